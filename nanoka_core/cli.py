@@ -1,0 +1,220 @@
+"""The ``nanoka`` command.
+
+Errors raised anywhere as ``NanokaError`` end here, in one place: one line on
+stderr, exit 1 (2 for usage), a traceback only with ``-v``. Heavy imports
+wait inside the commands so that ``nanoka --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from nanoka_core import __version__
+from nanoka_core.config import PACKAGE_MANAGERS
+from nanoka_core.errors import NanokaError
+
+if TYPE_CHECKING:
+    from nanoka_core.config import Config
+    from nanoka_core.pipeline import Options
+    from nanoka_core.plugins import NanokaPluginManager
+
+EXIT_INTERRUPTED = 130
+
+
+class _Group(click.Group):
+    """Maps nanoka's errors and Ctrl-C to messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NanokaError as e:
+            _fail(ctx, str(e), e.exit_code, e)
+        except KeyboardInterrupt as e:
+            _fail(ctx, "interrupted", EXIT_INTERRUPTED, e)
+
+
+def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> None:
+    import structlog
+
+    verbose = (ctx.obj or {}).get("verbosity", 0) > 0
+    if verbose:
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    structlog.get_logger("nanoka").error(message)
+    ctx.exit(code)
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (nanoka.toml or pyproject.toml). Default: search upward from here.",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="nanoka")
+@click.option(
+    "--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
+    help="console: lines for people. json: one JSON object per line, for CI.",
+)
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
+@click.option("-q", "--quiet", count=True, help="Only warnings and errors.")
+@click.option(
+    "--disable-plugin", "disabled", multiple=True, metavar="NAME",
+    help="Do not load this plugin (repeatable). Also: NANOKA_DISABLE_PLUGINS=a,b.",
+)
+@click.pass_context
+def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled: tuple[str, ...]) -> None:
+    """Python models to a Cloudflare D1 database: Drizzle schema, migrations, apply."""
+    from nanoka_core.log import configure
+
+    ctx.obj = {"verbosity": verbose - quiet, "log_format": log_format, "disabled": disabled}
+    configure(log_format, verbose - quiet)
+
+
+@cli.command()
+@config_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the schema. Default: the config's output (drizzle/schema.ts).")
+@click.option("--no-migrate", is_flag=True, help="Only write the schema; do not run drizzle-kit.")
+@click.option("--apply", is_flag=True, help="Also apply the migrations with wrangler (local D1 by default).")
+@click.option("--db", metavar="NAME", help="D1 database to apply to. Default: the config's migrate.database.")
+@click.option("--remote", is_flag=True, help="With --apply: apply to the remote D1, not the local one.")
+@click.option("--package-manager", type=click.Choice(PACKAGE_MANAGERS),
+              help="How to run drizzle-kit and wrangler. Default: the config's, else npx.")
+@click.pass_context
+def generate(ctx: click.Context, config_path: Path | None, **flags: Any) -> None:
+    """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
+
+    \b
+      nanoka generate                       schema + drizzle-kit generate
+      nanoka generate --no-migrate          schema only
+      nanoka generate --apply --db NAME     ... + wrangler d1 migrations apply --local
+      nanoka generate --apply --remote      ... to the remote D1
+    """
+    from nanoka_core.config import load_config
+    from nanoka_core.pipeline import Context, resolve_stages, run_pipeline
+
+    options = _options(flags)
+    config = load_config(config_path)
+    pm = _plugin_manager(ctx, config)
+    run_pipeline(resolve_stages(pm), Context(config, options, pm))
+
+
+def _options(flags: dict[str, Any]) -> Options:
+    from nanoka_core.pipeline import Options
+
+    if flags["remote"] and not flags["apply"]:
+        raise click.UsageError("--remote only applies with --apply")
+    if flags["db"] is not None and not flags["apply"]:
+        raise click.UsageError("--db only applies with --apply")
+    if flags["apply"] and flags["no_migrate"]:
+        raise click.UsageError("--apply and --no-migrate contradict each other: choose one")
+    return Options(**flags)
+
+
+def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:
+    from nanoka_core.plugins import get_plugin_manager
+
+    if config is not None:
+        for folder in reversed((config.project_dir, *config.pythonpath)):
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+    return get_plugin_manager(config.plugins if config else (), ctx.obj["disabled"])
+
+
+def _optional_config(config_path: Path | None) -> Config | None:
+    """The config when there is one: listing commands also work outside a project."""
+    from nanoka_core.config import load_config
+    from nanoka_core.errors import ConfigError
+
+    try:
+        return load_config(config_path)
+    except ConfigError:
+        if config_path is not None:
+            raise
+        return None
+
+
+@cli.command()
+@config_option
+@click.option("--no-migrate", is_flag=True, help="Show what would run with --no-migrate.")
+@click.option("--apply", is_flag=True, help="Show what would run with --apply.")
+@click.pass_context
+def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply: bool) -> None:
+    """List the pipeline's stages in the order they run."""
+    from nanoka_core.config import Config
+    from nanoka_core.pipeline import Context, Options, resolve_stages
+
+    config = _optional_config(config_path)
+    pm = _plugin_manager(ctx, config)
+    run_ctx = Context(
+        config or Config(path=Path.cwd() / "nanoka.toml", project_dir=Path.cwd(), models=(),
+                         output=Path.cwd() / "drizzle/schema.ts"),
+        Options(no_migrate=no_migrate, apply=apply),
+        pm,
+    )
+    rows = [
+        {
+            "name": s.name,
+            "plugin": s.plugin,
+            "replaces": s.replaced or None,
+            "runs": s.is_enabled(run_ctx),
+            "runs_when": s.runs_when,
+            "description": s.description,
+        }
+        for s in resolve_stages(pm)
+    ]
+    if ctx.obj["log_format"] == "json":
+        click.echo(json.dumps(rows))
+        return
+    _table(
+        ["stage", "plugin", "replaces", "runs now", "runs", "does"],
+        [[r["name"], r["plugin"], r["replaces"] or "-", "yes" if r["runs"] else "no",
+          r["runs_when"], r["description"]] for r in rows],
+    )
+
+
+@cli.command()
+@config_option
+@click.option("--all", "show_all", is_flag=True, help="Include nanoka's built-in plugins.")
+@click.pass_context
+def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> None:
+    """List installed plugins and the hooks each implements."""
+    pm = _plugin_manager(ctx, _optional_config(config_path))
+    rows = []
+    for info in pm.info.values():
+        if info.source == "builtin" and not show_all:
+            continue
+        plugin = pm.get_plugin(info.name)
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        rows.append({
+            "name": info.name, "source": info.source, "module": info.module,
+            "distribution": info.distribution, "version": info.version, "hooks": hooks,
+        })
+    if ctx.obj["log_format"] == "json":
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("no plugins installed (nanoka plugins --all shows the built-ins)")
+        return
+    _table(
+        ["plugin", "source", "distribution", "hooks"],
+        [[r["name"], r["source"],
+          f"{r['distribution']} {r['version']}" if r["distribution"] else r["module"],
+          ", ".join(r["hooks"])] for r in rows],
+    )
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def main() -> None:
+    cli(prog_name="nanoka")

@@ -1,0 +1,174 @@
+"""The config file: ``nanoka.toml`` or ``[tool.nanoka]`` in ``pyproject.toml``.
+
+Found by searching upward from the working directory, as ruff and pytest do.
+Keys are kebab-case; relative paths resolve against the config's folder. Any
+mistake is a ``ConfigError`` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+from pathlib import Path
+from typing import Any
+
+from nanoka_core.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+PACKAGE_MANAGERS = ("npx", "pnpm", "npm", "yarn", "bun")
+DRIZZLE_CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs")
+
+
+@dataclasses.dataclass(frozen=True)
+class MigrateConfig:
+    drizzle_config: Path | None = None
+    database: str | None = None
+    package_manager: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    path: Path
+    """The file the settings came from."""
+    project_dir: Path
+    """The folder holding that file: relative paths and tools start here."""
+    models: tuple[str, ...]
+    output: Path
+    pythonpath: tuple[Path, ...] = ()
+    plugins: tuple[str, ...] = ()
+    migrate: MigrateConfig = dataclasses.field(default_factory=MigrateConfig)
+
+
+def find_config(start: Path) -> Path:
+    """The nearest ``nanoka.toml``, or ``pyproject.toml`` with ``[tool.nanoka]``."""
+    for folder in (start, *start.parents):
+        candidate = folder / "nanoka.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "nanoka" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    raise ConfigError(
+        f"no nanoka.toml (or pyproject.toml with [tool.nanoka]) in {start} or any parent folder: "
+        "create one, or pass --config PATH"
+    )
+
+
+def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
+    """Read and validate the config at ``path``, or the one found from ``cwd``."""
+    if path is None:
+        path = find_config((cwd or Path.cwd()).resolve())
+    path = path.resolve()
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    data = _read_toml(path)
+    prefix = ""
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("nanoka")
+        if table is None:
+            raise ConfigError(f"{path}: no [tool.nanoka] table; add one or use a nanoka.toml")
+        data, prefix = table, "tool.nanoka."
+    return _parse(data, path, prefix)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from e
+
+
+_TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
+_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager")
+
+
+def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
+    root = path.parent
+    keys = _Keys(path, prefix)
+    keys.reject_unknown(data, _TOP_KEYS)
+    if "models" not in data:
+        raise ConfigError(f'{path}: missing key \'{prefix}models\': list the model modules, e.g. models = ["app.models"]')
+    models = keys.string_list(data, "models")
+    for entry in models:
+        module, _, attr = entry.partition(":")
+        if not module or (":" in entry and not attr) or not all(
+            part.isidentifier() for part in [*module.split("."), *([attr] if attr else [])]
+        ):
+            raise ConfigError(
+                f"{path}: '{prefix}models' entry {entry!r} is not 'module' or 'module:attribute'"
+            )
+    output = root / keys.string(data, "output", "drizzle/schema.ts")
+    migrate_data = data.get("migrate", {})
+    if not isinstance(migrate_data, dict):
+        raise ConfigError(f"{path}: '{prefix}migrate' must be a table ([{prefix}migrate])")
+    mkeys = _Keys(path, f"{prefix}migrate.")
+    mkeys.reject_unknown(migrate_data, _MIGRATE_KEYS)
+    drizzle_config = mkeys.optional_string(migrate_data, "drizzle-config")
+    package_manager = mkeys.optional_string(migrate_data, "package-manager")
+    if package_manager is not None and package_manager not in PACKAGE_MANAGERS:
+        raise ConfigError(
+            f"{path}: '{prefix}migrate.package-manager' is {package_manager!r}; "
+            f"use one of: {', '.join(PACKAGE_MANAGERS)}"
+        )
+    return Config(
+        path=path,
+        project_dir=root,
+        models=tuple(models),
+        output=output,
+        pythonpath=tuple(root / p for p in keys.string_list(data, "pythonpath")),
+        plugins=tuple(keys.string_list(data, "plugins")),
+        migrate=MigrateConfig(
+            drizzle_config=root / drizzle_config if drizzle_config is not None else None,
+            database=mkeys.optional_string(migrate_data, "database"),
+            package_manager=package_manager,
+        ),
+    )
+
+
+@dataclasses.dataclass
+class _Keys:
+    """Typed access to one table, with errors that name file and full key."""
+
+    path: Path
+    prefix: str
+
+    def reject_unknown(self, data: dict[str, Any], valid: tuple[str, ...]) -> None:
+        for key in data:
+            if key not in valid:
+                close = difflib.get_close_matches(key.replace("_", "-"), valid, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
+                raise ConfigError(f"{self.path}: unknown key '{self.prefix}{key}'{hint}")
+
+    def string(self, data: dict[str, Any], key: str, default: str) -> str:
+        value = self.optional_string(data, key)
+        return default if value is None else value
+
+    def optional_string(self, data: dict[str, Any], key: str) -> str | None:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            self._wrong_type(key, "a non-empty string", value)
+        return value
+
+    def string_list(self, data: dict[str, Any], key: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self._wrong_type(key, "a list of non-empty strings", value)
+        return value
+
+    def _wrong_type(self, key: str, expected: str, value: object) -> None:
+        raise ConfigError(
+            f"{self.path}: '{self.prefix}{key}' must be {expected}, got {_toml_type(value)} {value!r}"
+        )
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,232 @@
+"""Field kinds and their modifiers.
+
+A field is immutable: every modifier returns a new field, so one field object
+can be shared between models without surprises. Modifiers that a kind does not
+take fail at definition time, where the user's traceback points at their line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from nanoka_core.errors import ModelError
+
+if TYPE_CHECKING:
+    from nanoka_core.models import Model
+
+F = TypeVar("F", bound="Field")
+
+BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json")
+RELATION_KINDS = ("has_many", "belongs_to")
+POLICIES = ("server_only", "write_only", "read_only")
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+"""Marks a field without a literal default (``None`` is a real default: SQL NULL)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One column of a model: a kind plus the modifiers applied to it.
+
+    Plugins make new kinds with ``Field("money")`` (or a subclass); every
+    common modifier works on them.
+    """
+
+    kind: str
+    is_optional: bool = False
+    is_primary: bool = False
+    is_unique: bool = False
+    default_value: Any = NO_DEFAULT
+    defaults_to_now: bool = False
+    is_email: bool = False
+    min_value: float | None = None
+    max_value: float | None = None
+    policy: str | None = None
+
+    @property
+    def is_relation(self) -> bool:
+        return self.kind in RELATION_KINDS
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not NO_DEFAULT or self.defaults_to_now
+
+    def _with(self: F, modifier: str, **changes: Any) -> F:
+        if self.is_relation:
+            raise ModelError(f"t.{self.kind}() takes no modifiers, got .{modifier}()")
+        return dataclasses.replace(self, **changes)
+
+    def _only_for(self, modifier: str, kinds: tuple[str, ...]) -> None:
+        if self.kind not in kinds:
+            allowed = ", ".join(f"t.{k}()" for k in kinds)
+            raise ModelError(f".{modifier}() applies to {allowed} only, not to t.{self.kind}()")
+
+    def optional(self: F) -> F:
+        """The column may be NULL (no ``.notNull()``)."""
+        if self.is_primary:
+            raise ModelError("a primary key cannot be .optional()")
+        return self._with("optional", is_optional=True)
+
+    def primary(self: F) -> F:
+        if self.is_optional:
+            raise ModelError("an .optional() field cannot be a primary key")
+        return self._with("primary", is_primary=True)
+
+    def unique(self: F) -> F:
+        return self._with("unique", is_unique=True)
+
+    def default(self: F, value: Any) -> F:
+        """A literal default (any JSON value) or a callable, which Drizzle gets by hand."""
+        self._check_no_default("default")
+        return self._with("default", default_value=value)
+
+    def default_now(self: F) -> F:
+        """Default to the insert time, computed by SQLite in milliseconds."""
+        self._only_for("default_now", ("timestamp",))
+        self._check_no_default("default_now")
+        return self._with("default_now", defaults_to_now=True)
+
+    def email(self: F) -> F:
+        self._only_for("email", ("string",))
+        return self._with("email", is_email=True)
+
+    def min(self: F, n: float) -> F:
+        self._check_bound("min", n)
+        if self.max_value is not None and n > self.max_value:
+            raise ModelError(f".min({n}) is greater than .max({self.max_value})")
+        return self._with("min", min_value=n)
+
+    def max(self: F, n: float) -> F:
+        self._check_bound("max", n)
+        if self.min_value is not None and n < self.min_value:
+            raise ModelError(f".max({n}) is less than .min({self.min_value})")
+        return self._with("max", max_value=n)
+
+    def server_only(self: F) -> F:
+        """Never sent to clients; kept for plugins, no schema change."""
+        return self._with_policy("server_only")
+
+    def write_only(self: F) -> F:
+        """Accepted on input, never returned; kept for plugins, no schema change."""
+        return self._with_policy("write_only")
+
+    def read_only(self: F) -> F:
+        """Returned, never accepted on input; kept for plugins, no schema change."""
+        return self._with_policy("read_only")
+
+    def _with_policy(self: F, policy: str) -> F:
+        if self.policy is not None and self.policy != policy:
+            raise ModelError(f".{policy}() conflicts with .{self.policy}(): choose one")
+        return self._with(policy, policy=policy)
+
+    def _check_no_default(self, modifier: str) -> None:
+        if self.has_default:
+            raise ModelError(f".{modifier}(): the field already has a default")
+
+    def _check_bound(self, modifier: str, n: object) -> None:
+        if self.kind in ("uuid", "boolean", "timestamp", "json"):
+            raise ModelError(f".{modifier}() does not apply to t.{self.kind}()")
+        if isinstance(n, bool) or not isinstance(n, (int, float)):
+            raise ModelError(f".{modifier}() takes a number, got {n!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Relation(Field):
+    """A has_many or belongs_to link: no column of its own, kept for plugins."""
+
+    target: Any = None
+    foreign_key: str = ""
+
+    def resolve_target(self) -> type[Model]:
+        """The target model; a zero-argument callable allows forward references."""
+        from nanoka_core.models import Model
+
+        target = self.target
+        if not (isinstance(target, type) and issubclass(target, Model)) and callable(target):
+            target = target()
+        if not (isinstance(target, type) and issubclass(target, Model)):
+            raise ModelError(
+                f"t.{self.kind}() target must be a Model or a callable returning one, "
+                f"got {target!r}"
+            )
+        return target
+
+
+FieldFactory = Callable[..., Field]
+
+
+class FieldTypes:
+    """The ``t`` namespace: built-in kinds plus kinds registered by plugins.
+
+    Plugin kinds come from the ``nanoka_register_field_types`` hook. The CLI
+    registers them before it imports model modules; a model module imported
+    elsewhere (a test, a script) loads the installed plugins on first use of
+    an unknown kind.
+    """
+
+    def __init__(self) -> None:
+        self._plugin_types: dict[str, FieldFactory] | None = None
+
+    def string(self) -> Field:
+        return Field("string")
+
+    def uuid(self) -> Field:
+        return Field("uuid")
+
+    def number(self) -> Field:
+        return Field("number")
+
+    def integer(self) -> Field:
+        return Field("integer")
+
+    def boolean(self) -> Field:
+        return Field("boolean")
+
+    def timestamp(self) -> Field:
+        return Field("timestamp")
+
+    def json(self) -> Field:
+        return Field("json")
+
+    def has_many(self, target: Any, *, foreign_key: str) -> Relation:
+        """The other model holds ``foreign_key`` pointing back at this one."""
+        return Relation("has_many", target=target, foreign_key=foreign_key)
+
+    def belongs_to(self, target: Any, *, foreign_key: str) -> Relation:
+        """This model holds ``foreign_key`` pointing at the target."""
+        return Relation("belongs_to", target=target, foreign_key=foreign_key)
+
+    def use(self, plugin_types: dict[str, FieldFactory]) -> None:
+        """Make these plugin kinds available as ``t.<name>()``."""
+        self._plugin_types = dict(plugin_types)
+
+    def __getattr__(self, name: str) -> FieldFactory:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._plugin_types is None:
+            from nanoka_core.plugins import get_plugin_manager, register_field_types
+
+            self.use(register_field_types(get_plugin_manager().hook))
+        assert self._plugin_types is not None
+        try:
+            return self._plugin_types[name]
+        except KeyError:
+            known = sorted({*BUILTIN_KINDS, *RELATION_KINDS, *self._plugin_types})
+            raise AttributeError(
+                f"t.{name}() is not a field type; known: {', '.join(known)}. "
+                "A plugin may provide it: see `nanoka plugins`."
+            ) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *(self._plugin_types or {})})
+
+
+t = FieldTypes()

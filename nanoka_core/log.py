@@ -1,0 +1,47 @@
+"""structlog set-up: a plain console line for people, JSON lines for machines.
+
+Everything goes to stderr, leaving stdout to the tools nanoka runs and to
+command output meant for pipes (``nanoka stages --log-format json``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+LEVELS = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
+
+
+def configure(log_format: str = "console", verbosity: int = 0) -> None:
+    """``verbosity``: -1 (``-q``) warnings and errors, 0 info, 1 (``-v``) debug."""
+    level = LEVELS[max(-1, min(1, verbosity))]
+    renderer: Any
+    processors: list[Any] = [structlog.processors.add_log_level]
+    if log_format == "json":
+        processors += [
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.JSONRenderer(sort_keys=False),
+        ]
+    else:
+        processors.append(_render_console)
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _render_console(_logger: Any, _method: str, event: dict[str, Any]) -> str:
+    """``nanoka codegen: wrote drizzle/schema.ts``; warnings and errors say so."""
+    level = event.pop("level", "info")
+    stage = event.pop("stage", None)
+    message = str(event.pop("event", ""))
+    prefix = f"nanoka {stage}" if stage else "nanoka"
+    if level not in ("info", "debug"):
+        prefix += f" {level}"
+    extra = "".join(f" {key}={value}" for key, value in event.items())
+    return f"{prefix}: {message}{extra}"

@@ -1,0 +1,60 @@
+"""Which table and field names may be written into the generated TypeScript.
+
+Names land in code that drizzle-kit executes: a table name becomes
+``export const <name>`` and a string literal, a field name becomes an object
+key and a string literal. A name is accepted only when it survives all of
+that exactly as written; anything else is rejected, never escaped or renamed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nanoka_core.errors import ModelError
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+# Words a `const` may not be named in an ES module, plus globals that would be
+# shadowed confusingly.
+JS_RESERVED = frozenset(
+    """
+    await break case catch class const continue debugger default delete do else enum
+    export extends false finally for function if implements import in instanceof
+    interface let new null package private protected public return static super switch
+    this throw true try typeof var void while with yield arguments eval undefined NaN
+    Infinity globalThis
+    """.split()
+)
+
+# Object-literal keys that do not make an ordinary property.
+SPECIAL_KEYS = frozenset({"__proto__"})
+
+
+def check_table_name(table: str) -> None:
+    """Reject a table name that cannot be a TypeScript const and a SQLite table."""
+    _check_identifier(table, f"table name {table!r}")
+    if table in JS_RESERVED:
+        raise ModelError(
+            f"table name {table!r} is a reserved word in TypeScript and cannot name "
+            "the exported const; choose another table name"
+        )
+    if table.lower().startswith("sqlite_"):
+        raise ModelError(f"table name {table!r}: names starting with 'sqlite_' are reserved by SQLite")
+
+
+def check_field_name(table: str, field: str) -> None:
+    """Reject a field name that cannot be an object key and a SQLite column."""
+    _check_identifier(field, f"field {field!r} of model {table!r}")
+    if field in SPECIAL_KEYS:
+        raise ModelError(
+            f"field {field!r} of model {table!r} has a special meaning as an object key "
+            "in TypeScript; rename it"
+        )
+
+
+def _check_identifier(name: object, what: str) -> None:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ModelError(
+            f"{what} is not a plain identifier (letters, digits and _, not starting "
+            "with a digit); nanoka writes names into TypeScript as they are, so rename it"
+        )

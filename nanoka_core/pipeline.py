@@ -1,0 +1,262 @@
+"""Stages, their order, and the runner that executes them.
+
+Plugins contribute stages through ``nanoka_register_stages``; the built-ins
+(``load-config``, ``codegen``, ``drizzle-kit``, ``wrangler``) use the same
+hook. Order comes from each stage's ``before``/``after``, never from plugin
+load order, so a plugin can slot in anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from nanoka_core.errors import NanokaError, PluginError, StageError
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from nanoka_core.config import Config
+    from nanoka_core.models import Model
+    from nanoka_core.tools import ToolResult
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    """A named unit of pipeline work.
+
+    :param name: also how other stages refer to it in ``before``/``after``.
+    :param run: ``run(ctx)`` does the work; raise ``NanokaError`` to fail
+        with a message, return anything to record it in ``ctx.results``.
+    :param before: stages this one must run before.
+    :param after: stages this one must run after.
+    :param enabled: ``enabled(ctx) -> bool``; None runs always (or, for a
+        replacement, as the replaced stage did).
+    :param replaces: the name of a stage this one takes the place of.
+    :param check: ``check(ctx)``, run for every enabled stage before any
+        stage runs, so bad input fails before anything is written.
+    :param description: one line for ``nanoka stages``.
+    :param runs_when: when it runs, for ``nanoka stages`` (e.g. "with --apply").
+    """
+
+    name: str
+    run: Callable[[Context], Any]
+    before: Sequence[str] = ()
+    after: Sequence[str] = ()
+    enabled: Callable[[Context], bool] | None = None
+    replaces: str | None = None
+    check: Callable[[Context], None] | None = None
+    description: str = ""
+    runs_when: str = "always"
+    plugin: str = ""
+    """Set by nanoka: the plugin that registered the stage."""
+    replaced: str = ""
+    """Set by nanoka: the plugin whose stage this one replaced."""
+
+    def is_enabled(self, ctx: Context) -> bool:
+        return True if self.enabled is None else bool(self.enabled(ctx))
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The command-line options of a run, as given (None: not given)."""
+
+    output: Path | None = None
+    no_migrate: bool = False
+    apply: bool = False
+    db: str | None = None
+    remote: bool = False
+    package_manager: str | None = None
+
+
+class Context:
+    """What every stage receives: config, options, tools, earlier results."""
+
+    def __init__(self, config: Config, options: Options, pm: pluggy.PluginManager) -> None:
+        self.config = config
+        self.options = options
+        self.hook = pm.hook
+        self.results: dict[str, Any] = {}
+        """What each finished stage's ``run`` returned, by stage name."""
+        self.models: list[type[Model]] = []
+        """The project's models, once ``load-config`` has run."""
+        self._stage = ""
+
+    @property
+    def project_dir(self) -> Path:
+        return self.config.project_dir
+
+    @property
+    def output(self) -> Path:
+        """Where the schema goes: ``--output`` (against the cwd), else the config's."""
+        return self.options.output.resolve() if self.options.output else self.config.output
+
+    @property
+    def database(self) -> str | None:
+        return self.options.db or self.config.migrate.database
+
+    @property
+    def package_manager(self) -> str:
+        return self.options.package_manager or self.config.migrate.package_manager or "npx"
+
+    @property
+    def log(self) -> Any:
+        """A structlog logger bound to the running stage's name."""
+        logger = structlog.get_logger("nanoka")
+        return logger.bind(stage=self._stage) if self._stage else logger
+
+    def run_tool(self, args: Sequence[str], *, capture: bool = False) -> ToolResult:
+        """Run a Node tool through the package manager, in the project folder.
+
+        No shell; the user's terminal unless ``capture``. Raises ``ToolError``
+        when the tool is missing, exits non-zero or is killed.
+        """
+        from nanoka_core.tools import run_tool
+
+        return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture)
+
+
+def collect_stages(pm: pluggy.PluginManager) -> list[Stage]:
+    """Every registered stage, tagged with its plugin, in registration order."""
+    from nanoka_core.plugins import call_each
+
+    stages: list[Stage] = []
+
+    def make_register(plugin: str) -> Callable[[Stage], None]:
+        def register(stage: Stage) -> None:
+            if not isinstance(stage, Stage):
+                raise PluginError(f"plugin {plugin!r} registered {stage!r}, which is not a Stage")
+            if not isinstance(stage.name, str) or not stage.name:
+                raise PluginError(f"plugin {plugin!r} registered a stage without a name")
+            stages.append(dataclasses.replace(stage, plugin=plugin))
+
+        return register
+
+    call_each(pm.hook, "nanoka_register_stages", lambda plugin: {"register": make_register(plugin)})
+    return stages
+
+
+def resolve_stages(pm: pluggy.PluginManager) -> list[Stage]:
+    """The stages to run, replacements applied, in dependency order."""
+    registered = collect_stages(pm)
+    by_name: dict[str, Stage] = {}
+    for stage in registered:
+        if stage.replaces is None:
+            if stage.name in by_name:
+                other = by_name[stage.name]
+                raise PluginError(
+                    f"stage {stage.name!r} is registered by both {other.plugin!r} and "
+                    f"{stage.plugin!r}; to take its place use Stage(..., replaces={stage.name!r})"
+                )
+            by_name[stage.name] = stage
+    renamed: dict[str, str] = {}
+    replacing: dict[str, Stage] = {}
+    for stage in registered:
+        if stage.replaces is None:
+            continue
+        target = stage.replaces
+        if target in replacing:
+            raise PluginError(
+                f"plugins {replacing[target].plugin!r} and {stage.plugin!r} both replace "
+                f"stage {target!r}; disable one of them (--disable-plugin NAME)"
+            )
+        if target not in by_name:
+            raise PluginError(
+                f"plugin {stage.plugin!r}: stage {stage.name!r} replaces {target!r}, "
+                f"which no plugin provides (stages: {', '.join(by_name)})"
+            )
+        old = by_name.pop(target)
+        if stage.name != target and stage.name in by_name:
+            raise PluginError(
+                f"plugin {stage.plugin!r}: stage {stage.name!r} already exists "
+                f"(from {by_name[stage.name].plugin!r})"
+            )
+        replacing[target] = stage
+        renamed[target] = stage.name
+        by_name[stage.name] = dataclasses.replace(
+            stage,
+            before=[*old.before, *stage.before],
+            after=[*old.after, *stage.after],
+            enabled=stage.enabled if stage.enabled is not None else old.enabled,
+            runs_when=stage.runs_when if stage.enabled is not None else old.runs_when,
+            replaced=old.plugin,
+        )
+    return _order(list(by_name.values()), renamed, pm)
+
+
+def _order(stages: list[Stage], renamed: dict[str, str], pm: pluggy.PluginManager) -> list[Stage]:
+    """Topological sort; ties keep registration order, so output is stable."""
+    names = {s.name for s in stages}
+    edges: dict[str, set[str]] = {s.name: set() for s in stages}  # name -> must run after these
+    for stage in stages:
+        for relation, others in (("after", stage.after), ("before", stage.before)):
+            for other in others:
+                other = renamed.get(other, other)
+                if other == stage.name:
+                    raise PluginError(f"plugin {stage.plugin!r}: stage {stage.name!r} is {relation} itself")
+                if other not in names:
+                    if pm.is_blocked(other):
+                        continue
+                    raise PluginError(
+                        f"plugin {stage.plugin!r}: stage {stage.name!r} runs {relation} "
+                        f"{other!r}, which no plugin provides (stages: {', '.join(sorted(names))})"
+                    )
+                if relation == "after":
+                    edges[stage.name].add(other)
+                else:
+                    edges[other].add(stage.name)
+    ordered: list[Stage] = []
+    pending = list(stages)
+    while pending:
+        done = {s.name for s in ordered}
+        ready = next((s for s in pending if edges[s.name] <= done), None)
+        if ready is None:
+            cycle = ", ".join(f"{s.name!r} ({s.plugin})" for s in pending)
+            raise PluginError(f"stages order each other in a cycle: {cycle}; check their before/after")
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
+
+
+def run_pipeline(stages: Sequence[Stage], ctx: Context) -> None:
+    """Check every enabled stage, then run them in order; the first failure stops the run."""
+    active = [s for s in stages if s.is_enabled(ctx)]
+    for stage in active:
+        if stage.check is not None:
+            _call(stage, stage.check, ctx, "cannot run")
+    for stage in active:
+        ctx.hook.nanoka_stage_started(stage=stage, ctx=ctx)
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            ctx.results[stage.name] = _call(stage, stage.run, ctx, "failed")
+            outcome = "ok"
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            raise
+        finally:
+            ctx.hook.nanoka_stage_finished(
+                stage=stage, ctx=ctx, outcome=outcome, duration=time.perf_counter() - started
+            )
+
+
+def _call(stage: Stage, fn: Callable[[Context], Any], ctx: Context, failed: str) -> Any:
+    ctx._stage = stage.name
+    try:
+        return fn(ctx)
+    except StageError:
+        raise
+    except NanokaError as e:
+        raise StageError(stage.name, str(e), failed) from e
+    except Exception as e:
+        raise StageError(
+            stage.name, f"plugin {stage.plugin!r} raised {type(e).__name__}: {e}", failed
+        ) from e
+    finally:
+        ctx._stage = ""
+

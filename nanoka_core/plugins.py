@@ -1,0 +1,182 @@
+"""The one place that builds nanoka's plugin manager.
+
+Built-in plugins are registered under short names (``codegen``,
+``wrangler``...) so they can be blocked like any other; entry points in the
+group ``nanoka`` are loaded each on its own, so one broken plugin is a
+warning, not a dead tool; modules named in the config's ``plugins`` key are
+loaded last and may replace any stage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pluggy
+import structlog
+
+from nanoka_core import hookspecs
+from nanoka_core.errors import NanokaError, PluginError
+
+BUILTIN_PLUGINS = {
+    "load-config": "nanoka_plugins.load_config",
+    "codegen": "nanoka_plugins.codegen",
+    "columns": "nanoka_plugins.columns",
+    "drizzle-kit": "nanoka_plugins.drizzle_kit",
+    "wrangler": "nanoka_plugins.wrangler",
+}
+ENTRY_POINT_GROUP = "nanoka"
+
+
+@dataclasses.dataclass(frozen=True)
+class PluginInfo:
+    """Where a registered plugin came from, for ``nanoka plugins``."""
+
+    name: str
+    source: str  # "builtin", "entry point" or "config"
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+
+
+class NanokaPluginManager(pluggy.PluginManager):
+    """pluggy's manager plus where each plugin came from."""
+
+    def __init__(self) -> None:
+        super().__init__("nanoka")
+        self.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def get_plugin_manager(
+    config_plugins: Iterable[str] = (),
+    disabled: Iterable[str] = (),
+    *,
+    autoload: bool | None = None,
+) -> NanokaPluginManager:
+    """A fresh manager with built-ins, entry points and ``config_plugins``.
+
+    :param disabled: plugin names to block, on top of ``NANOKA_DISABLE_PLUGINS``.
+    :param autoload: load entry points; default: unless ``NANOKA_DISABLE_PLUGIN_AUTOLOAD``.
+    """
+    pm = NanokaPluginManager()
+    env_disabled = os.environ.get("NANOKA_DISABLE_PLUGINS", "").split(",")
+    for name in [*disabled, *env_disabled]:
+        if name.strip():
+            pm.set_blocked(name.strip())
+    for name, module in BUILTIN_PLUGINS.items():
+        _register(pm, importlib.import_module(module), PluginInfo(name, "builtin", module))
+    if autoload if autoload is not None else not _env_flag("NANOKA_DISABLE_PLUGIN_AUTOLOAD"):
+        _load_entry_points(pm)
+    for module_name in config_plugins:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as e:
+            raise PluginError(
+                f"plugin {module_name!r} (from the config's 'plugins') failed to import: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        _register(pm, module, PluginInfo(module_name, "config", module_name))
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as e:
+        raise PluginError(f"plugin {e.plugin_name!r}: {e}") from e
+    if _env_flag("NANOKA_TRACE_PLUGINS"):
+        pm.trace.root.setwriter(sys.stderr.write)
+        pm.enable_tracing()
+    return pm
+
+
+def _register(pm: NanokaPluginManager, plugin: object, info: PluginInfo) -> None:
+    if pm.is_blocked(info.name):
+        return
+    try:
+        pm.register(plugin, name=info.name)
+    except pluggy.PluginValidationError as e:
+        raise PluginError(f"plugin {info.name!r}: {e}") from e
+    except ValueError as e:  # a second plugin under the same name
+        raise PluginError(f"plugin {info.name!r} is registered twice: {e}") from e
+    pm.info[info.name] = info
+
+
+def _load_entry_points(pm: NanokaPluginManager) -> None:
+    from importlib.metadata import entry_points
+
+    log = structlog.get_logger("nanoka")
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
+            continue
+        dist = getattr(ep, "dist", None)
+        try:
+            plugin = ep.load()
+            _register(
+                pm,
+                plugin,
+                PluginInfo(
+                    ep.name, "entry point", ep.value,
+                    dist.name if dist else None, dist.version if dist else None,
+                ),
+            )
+        except Exception as e:
+            log.warning(
+                f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: "
+                f"{type(e).__name__}: {e}"
+            )
+
+
+def call_each(
+    hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]
+) -> None:
+    """Call a registration hook plugin by plugin, in pluggy's call order.
+
+    The ``register`` callback each plugin gets knows the plugin's name, so
+    conflicts can be reported with it.
+    """
+    trace = _env_flag("NANOKA_TRACE_PLUGINS")
+    for impl in reversed(getattr(hooks, hook_name).get_hookimpls()):
+        kwargs = kwargs_for(impl.plugin_name)
+        if trace:
+            sys.stderr.write(f"{hook_name} [{impl.plugin_name}]\n")
+        try:
+            impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except NanokaError:
+            raise
+        except Exception as e:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r}: {hook_name} raised {type(e).__name__}: {e}"
+            ) from e
+
+
+def register_field_types(hooks: pluggy.HookRelay) -> dict[str, Callable[..., Any]]:
+    """Field kinds from every plugin, as ``name -> factory``; clashes are errors."""
+    from nanoka_core.fields import BUILTIN_KINDS, RELATION_KINDS, FieldTypes
+
+    types: dict[str, Callable[..., Any]] = {}
+    owners: dict[str, str] = {}
+
+    def kwargs_for(plugin: str) -> dict[str, Any]:
+        def register(name: str, factory: Callable[..., Any]) -> None:
+            if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+                raise PluginError(f"plugin {plugin!r} registered field type {name!r}: not a valid name")
+            if name in BUILTIN_KINDS or name in RELATION_KINDS or hasattr(FieldTypes, name):
+                raise PluginError(f"plugin {plugin!r} registered field type {name!r}, a built-in name")
+            if name in types:
+                raise PluginError(
+                    f"field type {name!r} is registered by both {owners[name]!r} and {plugin!r}"
+                )
+            if not callable(factory):
+                raise PluginError(f"plugin {plugin!r}: factory for field type {name!r} is not callable")
+            types[name], owners[name] = factory, plugin
+
+        return {"register": register}
+
+    call_each(hooks, "nanoka_register_field_types", kwargs_for)
+    return types

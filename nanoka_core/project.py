@@ -1,0 +1,174 @@
+"""Import the models a config names and check them as a whole.
+
+Checks that need more than one field at a time live here: duplicate tables,
+relations, names. Per-field checks happen when the field is defined.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import sys
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import structlog
+
+from nanoka_core.config import Config
+from nanoka_core.errors import ModelError, NanokaError
+from nanoka_core.fields import Relation
+from nanoka_core.models import Model
+from nanoka_core.names import check_field_name, check_table_name
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def load_models(config: Config) -> list[type[Model]]:
+    """The models named by ``config.models``, in config order, validated."""
+    log = structlog.get_logger("nanoka")
+    for folder in reversed((config.project_dir, *config.pythonpath)):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    if not config.models:
+        log.warning(f"{config.path.name}: 'models' is empty; the schema will have no tables")
+    models: list[type[Model]] = []
+    for entry in config.models:
+        found = _resolve(entry)
+        if not found:
+            log.warning(f"model module {entry!r} defines no models")
+        models.extend(m for m in found if m not in models)
+    check_models(models)
+    return models
+
+
+def _resolve(entry: str) -> list[type[Model]]:
+    module_name, _, attr = entry.partition(":")
+    module = _import(module_name)
+    if not attr:
+        found = {id(v): v for v in vars(module).values() if _is_model(v)}
+        return sorted(found.values(), key=lambda m: m._order)
+    try:
+        value = getattr(module, attr)
+    except AttributeError:
+        raise ModelError(f"model {entry!r}: module {module_name!r} has no attribute {attr!r}") from None
+    if not _is_model(value):
+        raise ModelError(
+            f"model {entry!r} is a {type(value).__name__}, not a Model "
+            "(use define_model(...) or subclass Model)"
+        )
+    return [value]
+
+
+def _is_model(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, Model) and value is not Model
+
+
+def _import(module_name: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except NanokaError as e:
+        raise type(e)(f"{_where(e)}{e}") from e
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):
+            raise ModelError(
+                f"cannot import model module {module_name!r}: no module named {e.name!r} "
+                "(check 'models' and 'pythonpath' in the config)"
+            ) from e
+        raise ModelError(f"cannot import model module {module_name!r}: {_where(e)}{e}") from e
+    except Exception as e:
+        raise ModelError(
+            f"cannot import model module {module_name!r}: {_where(e)}{type(e).__name__}: {e}"
+        ) from e
+
+
+def _where(error: BaseException) -> str:
+    """``file:line: `` of the innermost frame outside nanoka, for errors in user code."""
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__)
+        if not Path(f.filename).resolve().is_relative_to(_PACKAGE_DIR)
+        and "importlib" not in f.filename
+    ]
+    if not frames:
+        return ""
+    return f"{frames[-1].filename}:{frames[-1].lineno}: "
+
+
+def check_models(models: Iterable[type[Model]]) -> None:
+    """Names, duplicate tables, relation targets and literal defaults."""
+    seen: dict[str, str] = {}
+    for model in models:
+        check_table_name(model.table)
+        folded = model.table.lower()
+        if folded in seen:
+            raise ModelError(
+                f"two models use the table name {model.table!r}"
+                + (f" (and {seen[folded]!r}: SQLite table names ignore case)" if seen[folded] != model.table else "")
+                + "; table names must be unique"
+            )
+        seen[folded] = model.table
+        columns: dict[str, str] = {}
+        for name, field in model.fields.items():
+            check_field_name(model.table, name)
+            if isinstance(field, Relation):
+                _check_relation(model, name, field)
+                continue
+            if name.lower() in columns:
+                raise ModelError(
+                    f"model {model.table!r}: fields {columns[name.lower()]!r} and {name!r} "
+                    "are the same column in SQLite, which ignores case in column names"
+                )
+            columns[name.lower()] = name
+            if not callable(field.default_value):
+                check_json_value(field.default_value, f"{model.table}.{name}")
+
+
+def _check_relation(model: type[Model], name: str, field: Relation) -> None:
+    where = f"{model.table}.{name}"
+    try:
+        target = field.resolve_target()
+    except NanokaError as e:
+        raise ModelError(f"{where}: {e}") from e
+    except Exception as e:
+        raise ModelError(f"{where}: t.{field.kind}() target raised {type(e).__name__}: {e}") from e
+    holder = model if field.kind == "belongs_to" else target
+    fk = holder.fields.get(field.foreign_key)
+    if fk is None or fk.is_relation:
+        raise ModelError(
+            f"{where}: foreign_key {field.foreign_key!r} is not a column of model {holder.table!r}"
+        )
+
+
+_SAFE_INTEGER = 2**53 - 1
+
+
+def check_json_value(value: Any, where: str) -> None:
+    """Accept only what JSON.stringify writes back exactly (NO_DEFAULT passes)."""
+    from nanoka_core.fields import NO_DEFAULT
+
+    if value is NO_DEFAULT or value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if abs(value) > _SAFE_INTEGER:
+            raise ModelError(f"{where}: default {value} is beyond JavaScript's safe integers (2**53 - 1)")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ModelError(f"{where}: default {value!r} cannot be written as JSON; use a finite number")
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            check_json_value(item, where)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ModelError(f"{where}: default has a non-string key {key!r}; JSON keys are strings")
+            check_json_value(item, where)
+        return
+    raise ModelError(
+        f"{where}: a default of type {type(value).__name__} cannot be written as JSON; "
+        "use a JSON value (str, int, float, bool, None, list, dict) or a callable"
+    )

@@ -1,0 +1,144 @@
+"""Running Node tools (drizzle-kit, wrangler) through the package manager.
+
+Always an argument list, never a shell. Always the project's own copy of the
+tool: ``npx --no-install`` and ``npm exec --no`` fail instead of downloading
+whatever version is newest. The user's terminal is passed through unless the
+caller needs to read the output, which is then relayed as it arrives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from nanoka_core.config import PACKAGE_MANAGERS
+from nanoka_core.errors import ToolError, UsageError
+
+_PREFIXES = {
+    "npx": ["npx", "--no-install"],
+    "pnpm": ["pnpm", "exec"],
+    "npm": ["npm", "exec", "--no", "--"],
+    "yarn": ["yarn"],
+    "bun": ["bunx"],
+}
+_INSTALL_HINTS = {
+    "npx": "install Node.js (>= 20)",
+    "npm": "install Node.js (>= 20)",
+    "pnpm": "install pnpm (https://pnpm.io) or choose another --package-manager",
+    "yarn": "install yarn (corepack enable) or choose another --package-manager",
+    "bun": "install bun (https://bun.sh) or choose another --package-manager",
+}
+_INTERRUPT_GRACE_SECONDS = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolResult:
+    argv: list[str]
+    returncode: int
+    stdout: str = ""
+    """Captured output (only with ``capture=True``)."""
+    stderr: str = ""
+
+
+def tool_command(package_manager: str, args: Sequence[str]) -> list[str]:
+    """The argument list that runs ``args`` through ``package_manager``."""
+    if package_manager not in _PREFIXES:
+        raise UsageError(
+            f"unknown package manager {package_manager!r}; use one of: {', '.join(PACKAGE_MANAGERS)}"
+        )
+    return [*_PREFIXES[package_manager], *args]
+
+
+def require_package_manager(package_manager: str) -> str:
+    """The executable's path, or a ToolError saying how to get it."""
+    executable = tool_command(package_manager, [])[0]
+    found = shutil.which(executable)
+    if found is None:
+        raise ToolError(f"{executable} not found on PATH: {_INSTALL_HINTS[package_manager]}")
+    return found
+
+
+def run_tool(
+    package_manager: str, args: Sequence[str], *, cwd: Path, capture: bool = False
+) -> ToolResult:
+    """Run a tool to completion; non-zero exit or a signal is a ToolError.
+
+    Ctrl-C reaches the tool as it would in a terminal; if the tool has not
+    ended after a grace period it is terminated, then KeyboardInterrupt
+    propagates so the CLI can exit 130.
+    """
+    argv = tool_command(package_manager, args)
+    argv[0] = require_package_manager(package_manager)
+    shown = shlex.join(tool_command(package_manager, args))
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL if capture else None,
+            stdout=subprocess.PIPE if capture else None,
+            stderr=subprocess.PIPE if capture else None,
+        )
+    except OSError as e:
+        raise ToolError(f"cannot start `{shown}`: {e}") from e
+    relays = []
+    if capture:
+        assert proc.stdout is not None and proc.stderr is not None
+        relays = [_Relay(proc.stdout, sys.stdout), _Relay(proc.stderr, sys.stderr)]
+    try:
+        returncode = proc.wait()
+    except KeyboardInterrupt:
+        _stop(proc)
+        raise
+    finally:
+        for relay in relays:
+            relay.join()
+    result = ToolResult(
+        argv=argv, returncode=returncode,
+        stdout=relays[0].text if relays else "", stderr=relays[1].text if relays else "",
+    )
+    if returncode < 0:
+        raise ToolError(f"`{shown}` was killed by {signal.Signals(-returncode).name}")
+    if returncode != 0:
+        raise ToolError(f"`{shown}` exited with code {returncode}")
+    return result
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=_INTERRUPT_GRACE_SECONDS)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        proc.terminate()
+        try:
+            proc.wait(timeout=_INTERRUPT_GRACE_SECONDS)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            proc.kill()
+            proc.wait()
+
+
+class _Relay(threading.Thread):
+    """Copies a tool's output to ours as it comes, keeping a copy."""
+
+    def __init__(self, source: IO[bytes], sink: IO[str]) -> None:
+        super().__init__(daemon=True)
+        self.source, self.sink = source, sink
+        self.chunks: list[str] = []
+        self.start()
+
+    def run(self) -> None:
+        for raw in iter(self.source.readline, b""):
+            line = raw.decode("utf-8", errors="replace")
+            self.chunks.append(line)
+            self.sink.write(line)
+            self.sink.flush()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)

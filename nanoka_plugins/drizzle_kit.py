@@ -1,0 +1,108 @@
+"""The ``drizzle-kit`` stage: ``drizzle-kit generate`` writes SQL migrations.
+
+drizzle-kit asks in a terminal whether a changed column was renamed or
+dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
+"Interactive prompts require a TTY terminal", writes nothing and still exits
+0. So off a terminal nanoka reads the output and turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from nanoka_core import Stage, hookimpl
+from nanoka_core.config import DRIZZLE_CONFIG_NAMES
+from nanoka_core.errors import ConfigError, ToolError
+from nanoka_core.pipeline import Context
+from nanoka_core.tools import require_package_manager
+
+TTY_TRAP = "Interactive prompts require a TTY terminal"
+NO_CHANGES = "No schema changes"
+_OUT = re.compile(r"""\bout\s*:\s*['"`]([^'"`]+)['"`]""")
+
+
+def find_drizzle_config(ctx: Context) -> Path | None:
+    """``migrate.drizzle-config``, else the first drizzle.config.* in the project."""
+    configured = ctx.config.migrate.drizzle_config
+    if configured is not None:
+        return configured
+    for name in DRIZZLE_CONFIG_NAMES:
+        candidate = ctx.project_dir / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check(ctx: Context) -> None:
+    configured = ctx.config.migrate.drizzle_config
+    if configured is not None and not configured.is_file():
+        raise ConfigError(
+            f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
+        )
+    if find_drizzle_config(ctx) is not None:
+        require_package_manager(ctx.package_manager)
+
+
+def generate_migrations(ctx: Context) -> Path | None:
+    config = find_drizzle_config(ctx)
+    if config is None:
+        ctx.log.info(
+            f"no {', '.join(DRIZZLE_CONFIG_NAMES)} in {ctx.project_dir}; skipping migrations "
+            "(set migrate.drizzle-config to use another file)"
+        )
+        return None
+    args = ["drizzle-kit", "generate", "--config", _relative(config, ctx.project_dir)]
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        ctx.run_tool(args)
+        return config
+    migrations = _migrations_dir(config)
+    before = _sql_files(migrations)
+    result = ctx.run_tool(args, capture=True)
+    output = result.stdout + result.stderr
+    schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
+    if TTY_TRAP in output or (
+        schema_changed and NO_CHANGES not in output and _sql_files(migrations) == before
+    ):
+        raise ToolError(
+            "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
+            "which one you meant. No migration was written. Run `nanoka generate` (or "
+            "`npx drizzle-kit generate`) in a terminal and answer the prompt."
+        )
+    return config
+
+
+def _migrations_dir(config: Path) -> Path:
+    """The ``out`` folder of the drizzle config (drizzle-kit's default: ./drizzle)."""
+    try:
+        match = _OUT.search(config.read_text(encoding="utf-8"))
+    except OSError:
+        match = None
+    return config.parent / (match.group(1) if match else "drizzle")
+
+
+def _sql_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.glob("*.sql")} if folder.is_dir() else set()
+
+
+def _relative(path: Path, start: Path) -> str:
+    try:
+        return str(path.relative_to(start))
+    except ValueError:
+        return str(path)
+
+
+@hookimpl
+def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+    register(
+        Stage(
+            "drizzle-kit",
+            run=generate_migrations,
+            check=check,
+            after=["codegen"],
+            enabled=lambda ctx: not ctx.options.no_migrate,
+            description="drizzle-kit generate: SQL migrations from the schema",
+            runs_when="unless --no-migrate",
+        )
+    )

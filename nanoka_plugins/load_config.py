@@ -1,0 +1,21 @@
+"""The ``load-config`` stage: plugin field types, then the project's models."""
+
+from __future__ import annotations
+
+from nanoka_core import Model, Stage, hookimpl
+from nanoka_core.fields import t
+from nanoka_core.pipeline import Context
+from nanoka_core.plugins import register_field_types
+from nanoka_core.project import load_models
+
+
+def load(ctx: Context) -> list[type[Model]]:
+    t.use(register_field_types(ctx.hook))
+    ctx.models = load_models(ctx.config)
+    ctx.log.debug(f"loaded {len(ctx.models)} models", tables=[m.table for m in ctx.models])
+    return ctx.models
+
+
+@hookimpl
+def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+    register(Stage("load-config", run=load, description="import the models named in the config"))

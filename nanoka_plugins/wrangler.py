@@ -1,0 +1,49 @@
+"""The ``wrangler`` stage: apply migrations to D1 with ``--apply``."""
+
+from __future__ import annotations
+
+import re
+
+from nanoka_core import Stage, hookimpl
+from nanoka_core.errors import NanokaError
+from nanoka_core.pipeline import Context
+from nanoka_core.tools import require_package_manager
+
+DATABASE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+
+
+def check(ctx: Context) -> None:
+    database = ctx.database
+    if database is None:
+        raise NanokaError(
+            "--apply needs a database: pass --db NAME or set database under [migrate] "
+            f"in {ctx.config.path.name}"
+        )
+    if not DATABASE_NAME.match(database):
+        raise NanokaError(
+            f"database name {database!r} is not valid: use 1 to 64 letters, digits, '_' or '-' "
+            "(the name of the D1 binding's database in wrangler.jsonc)"
+        )
+    require_package_manager(ctx.package_manager)
+
+
+def apply_migrations(ctx: Context) -> str:
+    assert ctx.database is not None
+    where = "--remote" if ctx.options.remote else "--local"
+    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where])
+    return where
+
+
+@hookimpl
+def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+    register(
+        Stage(
+            "wrangler",
+            run=apply_migrations,
+            check=check,
+            after=["drizzle-kit"],
+            enabled=lambda ctx: ctx.options.apply,
+            description="wrangler d1 migrations apply, --local or --remote",
+            runs_when="with --apply",
+        )
+    )

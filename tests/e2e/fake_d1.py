@@ -1,0 +1,256 @@
+"""A tiny fake of the Cloudflare D1 HTTP API, backed by a SQLite file.
+
+Why: ``wrangler d1 ... --remote`` talks to the Cloudflare REST API at
+``$CLOUDFLARE_API_BASE_URL``. Pointing it at this fake lets end-to-end tests
+exercise the real remote code path offline. Stdlib only. (drizzle-kit's
+``d1-http`` driver hard-codes api.cloudflare.com, so it cannot use this.)
+
+Usage::
+
+    with FakeD1(database_id=DB_ID) as d1:
+        env = {**os.environ, **d1.wrangler_env()}
+        subprocess.run(["npx", "wrangler", "d1", "migrations", "apply",
+                        "nanoka-example", "--remote"], env=env, check=True)
+        d1.query("select name from d1_migrations")
+
+Only endpoint (wrangler 4.85.0 ``d1 migrations list|apply`` and
+``d1 execute --command`` with ``--remote`` call nothing else when
+``database_id`` is in wrangler.jsonc and ``CLOUDFLARE_ACCOUNT_ID`` is set):
+
+* ``POST [/client/v4]/accounts/{account}/d1/database/{uuid}/query``
+  body ``{"sql": str, "params": [...]}``. ``sql`` may hold several
+  statements; like D1, one result object is returned per statement and
+  the whole request runs in one transaction (rolled back on error).
+
+Anything else is logged, recorded in ``.requests`` and answered with
+Cloudflare's JSON 404 (code 7003).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/client/v4"
+DEFAULT_ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
+DEFAULT_TOKEN = "fake-d1-token"
+
+_DB_PATH_RE = re.compile(r"^/accounts/(?P<account>[^/]+)/d1/database/(?P<db>[^/]+)(?P<rest>/.*)?$")
+
+
+class D1Error(Exception):
+    """A SQL failure, reported in Cloudflare's error shape (code 7500)."""
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements, respecting quotes, comments and triggers.
+
+    Why: D1 answers one result per statement; ``sqlite3.complete_statement``
+    tells us where a statement really ends, so a ``;`` inside a string or
+    a ``CREATE TRIGGER ... BEGIN ...; END`` body doesn't split it.
+    """
+    statements, current = [], ""
+    for piece in sql.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            statements.append(current)
+            current = ""
+    # The last piece got a spurious ";" appended; keep it only if it is real SQL.
+    if current.strip(" \t\r\n;"):
+        statements.append(current[:-1])
+    return [s for s in statements if _strip_comments(s).strip(" \t\r\n;")]
+
+
+def _strip_comments(sql: str) -> str:
+    """Drop ``--`` and ``/* */`` comments (used only to detect empty statements)."""
+    return re.sub(r"--[^\n]*|/\*.*?\*/", "", sql, flags=re.S)
+
+
+def run_sql(db_path: str, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Execute ``sql`` against ``db_path`` and return D1-style result objects.
+
+    All statements run in one transaction, so a failing migration leaves
+    nothing half-applied. ``params`` are bound to the (single) statement.
+    """
+    statements = split_statements(sql)
+    if not statements:
+        raise D1Error("No SQL statements detected.")
+    if params and len(statements) > 1:
+        raise D1Error("params are only supported with a single statement")
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        results = []
+        for stmt in statements:
+            started = time.perf_counter()
+            before = conn.total_changes
+            cur = conn.execute(stmt, params or [])
+            cols = [d[0] for d in cur.description or ()]
+            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+            changes = conn.total_changes - before
+            results.append({
+                "results": rows,
+                "success": True,
+                "meta": {
+                    "served_by": "fake-d1",
+                    "duration": round((time.perf_counter() - started) * 1000, 3),
+                    "changes": changes,
+                    "last_row_id": cur.lastrowid or 0,
+                    "changed_db": changes > 0,
+                    "size_after": os.path.getsize(db_path),
+                    "rows_read": len(rows),
+                    "rows_written": changes,
+                },
+            })
+        conn.execute("COMMIT")
+        return results
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise D1Error(f"{exc}: SQLITE_ERROR") from exc
+    finally:
+        conn.close()
+
+
+class FakeD1:
+    """A fake D1 REST API on 127.0.0.1 (random port), served from a thread.
+
+    Attributes: ``url`` (API base, ends in ``/client/v4``), ``db_path``
+    (the SQLite file, a new temp file unless given), ``requests`` (list of ``{"method", "path", "body",
+    "status"}`` dicts, in arrival order), ``account_id``, ``database_id``.
+    If ``database_id`` is given, requests for other databases get a 404,
+    as do requests for an account other than ``account_id``.
+    """
+
+    def __init__(
+        self,
+        db_path: str | None = None,
+        *,
+        database_id: str | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        if db_path is None:
+            fd, db_path = tempfile.mkstemp(prefix="fake-d1-", suffix=".sqlite")
+            os.close(fd)
+        self.db_path = db_path
+        self.database_id = database_id
+        self.account_id = account_id
+        self.requests: list[dict[str, Any]] = []
+        # wrangler caches the account id under node_modules/.cache/wrangler
+        # by default; keep that out of the (possibly shared) node_modules.
+        self.cache_dir = tempfile.mkdtemp(prefix="fake-d1-wrangler-cache-")
+        self._lock = threading.Lock()  # D1 runs one query at a time per database
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> FakeD1:
+        """Bind a free port and serve in a daemon thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down (the SQLite file is kept for inspection)."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+    def __enter__(self) -> FakeD1:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Value for ``CLOUDFLARE_API_BASE_URL`` (wrangler appends ``/accounts/...``)."""
+        assert self._server is not None, "FakeD1 not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{API_PREFIX}"
+
+    def wrangler_env(self) -> dict[str, str]:
+        """Environment variables that make wrangler ``--remote`` use this fake."""
+        return {
+            "CLOUDFLARE_API_BASE_URL": self.url,
+            "CLOUDFLARE_API_TOKEN": DEFAULT_TOKEN,
+            "CLOUDFLARE_ACCOUNT_ID": self.account_id,  # else wrangler asks GET /memberships
+            "WRANGLER_CACHE_DIR": self.cache_dir,
+            "WRANGLER_SEND_METRICS": "false",
+        }
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of the last statement, run directly on the backing file (for asserts)."""
+        with self._lock:
+            return run_sql(self.db_path, sql, params)[-1]["results"]
+
+    # -- request handling ------------------------------------------------------
+    def _handle(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
+        """Route one API request; returns (HTTP status, Cloudflare envelope)."""
+        path = path.split("?", 1)[0]
+        if path.startswith(API_PREFIX):
+            path = path[len(API_PREFIX):]
+        m = _DB_PATH_RE.match(path)
+        known_db = m is not None and m["account"] == self.account_id and (
+            self.database_id is None or m["db"] == self.database_id
+        )
+        if known_db and method == "POST" and m["rest"] == "/query":
+            if not isinstance(body, dict) or not isinstance(body.get("sql"), str):
+                return 400, _envelope(errors=[{"code": 7400, "message": "Missing 'sql' in body"}])
+            try:
+                with self._lock:
+                    return 200, _envelope(result=run_sql(self.db_path, body["sql"], body.get("params")))
+            except D1Error as exc:
+                return 400, _envelope(errors=[{"code": 7500, "message": str(exc)}])
+        log.warning("fake D1: unhandled %s %s", method, path)
+        return 404, _envelope(errors=[{
+            "code": 7003,
+            "message": f"Could not route to {path}, perhaps your object identifier is invalid?",
+        }])
+
+
+def _envelope(result: Any = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Cloudflare's standard response wrapper."""
+    return {"result": result, "success": not errors, "errors": errors or [], "messages": []}
+
+
+def _make_handler(fake: FakeD1) -> type[BaseHTTPRequestHandler]:
+    """Build a request handler class bound to ``fake``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            status, payload = fake._handle(self.command, self.path, body)
+            fake.requests.append({"method": self.command, "path": self.path, "body": body, "status": status})
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.debug("fake D1: " + format, *args)
+
+    return Handler
