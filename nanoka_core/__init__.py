@@ -1,21 +1,47 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
 Model authors use ``t``, ``define_model`` and ``Model``; plugin authors use
-``hookimpl``, ``Stage``, ``Column`` and ``Field``.
+``hookimpl``, ``Stage``, ``Column`` and ``Field``. Names are imported on
+first use, so that ``nanoka --help`` does not pay for the code generator.
 """
 
 from __future__ import annotations
 
-import pluggy
-
-from nanoka_core.codegen import Column
-from nanoka_core.fields import Field, t
-from nanoka_core.models import Model, define_model
-from nanoka_core.pipeline import Stage
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-hookimpl = pluggy.HookimplMarker("nanoka")
-"""Marks a plugin function as an implementation of a ``nanoka_*`` hook."""
+if TYPE_CHECKING:
+    import pluggy
+
+    from nanoka_core.codegen import Column
+    from nanoka_core.fields import Field, t
+    from nanoka_core.models import Model, define_model
+    from nanoka_core.pipeline import Stage
+
+    hookimpl: pluggy.HookimplMarker
+
+_LAZY = {
+    "Column": "nanoka_core.codegen",
+    "Field": "nanoka_core.fields",
+    "t": "nanoka_core.fields",
+    "Model": "nanoka_core.models",
+    "define_model": "nanoka_core.models",
+    "Stage": "nanoka_core.pipeline",
+    "hookimpl": "nanoka_core.hookspecs",
+}
 
 __all__ = ["Column", "Field", "Model", "Stage", "__version__", "define_model", "hookimpl", "t"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nanoka_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -87,7 +87,16 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 @click.option("--package-manager", type=click.Choice(PACKAGE_MANAGERS),
               help="How to run drizzle-kit and wrangler. Default: the config's, else npx.")
 @click.pass_context
-def generate(ctx: click.Context, config_path: Path | None, **flags: Any) -> None:
+def generate(
+    ctx: click.Context,
+    config_path: Path | None,
+    output: Path | None,
+    no_migrate: bool,
+    apply: bool,
+    db: str | None,
+    remote: bool,
+    package_manager: str | None,
+) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
     \b
@@ -99,22 +108,25 @@ def generate(ctx: click.Context, config_path: Path | None, **flags: Any) -> None
     from nanoka_core.config import load_config
     from nanoka_core.pipeline import Context, resolve_stages, run_pipeline
 
-    options = _options(flags)
+    options = _options(output, no_migrate, apply, db, remote, package_manager)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     run_pipeline(resolve_stages(pm), Context(config, options, pm))
 
 
-def _options(flags: dict[str, Any]) -> Options:
+def _options(
+    output: Path | None, no_migrate: bool, apply: bool, db: str | None, remote: bool,
+    package_manager: str | None,
+) -> Options:
     from nanoka_core.pipeline import Options
 
-    if flags["remote"] and not flags["apply"]:
+    if remote and not apply:
         raise click.UsageError("--remote only applies with --apply")
-    if flags["db"] is not None and not flags["apply"]:
+    if db is not None and not apply:
         raise click.UsageError("--db only applies with --apply")
-    if flags["apply"] and flags["no_migrate"]:
+    if apply and no_migrate:
         raise click.UsageError("--apply and --no-migrate contradict each other: choose one")
-    return Options(**flags)
+    return Options(output, no_migrate, apply, db, remote, package_manager)
 
 
 def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:
@@ -158,7 +170,7 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
         Options(no_migrate=no_migrate, apply=apply),
         pm,
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": s.name,
             "plugin": s.plugin,
@@ -186,7 +198,7 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
 def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> None:
     """List installed plugins and the hooks each implements."""
     pm = _plugin_manager(ctx, _optional_config(config_path))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in pm.info.values():
         if info.source == "builtin" and not show_all:
             continue
@@ -211,10 +223,14 @@ def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> Non
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def main() -> None:
     cli(prog_name="nanoka")
+
+
+if __name__ == "__main__":
+    main()

@@ -79,7 +79,8 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data: dict[str, Any] = tomllib.load(f)
+            return data
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from e
     except (OSError, UnicodeDecodeError) as e:
@@ -95,7 +96,9 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
     keys = _Keys(path, prefix)
     keys.reject_unknown(data, _TOP_KEYS)
     if "models" not in data:
-        raise ConfigError(f'{path}: missing key \'{prefix}models\': list the model modules, e.g. models = ["app.models"]')
+        raise ConfigError(
+            f"{path}: missing key '{prefix}models': list the model modules, e.g. models = [\"app.models\"]"
+        )
     models = keys.string_list(data, "models")
     for entry in models:
         module, _, attr = entry.partition(":")
@@ -161,7 +164,7 @@ class _Keys:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self._wrong_type(key, "a list of non-empty strings", value)
-        return value
+        return list(value)
 
     def _wrong_type(self, key: str, expected: str, value: object) -> None:
         raise ConfigError(

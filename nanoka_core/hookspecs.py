@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from nanoka_core.pipeline import Context, Stage
 
 hookspec = pluggy.HookspecMarker("nanoka")
+hookimpl = pluggy.HookimplMarker("nanoka")
+"""Marks a plugin function as an implementation of a ``nanoka_*`` hook."""
 
 
 @hookspec

@@ -18,7 +18,6 @@ LEVELS = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
 def configure(log_format: str = "console", verbosity: int = 0) -> None:
     """``verbosity``: -1 (``-q``) warnings and errors, 0 info, 1 (``-v``) debug."""
     level = LEVELS[max(-1, min(1, verbosity))]
-    renderer: Any
     processors: list[Any] = [structlog.processors.add_log_level]
     if log_format == "json":
         processors += [

@@ -29,10 +29,16 @@ class Model:
     def __init_subclass__(cls, table: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if table is None:
-            raise ModelError(f"model class {cls.__name__} needs a table: class {cls.__name__}(Model, table=\"...\")")
+            raise ModelError(
+                f"model class {cls.__name__} needs a table: class {cls.__name__}(Model, table=\"...\")"
+            )
         if not isinstance(table, str):
             raise ModelError(f"model {cls.__name__}: table must be a string, got {table!r}")
-        inherited = {k: v for base in reversed(cls.__mro__[1:]) for k, v in getattr(base, "fields", {}).items()}
+        inherited = {
+            name: field
+            for base in reversed(cls.__mro__[1:])
+            for name, field in getattr(base, "fields", {}).items()
+        }
         own = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
         cls.table = table
         cls.fields = MappingProxyType({**inherited, **own})
@@ -53,6 +59,6 @@ def define_model(table: str, fields: Mapping[str, Field]) -> type[Model]:
             )
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
     namespace: dict[str, Any] = {"__module__": caller, "__qualname__": str(table)}
-    model = type(str(table), (Model,), namespace, table=table)
+    model: type[Model] = type(str(table), (Model,), namespace, table=table)
     model.fields = MappingProxyType(dict(fields))
     return model

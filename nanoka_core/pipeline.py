@@ -116,8 +116,11 @@ class Context:
         No shell; the user's terminal unless ``capture``. Raises ``ToolError``
         when the tool is missing, exits non-zero or is killed.
         """
-        from nanoka_core.tools import run_tool
+        import shlex
 
+        from nanoka_core.tools import run_tool, tool_command
+
+        self.log.info(f"running {shlex.join(tool_command(self.package_manager, args))}")
         return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture)
 
 

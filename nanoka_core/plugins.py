@@ -78,17 +78,17 @@ def get_plugin_manager(
         _load_entry_points(pm)
     for module_name in config_plugins:
         try:
-            module = importlib.import_module(module_name)
+            plugin = importlib.import_module(module_name)
         except Exception as e:
             raise PluginError(
                 f"plugin {module_name!r} (from the config's 'plugins') failed to import: "
                 f"{type(e).__name__}: {e}"
             ) from e
-        _register(pm, module, PluginInfo(module_name, "config", module_name))
+        _register(pm, plugin, PluginInfo(module_name, "config", module_name))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as e:
-        raise PluginError(f"plugin {e.plugin_name!r}: {e}") from e
+        raise PluginError(f"plugin {pm.get_name(e.plugin)!r}: {e}") from e
     if _env_flag("NANOKA_TRACE_PLUGINS"):
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()

@@ -103,10 +103,10 @@ def check_models(models: Iterable[type[Model]]) -> None:
         check_table_name(model.table)
         folded = model.table.lower()
         if folded in seen:
+            other = seen[folded]
+            case_note = f" (and {other!r}: SQLite table names ignore case)" if other != model.table else ""
             raise ModelError(
-                f"two models use the table name {model.table!r}"
-                + (f" (and {seen[folded]!r}: SQLite table names ignore case)" if seen[folded] != model.table else "")
-                + "; table names must be unique"
+                f"two models use the table name {model.table!r}{case_note}; table names must be unique"
             )
         seen[folded] = model.table
         columns: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from nanoka_core import Stage, hookimpl
@@ -41,7 +42,7 @@ def display_path(path: Path) -> str:
 
 
 @hookimpl
-def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
     register(
         Stage("codegen", run=generate, after=["load-config"], description="write the Drizzle schema")
     )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
 from nanoka_core.errors import ConfigError, ToolError
 from nanoka_core.pipeline import Context
-from nanoka_core.tools import require_package_manager
 
 TTY_TRAP = "Interactive prompts require a TTY terminal"
 NO_CHANGES = "No schema changes"
@@ -42,6 +42,8 @@ def check(ctx: Context) -> None:
             f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
         )
     if find_drizzle_config(ctx) is not None:
+        from nanoka_core.tools import require_package_manager
+
         require_package_manager(ctx.package_manager)
 
 
@@ -94,7 +96,7 @@ def _relative(path: Path, start: Path) -> str:
 
 
 @hookimpl
-def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
     register(
         Stage(
             "drizzle-kit",

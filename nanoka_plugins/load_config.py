@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nanoka_core import Model, Stage, hookimpl
 from nanoka_core.fields import t
 from nanoka_core.pipeline import Context
@@ -17,5 +19,5 @@ def load(ctx: Context) -> list[type[Model]]:
 
 
 @hookimpl
-def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
     register(Stage("load-config", run=load, description="import the models named in the config"))

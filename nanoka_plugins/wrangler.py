@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from nanoka_core import Stage, hookimpl
 from nanoka_core.errors import NanokaError
 from nanoka_core.pipeline import Context
-from nanoka_core.tools import require_package_manager
 
 DATABASE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
@@ -24,6 +24,8 @@ def check(ctx: Context) -> None:
             f"database name {database!r} is not valid: use 1 to 64 letters, digits, '_' or '-' "
             "(the name of the D1 binding's database in wrangler.jsonc)"
         )
+    from nanoka_core.tools import require_package_manager
+
     require_package_manager(ctx.package_manager)
 
 
@@ -35,7 +37,7 @@ def apply_migrations(ctx: Context) -> str:
 
 
 @hookimpl
-def nanoka_register_stages(register):  # type: ignore[no-untyped-def]
+def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
     register(
         Stage(
             "wrangler",

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Set up a development environment and run the example or the tests.
+
+    python3 dev.py example   # .venv + npm deps, then the example's full pipeline on a local D1
+    python3 dev.py test      # .venv + npm deps, then the whole test suite (e2e included)
+
+Needs only Python >= 3.10 and Node.js >= 20 with npm. Extra arguments after
+``test`` go to pytest (``python3 dev.py test -k codegen -x``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+EXAMPLE = ROOT / "examples" / "basic"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def run(args: list[str], cwd: Path = ROOT) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run(args, cwd=cwd, check=True)
+
+
+def setup() -> None:
+    """A venv with nanoka installed (editable), and the example's npm packages."""
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            sys.exit(f"dev.py: {tool} not found on PATH: install Node.js >= 20 (with npm)")
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+    run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--editable", ".[test]", "--config-settings", "editable_mode=compat"])
+    if not (EXAMPLE / "node_modules" / ".package-lock.json").exists():
+        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EXAMPLE)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("example", "test"):
+        print(__doc__)
+        return 2
+    setup()
+    os.environ.setdefault("WRANGLER_SEND_METRICS", "false")
+    if argv[0] == "example":
+        run([str(BIN / "nanoka"), "generate", "--apply"], cwd=EXAMPLE)
+        run(["npx", "--no-install", "wrangler", "d1", "execute", "nanoka-example", "--local",
+             "--command", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"],
+            cwd=EXAMPLE)
+        return 0
+    return subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,80 @@
+"""pytest helpers for nanoka and its plugins, loaded as the pytest plugin ``nanoka``.
+
+Fixtures:
+
+``nanoka_plugin_manager``
+    A plugin manager with the built-in plugins only (no entry points), so a
+    test registers exactly the plugin under test: ``pm.register(my_plugin)``.
+``nanoka_project``
+    A factory writing a project folder (``nanoka.toml`` plus model modules)
+    under ``tmp_path``; modules it imports are forgotten after the test.
+``nanoka_render``
+    Renders models to schema text through a given plugin manager, as
+    ``nanoka generate`` would, without touching the disk.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nanoka_core.plugins import NanokaPluginManager, get_plugin_manager
+
+
+@pytest.fixture
+def nanoka_plugin_manager() -> NanokaPluginManager:
+    return get_plugin_manager(autoload=False)
+
+
+@pytest.fixture
+def nanoka_project(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """``nanoka_project(models={"app/models.py": "..."}, config="...") -> project folder``."""
+    before_modules = set(sys.modules)
+    before_path = list(sys.path)
+
+    def make(
+        models: dict[str, str] | None = None,
+        config: str = 'models = ["app.models"]\n',
+        name: str = "project",
+    ) -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "nanoka.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        for relpath, source in (models or {}).items():
+            path = root / relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for parent in path.relative_to(root).parents:
+                if parent != Path(".") and not (root / parent / "__init__.py").exists():
+                    (root / parent / "__init__.py").write_text("", encoding="utf-8")
+            path.write_text(textwrap.dedent(source), encoding="utf-8")
+        return root
+
+    yield make
+    for name in set(sys.modules) - before_modules:
+        module = sys.modules[name]
+        if getattr(module, "__file__", None) and str(tmp_path) in str(module.__file__):
+            del sys.modules[name]
+    sys.path[:] = before_path
+
+
+@pytest.fixture
+def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Callable[..., str]:
+    """``nanoka_render(models, pm=None) -> schema text``."""
+    from nanoka_core.codegen import render_schema
+    from nanoka_core.fields import t
+    from nanoka_core.plugins import register_field_types
+
+    def render(models: Sequence[Any], pm: NanokaPluginManager | None = None) -> str:
+        manager = pm or nanoka_plugin_manager
+        t.use(register_field_types(manager.hook))
+        return render_schema(
+            models,
+            lambda name, field: manager.hook.nanoka_emit_column(name=name, field=field, ctx=None),
+        )
+
+    return render
