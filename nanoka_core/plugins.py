@@ -135,13 +135,13 @@ def _load_entry_points(pm: NanokaPluginManager) -> None:
 def call_each(
     hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]
 ) -> None:
-    """Call a registration hook plugin by plugin, in pluggy's call order.
+    """Call a registration hook plugin by plugin, in load order.
 
     The ``register`` callback each plugin gets knows the plugin's name, so
-    conflicts can be reported with it.
+    conflicts can be reported with it, and what was loaded first wins ties.
     """
     trace = _env_flag("NANOKA_TRACE_PLUGINS")
-    for impl in reversed(getattr(hooks, hook_name).get_hookimpls()):
+    for impl in getattr(hooks, hook_name).get_hookimpls():
         kwargs = kwargs_for(impl.plugin_name)
         if trace:
             sys.stderr.write(f"{hook_name} [{impl.plugin_name}]\n")

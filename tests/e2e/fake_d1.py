@@ -97,22 +97,24 @@ def run_sql(db_path: str, sql: str, params: list[Any] | None = None) -> list[dic
             before = conn.total_changes
             cur = conn.execute(stmt, params or [])
             cols = [d[0] for d in cur.description or ()]
-            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+            rows = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
             changes = conn.total_changes - before
-            results.append({
-                "results": rows,
-                "success": True,
-                "meta": {
-                    "served_by": "fake-d1",
-                    "duration": round((time.perf_counter() - started) * 1000, 3),
-                    "changes": changes,
-                    "last_row_id": cur.lastrowid or 0,
-                    "changed_db": changes > 0,
-                    "size_after": os.path.getsize(db_path),
-                    "rows_read": len(rows),
-                    "rows_written": changes,
-                },
-            })
+            results.append(
+                {
+                    "results": rows,
+                    "success": True,
+                    "meta": {
+                        "served_by": "fake-d1",
+                        "duration": round((time.perf_counter() - started) * 1000, 3),
+                        "changes": changes,
+                        "last_row_id": cur.lastrowid or 0,
+                        "changed_db": changes > 0,
+                        "size_after": os.path.getsize(db_path),
+                        "rows_read": len(rows),
+                        "rows_written": changes,
+                    },
+                }
+            )
         conn.execute("COMMIT")
         return results
     except sqlite3.Error as exc:
@@ -127,8 +129,9 @@ class FakeD1:
     """A fake D1 REST API on 127.0.0.1 (random port), served from a thread.
 
     Attributes: ``url`` (API base, ends in ``/client/v4``), ``db_path``
-    (the SQLite file, a new temp file unless given), ``requests`` (list of ``{"method", "path", "body",
-    "status"}`` dicts, in arrival order), ``account_id``, ``database_id``.
+    (the SQLite file; a temp file deleted by ``stop()`` unless given),
+    ``requests`` (``{"method", "path", "body", "status"}`` dicts, in
+    arrival order), ``account_id``, ``database_id``.
     If ``database_id`` is given, requests for other databases get a 404,
     as do requests for an account other than ``account_id``.
     """
@@ -140,6 +143,7 @@ class FakeD1:
         database_id: str | None = None,
         account_id: str = DEFAULT_ACCOUNT_ID,
     ) -> None:
+        self._own_db = db_path is None
         if db_path is None:
             fd, db_path = tempfile.mkstemp(prefix="fake-d1-", suffix=".sqlite")
             os.close(fd)
@@ -158,17 +162,21 @@ class FakeD1:
     def start(self) -> FakeD1:
         """Bind a free port and serve in a daemon thread."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Shut the server down (the SQLite file is kept for inspection)."""
+        """Shut the server down; a given ``db_path`` is kept for inspection."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
         shutil.rmtree(self.cache_dir, ignore_errors=True)
+        if self._own_db and os.path.exists(self.db_path):
+            os.remove(self.db_path)
 
     def __enter__(self) -> FakeD1:
         return self.start()
@@ -180,8 +188,7 @@ class FakeD1:
     def url(self) -> str:
         """Value for ``CLOUDFLARE_API_BASE_URL`` (wrangler appends ``/accounts/...``)."""
         assert self._server is not None, "FakeD1 not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{API_PREFIX}"
+        return f"http://127.0.0.1:{self._server.server_port}{API_PREFIX}"
 
     def wrangler_env(self) -> dict[str, str]:
         """Environment variables that make wrangler ``--remote`` use this fake."""
@@ -196,19 +203,22 @@ class FakeD1:
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Rows of the last statement, run directly on the backing file (for asserts)."""
         with self._lock:
-            return run_sql(self.db_path, sql, params)[-1]["results"]
+            rows: list[dict[str, Any]] = run_sql(self.db_path, sql, params)[-1]["results"]
+            return rows
 
     # -- request handling ------------------------------------------------------
     def _handle(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
         """Route one API request; returns (HTTP status, Cloudflare envelope)."""
         path = path.split("?", 1)[0]
         if path.startswith(API_PREFIX):
-            path = path[len(API_PREFIX):]
+            path = path[len(API_PREFIX) :]
         m = _DB_PATH_RE.match(path)
-        known_db = m is not None and m["account"] == self.account_id and (
-            self.database_id is None or m["db"] == self.database_id
-        )
-        if known_db and method == "POST" and m["rest"] == "/query":
+        if (
+            m is not None
+            and m["account"] == self.account_id
+            and self.database_id in (None, m["db"])
+            and (method, m["rest"]) == ("POST", "/query")
+        ):
             if not isinstance(body, dict) or not isinstance(body.get("sql"), str):
                 return 400, _envelope(errors=[{"code": 7400, "message": "Missing 'sql' in body"}])
             try:
@@ -217,10 +227,14 @@ class FakeD1:
             except D1Error as exc:
                 return 400, _envelope(errors=[{"code": 7500, "message": str(exc)}])
         log.warning("fake D1: unhandled %s %s", method, path)
-        return 404, _envelope(errors=[{
-            "code": 7003,
-            "message": f"Could not route to {path}, perhaps your object identifier is invalid?",
-        }])
+        return 404, _envelope(
+            errors=[
+                {
+                    "code": 7003,
+                    "message": f"Could not route to {path}, perhaps your object identifier is invalid?",
+                }
+            ]
+        )
 
 
 def _envelope(result: Any = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -250,7 +264,7 @@ def _make_handler(fake: FakeD1) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             log.debug("fake D1: " + format, *args)
 
     return Handler
