@@ -13,7 +13,7 @@ import dataclasses
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pluggy
@@ -90,9 +90,29 @@ def get_plugin_manager(
     except pluggy.PluginValidationError as e:
         raise PluginError(f"plugin {pm.get_name(e.plugin)!r}: {e}") from e
     if _env_flag("NANOKA_TRACE_PLUGINS"):
-        pm.trace.root.setwriter(sys.stderr.write)
-        pm.enable_tracing()
+        pm.add_hookcall_monitoring(_trace_call, _trace_result)
     return pm
+
+
+def _trace_call(hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
+    """NANOKA_TRACE_PLUGINS: a hook call, its arguments and who implements it, in call order."""
+    args = ", ".join(f"{k}={_short(v)}" for k, v in kwargs.items() if k != "ctx")
+    plugins = ", ".join(impl.plugin_name for impl in reversed(impls))
+    sys.stderr.write(f"[trace] {hook_name}({args}) -> {plugins or 'no implementations'}\n")
+
+
+def _trace_result(
+    outcome: pluggy.Result[Any], hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]
+) -> None:
+    shown = f"raised {outcome.exception!r}" if outcome.exception else _short(outcome.get_result())
+    sys.stderr.write(f"[trace] {hook_name} = {shown}\n")
+
+
+def _short(value: object) -> str:
+    from nanoka_core.pipeline import Stage
+
+    text = f"Stage({value.name!r})" if isinstance(value, Stage) else repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _register(pm: NanokaPluginManager, plugin: object, info: PluginInfo) -> None:
@@ -144,7 +164,7 @@ def call_each(
     for impl in getattr(hooks, hook_name).get_hookimpls():
         kwargs = kwargs_for(impl.plugin_name)
         if trace:
-            sys.stderr.write(f"{hook_name} [{impl.plugin_name}]\n")
+            sys.stderr.write(f"[trace] {hook_name}(register) -> {impl.plugin_name}\n")
         try:
             impl.function(**{k: kwargs[k] for k in impl.argnames})
         except NanokaError:

@@ -39,3 +39,46 @@ def nanoka_subprocess(
         stdin=subprocess.DEVNULL,
         timeout=timeout,
     )
+
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_PLUGINS = REPO / "examples" / "plugins"
+PLUGIN_PACKAGES = [
+    *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply")),
+    REPO / "tests" / "plugins" / "nanoka-broken",
+]
+
+
+@pytest.fixture(scope="session")
+def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with nanoka and the example plugin packages pip-installed.
+
+    Plugins are found there only through their ``nanoka`` entry points, as
+    they would be on a user's machine. Returns the venv's bin folder.
+    """
+    venv = tmp_path_factory.mktemp("plugin-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    done = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         str(REPO), *map(str, PLUGIN_PACKAGES)],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"installing the plugin packages failed:\n{done.stdout}\n{done.stderr}")
+    return bin_dir
+
+
+def venv_nanoka(
+    bin_dir: Path, args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``nanoka`` console script of ``bin_dir``'s virtualenv."""
+    return subprocess.run(
+        [str(bin_dir / "nanoka"), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )

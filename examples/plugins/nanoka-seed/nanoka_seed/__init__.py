@@ -1,0 +1,28 @@
+"""A ``seed`` stage: after the migrations are applied, load seed.sql into D1.
+
+Runs only with ``--apply`` and only when the project has a seed.sql, through
+``ctx.run_tool`` so it uses the project's package manager and wrangler.
+"""
+
+from __future__ import annotations
+
+from nanoka_core import Stage, hookimpl
+
+
+def seed(ctx):
+    where = "--remote" if ctx.options.remote else "--local"
+    ctx.run_tool(["wrangler", "d1", "execute", ctx.database, where, "--file", "seed.sql"])
+
+
+@hookimpl
+def nanoka_register_stages(register):
+    register(
+        Stage(
+            "seed",
+            run=seed,
+            after=["wrangler"],
+            enabled=lambda ctx: ctx.options.apply and (ctx.project_dir / "seed.sql").is_file(),
+            description="wrangler d1 execute --file seed.sql",
+            runs_when="with --apply and a seed.sql",
+        )
+    )
