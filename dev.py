@@ -35,8 +35,20 @@ def setup() -> None:
             sys.exit(f"dev.py: {tool} not found on PATH: install Node.js >= 20 (with npm)")
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
-    run([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--editable", ".[test]", "--config-settings", "editable_mode=compat"])
+    run(
+        [
+            str(BIN / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--editable",
+            ".[test]",
+            "--config-settings",
+            "editable_mode=compat",
+        ]
+    )
     if not (EXAMPLE / "node_modules" / ".package-lock.json").exists():
         run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EXAMPLE)
 
@@ -49,9 +61,20 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("WRANGLER_SEND_METRICS", "false")
     if argv[0] == "example":
         run([str(BIN / "nanoka"), "generate", "--apply"], cwd=EXAMPLE)
-        run(["npx", "--no-install", "wrangler", "d1", "execute", "nanoka-example", "--local",
-             "--command", "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"],
-            cwd=EXAMPLE)
+        run(
+            [
+                "npx",
+                "--no-install",
+                "wrangler",
+                "d1",
+                "execute",
+                "nanoka-example",
+                "--local",
+                "--command",
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            ],
+            cwd=EXAMPLE,
+        )
         return 0
     return subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode
 

@@ -82,11 +82,15 @@ def render_large(models: int, fields: int, runs: int) -> list[float]:
     for _ in range(runs):
         started = time.perf_counter()
         defined = [
-            define_model(f"table_{m}", {
-                f"field_{f}": getattr(t, KINDS[f % len(KINDS)])().optional() if f % 3 else
-                getattr(t, KINDS[f % len(KINDS)])()
-                for f in range(fields)
-            })
+            define_model(
+                f"table_{m}",
+                {
+                    f"field_{f}": getattr(t, KINDS[f % len(KINDS)])().optional()
+                    if f % 3
+                    else getattr(t, KINDS[f % len(KINDS)])()
+                    for f in range(fields)
+                },
+            )
             for m in range(models)
         ]
         check_models(defined)
@@ -116,11 +120,15 @@ def main() -> None:
         (project / "nanoka.toml").write_text('models = ["app.models"]\n')
         print(f"Python {sys.version.split()[0]}, {runs} runs each, {os.cpu_count()} cores")
         report("python -c pass (the floor)", time_command([python, "-c", "pass"], project, runs))
-        report("python -c 'import click, pluggy, structlog' (deps)", time_command(
-            [python, "-c", "import click, pluggy, structlog"], project, runs))
+        report(
+            "python -c 'import click, pluggy, structlog' (deps)",
+            time_command([python, "-c", "import click, pluggy, structlog"], project, runs),
+        )
         report("nanoka --help", time_command([nanoka, "--help"], project, runs))
-        report("nanoka generate --no-migrate (2 models)", time_command(
-            [nanoka, "generate", "--no-migrate"], project, runs))
+        report(
+            "nanoka generate --no-migrate (2 models)",
+            time_command([nanoka, "generate", "--no-migrate"], project, runs),
+        )
     report("define + check + render 1,000 models x 20 fields", render_large(1000, 20, max(3, runs // 4)))
 
 

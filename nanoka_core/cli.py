@@ -50,7 +50,9 @@ def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> 
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
     help="Config file (nanoka.toml or pyproject.toml). Default: search upward from here.",
 )
 
@@ -58,13 +60,19 @@ config_option = click.option(
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="nanoka")
 @click.option(
-    "--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
+    "--log-format",
+    type=click.Choice(["console", "json"]),
+    default="console",
+    show_default=True,
     help="console: lines for people. json: one JSON object per line, for CI.",
 )
 @click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
 @click.option("-q", "--quiet", count=True, help="Only warnings and errors.")
 @click.option(
-    "--disable-plugin", "disabled", multiple=True, metavar="NAME",
+    "--disable-plugin",
+    "disabled",
+    multiple=True,
+    metavar="NAME",
     help="Do not load this plugin (repeatable). Also: NANOKA_DISABLE_PLUGINS=a,b.",
 )
 @click.pass_context
@@ -78,14 +86,22 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 
 @cli.command()
 @config_option
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the schema. Default: the config's output (drizzle/schema.ts).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the schema. Default: the config's output (drizzle/schema.ts).",
+)
 @click.option("--no-migrate", is_flag=True, help="Only write the schema; do not run drizzle-kit.")
 @click.option("--apply", is_flag=True, help="Also apply the migrations with wrangler (local D1 by default).")
 @click.option("--db", metavar="NAME", help="D1 database to apply to. Default: the config's migrate.database.")
 @click.option("--remote", is_flag=True, help="With --apply: apply to the remote D1, not the local one.")
-@click.option("--package-manager", type=click.Choice(PACKAGE_MANAGERS),
-              help="How to run drizzle-kit and wrangler. Default: the config's, else npx.")
+@click.option(
+    "--package-manager",
+    type=click.Choice(PACKAGE_MANAGERS),
+    help="How to run drizzle-kit and wrangler. Default: the config's, else npx.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -96,6 +112,8 @@ def generate(
     db: str | None,
     remote: bool,
     package_manager: str | None,
+    force: bool,
+    no_wait: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -105,18 +123,28 @@ def generate(
       nanoka generate --apply --db NAME     ... + wrangler d1 migrations apply --local
       nanoka generate --apply --remote      ... to the remote D1
     """
+    import structlog
+
     from nanoka_core.config import load_config
+    from nanoka_core.lock import project_lock
     from nanoka_core.pipeline import Context, resolve_stages, run_pipeline
 
-    options = _options(output, no_migrate, apply, db, remote, package_manager)
+    options = _options(output, no_migrate, apply, db, remote, package_manager, force)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
-    run_pipeline(resolve_stages(pm), Context(config, options, pm))
+    stages = resolve_stages(pm)
+    with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
+        run_pipeline(stages, Context(config, options, pm))
 
 
 def _options(
-    output: Path | None, no_migrate: bool, apply: bool, db: str | None, remote: bool,
+    output: Path | None,
+    no_migrate: bool,
+    apply: bool,
+    db: str | None,
+    remote: bool,
     package_manager: str | None,
+    force: bool,
 ) -> Options:
     from nanoka_core.pipeline import Options
 
@@ -126,7 +154,7 @@ def _options(
         raise click.UsageError("--db only applies with --apply")
     if apply and no_migrate:
         raise click.UsageError("--apply and --no-migrate contradict each other: choose one")
-    return Options(output, no_migrate, apply, db, remote, package_manager)
+    return Options(output, no_migrate, apply, db, remote, package_manager, force)
 
 
 def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:
@@ -154,6 +182,47 @@ def _optional_config(config_path: Path | None) -> Config | None:
 
 @cli.command()
 @config_option
+@click.pass_context
+def check(ctx: click.Context, config_path: Path | None) -> None:
+    """Exit 1 if drizzle/schema.ts or the migrations are not current (for CI).
+
+    Compares the schema the models give with the file (a diff when they
+    differ) and, with a drizzle config, checks the migrations folder:
+    duplicate numbers, journal and files out of step, snapshots on two
+    branches, and schema changes no migration covers. Writes nothing.
+    """
+    from nanoka_core.check import check_project
+    from nanoka_core.config import load_config
+    from nanoka_core.pipeline import Context, Options, resolve_stages
+
+    config = load_config(config_path)
+    pm = _plugin_manager(ctx, config)
+    report = check_project(Context(config, Options(), pm), resolve_stages(pm))
+    if ctx.obj["log_format"] == "json":
+        click.echo(json.dumps(report.as_json()))
+    else:
+        _print_check(report)
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _print_check(report: Any) -> None:
+    import structlog
+
+    log = structlog.get_logger("nanoka")
+    if report.schema_state == "missing":
+        log.error(f"{report.schema} does not exist: run nanoka generate")
+    elif report.schema_state == "differs":
+        click.echo(report.diff, nl=False)
+        log.error(f"{report.schema} is not what the models give: run nanoka generate")
+    for problem in report.problems:
+        log.error(problem)
+    if report.ok:
+        log.info(f"{report.schema} and {report.migrations or 'the schema'} are up to date")
+
+
+@cli.command()
+@config_option
 @click.option("--no-migrate", is_flag=True, help="Show what would run with --no-migrate.")
 @click.option("--apply", is_flag=True, help="Show what would run with --apply.")
 @click.pass_context
@@ -165,8 +234,13 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
     config = _optional_config(config_path)
     pm = _plugin_manager(ctx, config)
     run_ctx = Context(
-        config or Config(path=Path.cwd() / "nanoka.toml", project_dir=Path.cwd(), models=(),
-                         output=Path.cwd() / "drizzle/schema.ts"),
+        config
+        or Config(
+            path=Path.cwd() / "nanoka.toml",
+            project_dir=Path.cwd(),
+            models=(),
+            output=Path.cwd() / "drizzle/schema.ts",
+        ),
         Options(no_migrate=no_migrate, apply=apply),
         pm,
     )
@@ -186,8 +260,17 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
         return
     _table(
         ["stage", "plugin", "replaces", "runs now", "runs", "does"],
-        [[r["name"], r["plugin"], r["replaces"] or "-", "yes" if r["runs"] else "no",
-          r["runs_when"], r["description"]] for r in rows],
+        [
+            [
+                r["name"],
+                r["plugin"],
+                r["replaces"] or "-",
+                "yes" if r["runs"] else "no",
+                r["runs_when"],
+                r["description"],
+            ]
+            for r in rows
+        ],
     )
 
 
@@ -204,10 +287,16 @@ def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> Non
             continue
         plugin = pm.get_plugin(info.name)
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-        rows.append({
-            "name": info.name, "source": info.source, "module": info.module,
-            "distribution": info.distribution, "version": info.version, "hooks": hooks,
-        })
+        rows.append(
+            {
+                "name": info.name,
+                "source": info.source,
+                "module": info.module,
+                "distribution": info.distribution,
+                "version": info.version,
+                "hooks": hooks,
+            }
+        )
     if ctx.obj["log_format"] == "json":
         click.echo(json.dumps(rows))
         return
@@ -216,9 +305,15 @@ def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> Non
         return
     _table(
         ["plugin", "source", "distribution", "hooks"],
-        [[r["name"], r["source"],
-          f"{r['distribution']} {r['version']}" if r["distribution"] else r["module"],
-          ", ".join(r["hooks"])] for r in rows],
+        [
+            [
+                r["name"],
+                r["source"],
+                f"{r['distribution']} {r['version']}" if r["distribution"] else r["module"],
+                ", ".join(r["hooks"]),
+            ]
+            for r in rows
+        ],
     )
 
 

@@ -102,8 +102,10 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
     models = keys.string_list(data, "models")
     for entry in models:
         module, _, attr = entry.partition(":")
-        if not module or (":" in entry and not attr) or not all(
-            part.isidentifier() for part in [*module.split("."), *([attr] if attr else [])]
+        if (
+            not module
+            or (":" in entry and not attr)
+            or not all(part.isidentifier() for part in [*module.split("."), *([attr] if attr else [])])
         ):
             raise ConfigError(
                 f"{path}: '{prefix}models' entry {entry!r} is not 'module' or 'module:attribute'"

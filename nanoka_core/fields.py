@@ -154,8 +154,7 @@ class Relation(Field):
             target = target()
         if not (isinstance(target, type) and issubclass(target, Model)):
             raise ModelError(
-                f"t.{self.kind}() target must be a Model or a callable returning one, "
-                f"got {target!r}"
+                f"t.{self.kind}() target must be a Model or a callable returning one, got {target!r}"
             )
         return target
 

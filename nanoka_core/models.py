@@ -30,7 +30,7 @@ class Model:
         super().__init_subclass__(**kwargs)
         if table is None:
             raise ModelError(
-                f"model class {cls.__name__} needs a table: class {cls.__name__}(Model, table=\"...\")"
+                f'model class {cls.__name__} needs a table: class {cls.__name__}(Model, table="...")'
             )
         if not isinstance(table, str):
             raise ModelError(f"model {cls.__name__}: table must be a string, got {table!r}")

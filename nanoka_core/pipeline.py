@@ -72,6 +72,8 @@ class Options:
     db: str | None = None
     remote: bool = False
     package_manager: str | None = None
+    force: bool = False
+    """Overwrite an output file that nanoka did not generate."""
 
 
 class Context:
@@ -110,18 +112,19 @@ class Context:
         logger = structlog.get_logger("nanoka")
         return logger.bind(stage=self._stage) if self._stage else logger
 
-    def run_tool(self, args: Sequence[str], *, capture: bool = False) -> ToolResult:
+    def run_tool(self, args: Sequence[str], *, capture: bool = False, echo: bool = True) -> ToolResult:
         """Run a Node tool through the package manager, in the project folder.
 
-        No shell; the user's terminal unless ``capture``. Raises ``ToolError``
-        when the tool is missing, exits non-zero or is killed.
+        No shell; the user's terminal unless ``capture`` (then the output is
+        relayed unless ``echo=False``, and kept in the result). Raises
+        ``ToolError`` when the tool is missing, exits non-zero or is killed.
         """
         import shlex
 
         from nanoka_core.tools import run_tool, tool_command
 
         self.log.info(f"running {shlex.join(tool_command(self.package_manager, args))}")
-        return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture)
+        return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture, echo=echo)
 
 
 def collect_stages(pm: pluggy.PluginManager) -> list[Stage]:
@@ -257,9 +260,6 @@ def _call(stage: Stage, fn: Callable[[Context], Any], ctx: Context, failed: str)
     except NanokaError as e:
         raise StageError(stage.name, str(e), failed) from e
     except Exception as e:
-        raise StageError(
-            stage.name, f"plugin {stage.plugin!r} raised {type(e).__name__}: {e}", failed
-        ) from e
+        raise StageError(stage.name, f"plugin {stage.plugin!r} raised {type(e).__name__}: {e}", failed) from e
     finally:
         ctx._stage = ""
-

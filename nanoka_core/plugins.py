@@ -141,20 +141,20 @@ def _load_entry_points(pm: NanokaPluginManager) -> None:
                 pm,
                 plugin,
                 PluginInfo(
-                    ep.name, "entry point", ep.value,
-                    dist.name if dist else None, dist.version if dist else None,
+                    ep.name,
+                    "entry point",
+                    ep.value,
+                    dist.name if dist else None,
+                    dist.version if dist else None,
                 ),
             )
         except Exception as e:
             log.warning(
-                f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: "
-                f"{type(e).__name__}: {e}"
+                f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {type(e).__name__}: {e}"
             )
 
 
-def call_each(
-    hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]
-) -> None:
+def call_each(hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]) -> None:
     """Call a registration hook plugin by plugin, in load order.
 
     The ``register`` callback each plugin gets knows the plugin's name, so

@@ -87,9 +87,9 @@ def _import(module_name: str) -> ModuleType:
 def _where(error: BaseException) -> str:
     """``file:line: `` of the innermost frame outside nanoka, for errors in user code."""
     frames = [
-        f for f in traceback.extract_tb(error.__traceback__)
-        if not Path(f.filename).resolve().is_relative_to(_PACKAGE_DIR)
-        and "importlib" not in f.filename
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if not Path(f.filename).resolve().is_relative_to(_PACKAGE_DIR) and "importlib" not in f.filename
     ]
     if not frames:
         return ""

@@ -67,9 +67,12 @@ def require_package_manager(package_manager: str) -> str:
 
 
 def run_tool(
-    package_manager: str, args: Sequence[str], *, cwd: Path, capture: bool = False
+    package_manager: str, args: Sequence[str], *, cwd: Path, capture: bool = False, echo: bool = True
 ) -> ToolResult:
     """Run a tool to completion; non-zero exit or a signal is a ToolError.
+
+    ``capture`` reads the output (stdin is then not the terminal); ``echo``
+    relays captured output to ours as it arrives.
 
     Ctrl-C reaches the tool as it would in a terminal; if the tool has not
     ended after a grace period it is terminated, then KeyboardInterrupt
@@ -91,7 +94,10 @@ def run_tool(
     relays = []
     if capture:
         assert proc.stdout is not None and proc.stderr is not None
-        relays = [_Relay(proc.stdout, sys.stdout), _Relay(proc.stderr, sys.stderr)]
+        relays = [
+            _Relay(proc.stdout, sys.stdout if echo else None),
+            _Relay(proc.stderr, sys.stderr if echo else None),
+        ]
     try:
         returncode = proc.wait()
     except KeyboardInterrupt:
@@ -101,13 +107,16 @@ def run_tool(
         for relay in relays:
             relay.join()
     result = ToolResult(
-        argv=argv, returncode=returncode,
-        stdout=relays[0].text if relays else "", stderr=relays[1].text if relays else "",
+        argv=argv,
+        returncode=returncode,
+        stdout=relays[0].text if relays else "",
+        stderr=relays[1].text if relays else "",
     )
     if returncode < 0:
         raise ToolError(f"`{shown}` was killed by {signal.Signals(-returncode).name}")
     if returncode != 0:
-        raise ToolError(f"`{shown}` exited with code {returncode}")
+        detail = "" if echo or not capture else f":\n{result.stdout}{result.stderr}".rstrip()
+        raise ToolError(f"`{shown}` exited with code {returncode}{detail}")
     return result
 
 
@@ -126,7 +135,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 class _Relay(threading.Thread):
     """Copies a tool's output to ours as it comes, keeping a copy."""
 
-    def __init__(self, source: IO[bytes], sink: IO[str]) -> None:
+    def __init__(self, source: IO[bytes], sink: IO[str] | None) -> None:
         super().__init__(daemon=True)
         self.source, self.sink = source, sink
         self.chunks: list[str] = []
@@ -136,8 +145,9 @@ class _Relay(threading.Thread):
         for raw in iter(self.source.readline, b""):
             line = raw.decode("utf-8", errors="replace")
             self.chunks.append(line)
-            self.sink.write(line)
-            self.sink.flush()
+            if self.sink is not None:
+                self.sink.write(line)
+                self.sink.flush()
 
     @property
     def text(self) -> str:

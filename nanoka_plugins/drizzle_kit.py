@@ -8,31 +8,15 @@ dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
+from nanoka_core.drizzle import NO_CHANGES, TTY_TRAP, find_drizzle_config, migrations_dir, sql_files
 from nanoka_core.errors import ConfigError, ToolError
 from nanoka_core.pipeline import Context
-
-TTY_TRAP = "Interactive prompts require a TTY terminal"
-NO_CHANGES = "No schema changes"
-_OUT = re.compile(r"""\bout\s*:\s*['"`]([^'"`]+)['"`]""")
-
-
-def find_drizzle_config(ctx: Context) -> Path | None:
-    """``migrate.drizzle-config``, else the first drizzle.config.* in the project."""
-    configured = ctx.config.migrate.drizzle_config
-    if configured is not None:
-        return configured
-    for name in DRIZZLE_CONFIG_NAMES:
-        candidate = ctx.project_dir / name
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def check(ctx: Context) -> None:
@@ -41,14 +25,14 @@ def check(ctx: Context) -> None:
         raise ConfigError(
             f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
         )
-    if find_drizzle_config(ctx) is not None:
+    if find_drizzle_config(ctx.config) is not None:
         from nanoka_core.tools import require_package_manager
 
         require_package_manager(ctx.package_manager)
 
 
 def generate_migrations(ctx: Context) -> Path | None:
-    config = find_drizzle_config(ctx)
+    config = find_drizzle_config(ctx.config)
     if config is None:
         ctx.log.info(
             f"no {', '.join(DRIZZLE_CONFIG_NAMES)} in {ctx.project_dir}; skipping migrations "
@@ -59,13 +43,13 @@ def generate_migrations(ctx: Context) -> Path | None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         ctx.run_tool(args)
         return config
-    migrations = _migrations_dir(config)
-    before = _sql_files(migrations)
+    migrations = migrations_dir(config)
+    before = sql_files(migrations)
     result = ctx.run_tool(args, capture=True)
     output = result.stdout + result.stderr
     schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
     if TTY_TRAP in output or (
-        schema_changed and NO_CHANGES not in output and _sql_files(migrations) == before
+        schema_changed and NO_CHANGES not in output and sql_files(migrations) == before
     ):
         raise ToolError(
             "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
@@ -73,19 +57,6 @@ def generate_migrations(ctx: Context) -> Path | None:
             "`npx drizzle-kit generate`) in a terminal and answer the prompt."
         )
     return config
-
-
-def _migrations_dir(config: Path) -> Path:
-    """The ``out`` folder of the drizzle config (drizzle-kit's default: ./drizzle)."""
-    try:
-        match = _OUT.search(config.read_text(encoding="utf-8"))
-    except OSError:
-        match = None
-    return config.parent / (match.group(1) if match else "drizzle")
-
-
-def _sql_files(folder: Path) -> set[str]:
-    return {p.name for p in folder.glob("*.sql")} if folder.is_dir() else set()
 
 
 def _relative(path: Path, start: Path) -> str:
