@@ -131,13 +131,13 @@ def js_json(value: Any, where: str = "default") -> str:
     if value is False:
         return "false"
     if isinstance(value, str):
-        return _js_string(value)
-    if isinstance(value, int):
-        return str(value)
+        return _js_string(str.__str__(value))
+    if isinstance(value, int):  # int() drops subclass reprs, e.g. IntEnum's
+        return str(int(value))
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ModelError(f"{where}: {value!r} cannot be written as JSON")
-        return _js_number(value)
+        return _js_number(float(value))
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(js_json(v, where) for v in value) + "]"
     if isinstance(value, dict):

@@ -51,7 +51,7 @@ def find_config(start: Path) -> Path:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "nanoka" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "nanoka" in _tool_table(_read_toml(pyproject)):
             return pyproject
     raise ConfigError(
         f"no nanoka.toml (or pyproject.toml with [tool.nanoka]) in {start} or any parent folder: "
@@ -69,11 +69,20 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
     data = _read_toml(path)
     prefix = ""
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("nanoka")
+        table = _tool_table(data).get("nanoka")
         if table is None:
             raise ConfigError(f"{path}: no [tool.nanoka] table; add one or use a nanoka.toml")
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{path}: 'tool.nanoka' must be a table ([tool.nanoka]), got {_toml_type(table)}"
+            )
         data, prefix = table, "tool.nanoka."
     return _parse(data, path, prefix)
+
+
+def _tool_table(pyproject: dict[str, Any]) -> dict[str, Any]:
+    tool = pyproject.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

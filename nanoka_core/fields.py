@@ -149,10 +149,13 @@ class Relation(Field):
         """The target model; a zero-argument callable allows forward references."""
         from nanoka_core.models import Model
 
+        def is_model(value: object) -> bool:
+            return isinstance(value, type) and issubclass(value, Model) and value is not Model
+
         target = self.target
-        if not (isinstance(target, type) and issubclass(target, Model)) and callable(target):
+        if not is_model(target) and callable(target) and not isinstance(target, type):
             target = target()
-        if not (isinstance(target, type) and issubclass(target, Model)):
+        if not is_model(target):
             raise ModelError(
                 f"t.{self.kind}() target must be a Model or a callable returning one, got {target!r}"
             )

@@ -34,14 +34,15 @@ class Model:
             )
         if not isinstance(table, str):
             raise ModelError(f"model {cls.__name__}: table must be a string, got {table!r}")
-        inherited = {
-            name: field
-            for base in reversed(cls.__mro__[1:])
-            for name, field in getattr(base, "fields", {}).items()
-        }
-        own = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
+        fields: dict[str, Field] = {}
+        for klass in reversed(cls.__mro__[1:]):  # bases first: models, then plain mixins' fields
+            if klass is not Model and issubclass(klass, Model):
+                fields.update(klass.fields)
+            else:
+                fields.update({k: v for k, v in vars(klass).items() if isinstance(v, Field)})
+        fields.update({k: v for k, v in vars(cls).items() if isinstance(v, Field)})
         cls.table = table
-        cls.fields = MappingProxyType({**inherited, **own})
+        cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
 
     def __init__(self) -> None:

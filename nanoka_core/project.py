@@ -72,7 +72,7 @@ def _import(module_name: str) -> ModuleType:
     except NanokaError as e:
         raise type(e)(f"{_where(e)}{e}") from e
     except ModuleNotFoundError as e:
-        if e.name and module_name.startswith(e.name):
+        if e.name and (module_name == e.name or module_name.startswith(e.name + ".")):
             raise ModelError(
                 f"cannot import model module {module_name!r}: no module named {e.name!r} "
                 "(check 'models' and 'pythonpath' in the config)"
