@@ -147,10 +147,7 @@ class Relation(Field):
 
     def resolve_target(self) -> type[Model]:
         """The target model; a zero-argument callable allows forward references."""
-        from nanoka_core.models import Model
-
-        def is_model(value: object) -> bool:
-            return isinstance(value, type) and issubclass(value, Model) and value is not Model
+        from nanoka_core.models import is_model
 
         target = self.target
         if not is_model(target) and callable(target) and not isinstance(target, type):

@@ -11,7 +11,7 @@ import itertools
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import Field
@@ -47,6 +47,11 @@ class Model:
 
     def __init__(self) -> None:
         raise TypeError("nanoka models describe tables; they are not instantiated")
+
+
+def is_model(value: object) -> TypeGuard[type[Model]]:
+    """A model class (``Model`` itself is only the base)."""
+    return isinstance(value, type) and issubclass(value, Model) and value is not Model
 
 
 def define_model(table: str, fields: Mapping[str, Field]) -> type[Model]:

@@ -20,7 +20,7 @@ import structlog
 from nanoka_core.config import Config
 from nanoka_core.errors import ModelError, NanokaError
 from nanoka_core.fields import Relation
-from nanoka_core.models import Model
+from nanoka_core.models import Model, is_model
 from nanoka_core.names import check_field_name, check_table_name
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,22 +48,18 @@ def _resolve(entry: str) -> list[type[Model]]:
     module_name, _, attr = entry.partition(":")
     module = _import(module_name)
     if not attr:
-        found = {id(v): v for v in vars(module).values() if _is_model(v)}
+        found = {id(v): v for v in vars(module).values() if is_model(v)}
         return sorted(found.values(), key=lambda m: m._order)
     try:
         value = getattr(module, attr)
     except AttributeError:
         raise ModelError(f"model {entry!r}: module {module_name!r} has no attribute {attr!r}") from None
-    if not _is_model(value):
+    if not is_model(value):
         raise ModelError(
             f"model {entry!r} is a {type(value).__name__}, not a Model "
             "(use define_model(...) or subclass Model)"
         )
     return [value]
-
-
-def _is_model(value: object) -> bool:
-    return isinstance(value, type) and issubclass(value, Model) and value is not Model
 
 
 def _import(module_name: str) -> ModuleType:
