@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -185,6 +184,8 @@ def _js_number(value: float) -> str:
         return "0"
     if value < 0:
         return "-" + _js_number(-value)
+    from decimal import Decimal
+
     parts = Decimal(repr(value)).normalize().as_tuple()
     digits = "".join(map(str, parts.digits))
     k = len(digits)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import math
 import sys
-import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -82,6 +81,8 @@ def _import(module_name: str) -> ModuleType:
 
 def _where(error: BaseException) -> str:
     """``file:line: `` of the innermost frame outside nanoka, for errors in user code."""
+    import traceback
+
     frames = [
         f
         for f in traceback.extract_tb(error.__traceback__)
