@@ -158,12 +158,11 @@ def _options(
 
 
 def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:
+    from nanoka_core.config import extend_sys_path
     from nanoka_core.plugins import get_plugin_manager
 
     if config is not None:
-        for folder in reversed((config.project_dir, *config.pythonpath)):
-            if str(folder) not in sys.path:
-                sys.path.insert(0, str(folder))
+        extend_sys_path(config)
     return get_plugin_manager(config.plugins if config else (), ctx.obj["disabled"])
 
 

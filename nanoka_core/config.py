@@ -44,6 +44,13 @@ class Config:
     migrate: MigrateConfig = dataclasses.field(default_factory=MigrateConfig)
 
 
+def extend_sys_path(config: Config) -> None:
+    """Make the project's modules (models, config-listed plugins) importable."""
+    for folder in reversed((config.project_dir, *config.pythonpath)):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+
+
 def find_config(start: Path) -> Path:
     """The nearest ``nanoka.toml``, or ``pyproject.toml`` with ``[tool.nanoka]``."""
     for folder in (start, *start.parents):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from nanoka_core.config import Config
+from nanoka_core.config import Config, extend_sys_path
 from nanoka_core.errors import ModelError, NanokaError
 from nanoka_core.fields import Relation
 from nanoka_core.models import Model, is_model
@@ -28,9 +27,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 def load_models(config: Config) -> list[type[Model]]:
     """The models named by ``config.models``, in config order, validated."""
     log = structlog.get_logger("nanoka")
-    for folder in reversed((config.project_dir, *config.pythonpath)):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
+    extend_sys_path(config)
     if not config.models:
         log.warning(f"{config.path.name}: 'models' is empty; the schema will have no tables")
     models: list[type[Model]] = []
