@@ -83,6 +83,7 @@ class Context:
         self.config = config
         self.options = options
         self.hook = pm.hook
+        self.plugin_manager = pm
         self.results: dict[str, Any] = {}
         """What each finished stage's ``run`` returned, by stage name."""
         self.models: list[type[Model]] = []
@@ -260,6 +261,9 @@ def _call(stage: Stage, fn: Callable[[Context], Any], ctx: Context, failed: str)
     except NanokaError as e:
         raise StageError(stage.name, str(e), failed) from e
     except Exception as e:
-        raise StageError(stage.name, f"plugin {stage.plugin!r} raised {type(e).__name__}: {e}", failed) from e
+        from nanoka_core.plugins import blame
+
+        culprit = blame(ctx.plugin_manager, e) or stage.plugin
+        raise StageError(stage.name, f"plugin {culprit!r} raised {type(e).__name__}: {e}", failed) from e
     finally:
         ctx._stage = ""

@@ -13,6 +13,7 @@ import dataclasses
 import importlib
 import os
 import sys
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -173,6 +174,20 @@ def call_each(hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str
             raise PluginError(
                 f"plugin {impl.plugin_name!r}: {hook_name} raised {type(e).__name__}: {e}"
             ) from e
+
+
+def blame(pm: pluggy.PluginManager, error: BaseException) -> str | None:
+    """The plugin whose code raised ``error``: the innermost traceback frame in a plugin's module."""
+    modules = {}
+    for name, plugin in pm.list_name_plugin():
+        module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
+        modules[module] = name
+    culprit = None
+    tb = error.__traceback__
+    while tb is not None:
+        culprit = modules.get(tb.tb_frame.f_globals.get("__name__", ""), culprit)
+        tb = tb.tb_next
+    return culprit
 
 
 def register_field_types(hooks: pluggy.HookRelay) -> dict[str, Callable[..., Any]]:

@@ -139,3 +139,19 @@ def test_nanoka_stage_finished(nanoka_plugin_manager: Any, tmp_path: Path) -> No
         run_pipeline([Stage("a", run=lambda ctx: None), Stage("b", run=fail)],
                      make_ctx(nanoka_plugin_manager, tmp_path))
     assert finished == [("a", "ok"), ("b", "failed")]
+
+
+def test_nanoka_emit_column_that_raises_is_blamed_by_name(nanoka_plugin_manager: Any, tmp_path: Path) -> None:
+    from nanoka_core.codegen import render_for
+
+    class Broken:
+        @hookimpl
+        def nanoka_emit_column(self, name: str, field: Field, ctx: Any) -> Column | None:
+            raise KeyError(name)
+
+    nanoka_plugin_manager.register(Broken(), "broken-emitter")
+    ctx = make_ctx(nanoka_plugin_manager, tmp_path)
+    ctx.models = [define_model("m", {"id": t.integer()})]
+    with pytest.raises(StageError) as info:
+        run_pipeline([Stage("codegen", run=render_for, plugin="codegen")], ctx)
+    assert str(info.value) == "stage 'codegen' failed: plugin 'broken-emitter' raised KeyError: 'id'"
