@@ -101,7 +101,7 @@ class Context:
 
     @property
     def database(self) -> str | None:
-        return self.options.db or self.config.migrate.database
+        return self.options.db if self.options.db is not None else self.config.migrate.database
 
     @property
     def package_manager(self) -> str:

@@ -9,7 +9,8 @@ from nanoka_core import Stage, hookimpl
 from nanoka_core.errors import NanokaError
 from nanoka_core.pipeline import Context
 
-DATABASE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+# 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
+DATABASE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
 
 
 def check(ctx: Context) -> None:
@@ -21,7 +22,8 @@ def check(ctx: Context) -> None:
         )
     if not DATABASE_NAME.match(database):
         raise NanokaError(
-            f"database name {database!r} is not valid: use 1 to 64 letters, digits, '_' or '-' "
+            f"database name {database!r} is not valid: use 1 to 64 letters, digits, '_' or '-', "
+            "not starting with '-' "
             "(the name of the D1 binding's database in wrangler.jsonc)"
         )
     from nanoka_core.tools import require_package_manager
