@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,16 @@ class _Group(click.Group):
             _fail(ctx, str(e), e.exit_code, e)
         except KeyboardInterrupt as e:
             _fail(ctx, "interrupted", EXIT_INTERRUPTED, e)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            _fail(
+                ctx,
+                f"unexpected {type(e).__name__}: {e} (a bug in nanoka or a plugin; "
+                "run with -v for the traceback and report it)",
+                1,
+                e,
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> None:
@@ -44,6 +53,8 @@ def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> 
 
     verbose = (ctx.obj or {}).get("verbosity", 0) > 0
     if verbose:
+        import traceback
+
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
     structlog.get_logger("nanoka").error(message)
     ctx.exit(code)

@@ -59,7 +59,14 @@ class Stage:
     """Set by nanoka: the plugin whose stage this one replaced."""
 
     def is_enabled(self, ctx: Context) -> bool:
-        return True if self.enabled is None else bool(self.enabled(ctx))
+        if self.enabled is None:
+            return True
+        try:
+            return bool(self.enabled(ctx))
+        except Exception as e:
+            raise PluginError(
+                f"plugin {self.plugin!r}: enabled() of stage {self.name!r} raised {type(e).__name__}: {e}"
+            ) from e
 
 
 @dataclasses.dataclass(frozen=True)

@@ -161,3 +161,18 @@ def test_plugins_command_lists_builtins_with_all(run_nanoka: Any, project: Path)
     assert by_name["columns"]["hooks"] == ["nanoka_emit_column"]
     assert by_name["wrangler"]["source"] == "builtin"
     assert by_name["wrangler"]["hooks"] == ["nanoka_register_stages"]
+
+
+def test_unexpected_exception_is_one_line_with_a_hint(run_nanoka: Any, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nanoka_core.config
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(nanoka_core.config, "load_config", broken)
+    result = run_nanoka(["generate", "--no-migrate"], cwd=project)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanoka error: unexpected ValueError: boom (a bug in nanoka or a plugin; "
+        "run with -v for the traceback and report it)\n"
+    )

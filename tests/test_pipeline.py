@@ -169,3 +169,13 @@ def test_results_and_observer_hooks(tmp_path: Path) -> None:
         ("started", "produce", ""), ("finished", "produce", "ok"),
         ("started", "consume", ""), ("finished", "consume", "ok"),
     ]
+
+
+def test_enabled_that_raises_names_plugin_and_stage(tmp_path: Path) -> None:
+    pm = get_plugin_manager(disabled=["load-config", "codegen", "drizzle-kit", "wrangler"], autoload=False)
+    pm.register(plugin(Stage("x", run=noop, enabled=lambda ctx: ctx.options.nope)), "p")
+    with pytest.raises(PluginError) as info:
+        run_pipeline(resolve_stages(pm), make_ctx(pm, tmp_path))
+    assert str(info.value) == (
+        "plugin 'p': enabled() of stage 'x' raised AttributeError: 'Options' object has no attribute 'nope'"
+    )
