@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             raise ConfigError(
                 f"{path}: '{prefix}models' entry {entry!r} is not 'module' or 'module:attribute'"
             )
-    output = root / keys.string(data, "output", "drizzle/schema.ts")
+    output = _join(root, keys.string(data, "output", "drizzle/schema.ts"))
     migrate_data = data.get("migrate", {})
     if not isinstance(migrate_data, dict):
         raise ConfigError(f"{path}: '{prefix}migrate' must be a table ([{prefix}migrate])")
@@ -144,14 +145,19 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
         project_dir=root,
         models=tuple(models),
         output=output,
-        pythonpath=tuple(root / p for p in keys.string_list(data, "pythonpath")),
+        pythonpath=tuple(_join(root, p) for p in keys.string_list(data, "pythonpath")),
         plugins=tuple(keys.string_list(data, "plugins")),
         migrate=MigrateConfig(
-            drizzle_config=root / drizzle_config if drizzle_config is not None else None,
+            drizzle_config=_join(root, drizzle_config) if drizzle_config is not None else None,
             database=mkeys.optional_string(migrate_data, "database"),
             package_manager=package_manager,
         ),
     )
+
+
+def _join(root: Path, relative: str) -> Path:
+    """``root / relative`` with ``..`` folded away, links left alone (unlike resolve())."""
+    return Path(os.path.normpath(root / relative))
 
 
 @dataclasses.dataclass

@@ -9,6 +9,7 @@ load order, so a plugin can slot in anywhere.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -103,8 +104,11 @@ class Context:
 
     @property
     def output(self) -> Path:
-        """Where the schema goes: ``--output`` (against the cwd), else the config's."""
-        return self.options.output.resolve() if self.options.output else self.config.output
+        """Where the schema goes: ``--output`` (against the cwd), else the config's.
+
+        Made absolute without resolving links, so a link at the path stays visible.
+        """
+        return Path(os.path.abspath(self.options.output)) if self.options.output else self.config.output
 
     @property
     def database(self) -> str | None:

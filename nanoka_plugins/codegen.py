@@ -34,7 +34,10 @@ def check(ctx: Context) -> None:
         )
     if path.is_dir():
         raise NanokaError(f"{path} is a folder; output must name the schema file, e.g. drizzle/schema.ts")
-    if ctx.options.output is None and not path.is_relative_to(ctx.project_dir):
+    # Resolve the folder, not the file: a linked folder leading out of the project counts as outside.
+    if ctx.options.output is None and not (path.parent.resolve() / path.name).is_relative_to(
+        ctx.project_dir.resolve()
+    ):
         raise ConfigError(
             f"{ctx.config.path}: output {path} is outside the project folder {ctx.project_dir}; "
             "to write there, say so explicitly with --output"
