@@ -557,3 +557,30 @@ def test_refusal_comes_before_anything_is_written_or_run(
     new = {p for p in set(after) - set(before) if "__pycache__" not in p.parts}
     assert new == set()
     assert {p: after[p] for p in before} == before
+
+
+def test_temp_files_left_by_a_killed_run_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "schema.ts"
+    target.write_text("old\n")
+    leftover = tmp_path / ".schema.ts.deadbeef.tmp"
+    leftover.write_text("half a schema")
+    unrelated = tmp_path / ".other.ts.deadbeef.tmp"
+    unrelated.write_text("not ours")
+    assert write_text_atomic(target, "new\n")
+    assert not leftover.exists()
+    assert unrelated.exists()
+    assert target.read_text() == "new\n"
+
+
+def test_config_output_through_a_linked_folder_leaving_the_project_is_refused(
+    nanoka_project: Any, run_nanoka: Any, tmp_path: Path
+) -> None:
+    root = project_with(nanoka_project, 'models = ["app.models"]\n')
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "drizzle").symlink_to(outside, target_is_directory=True)
+    result = run_nanoka(["generate", "--no-migrate"], cwd=root)
+    assert result.exit_code == 1
+    assert "is outside the project folder" in result.stderr
+    assert "--output" in result.stderr
+    assert list(outside.iterdir()) == []
