@@ -172,7 +172,7 @@ class _Keys:
             if key not in valid:
                 close = difflib.get_close_matches(key.replace("_", "-"), valid, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
-                raise ConfigError(f"{self.path}: unknown key '{self.prefix}{key}'{hint}")
+                raise ConfigError(f"{self.path}: unknown key {self.prefix + key!r}{hint}")
 
     def string(self, data: dict[str, Any], key: str, default: str) -> str:
         value = self.optional_string(data, key)

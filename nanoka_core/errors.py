@@ -41,3 +41,12 @@ class StageError(NanokaError):
     def __init__(self, stage: str, message: str, failed: str = "failed") -> None:
         super().__init__(f"stage '{stage}' {failed}: {message}")
         self.stage = stage
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message``, even for an exception whose ``str()`` itself fails."""
+    try:
+        text = str(error)
+    except Exception:
+        text = "<the error's message could not be shown>"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from nanoka_core.errors import NanokaError, PluginError, StageError
+from nanoka_core.errors import NanokaError, PluginError, StageError, describe
 
 if TYPE_CHECKING:
     import pluggy
@@ -66,7 +66,7 @@ class Stage:
             return bool(self.enabled(ctx))
         except Exception as e:
             raise PluginError(
-                f"plugin {self.plugin!r}: enabled() of stage {self.name!r} raised {type(e).__name__}: {e}"
+                f"plugin {self.plugin!r}: enabled() of stage {self.name!r} raised {describe(e)}"
             ) from e
 
 
@@ -275,6 +275,6 @@ def _call(stage: Stage, fn: Callable[[Context], Any], ctx: Context, failed: str)
         from nanoka_core.plugins import blame
 
         culprit = blame(ctx.plugin_manager, e) or stage.plugin
-        raise StageError(stage.name, f"plugin {culprit!r} raised {type(e).__name__}: {e}", failed) from e
+        raise StageError(stage.name, f"plugin {culprit!r} raised {describe(e)}", failed) from e
     finally:
         ctx._stage = ""

@@ -21,7 +21,7 @@ import pluggy
 import structlog
 
 from nanoka_core import hookspecs
-from nanoka_core.errors import NanokaError, PluginError
+from nanoka_core.errors import NanokaError, PluginError, describe
 
 BUILTIN_PLUGINS = {
     "load-config": "nanoka_plugins.load_config",
@@ -82,8 +82,7 @@ def get_plugin_manager(
             plugin = importlib.import_module(module_name)
         except Exception as e:
             raise PluginError(
-                f"plugin {module_name!r} (from the config's 'plugins') failed to import: "
-                f"{type(e).__name__}: {e}"
+                f"plugin {module_name!r} (from the config's 'plugins') failed to import: {describe(e)}"
             ) from e
         _register(pm, plugin, PluginInfo(module_name, "config", module_name))
     try:
@@ -150,9 +149,7 @@ def _load_entry_points(pm: NanokaPluginManager) -> None:
                 ),
             )
         except Exception as e:
-            log.warning(
-                f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {type(e).__name__}: {e}"
-            )
+            log.warning(f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {describe(e)}")
 
 
 def call_each(hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]) -> None:
@@ -171,9 +168,7 @@ def call_each(hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str
         except NanokaError:
             raise
         except Exception as e:
-            raise PluginError(
-                f"plugin {impl.plugin_name!r}: {hook_name} raised {type(e).__name__}: {e}"
-            ) from e
+            raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name} raised {describe(e)}") from e
 
 
 def blame(pm: pluggy.PluginManager, error: BaseException) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 
 from nanoka_core.config import Config, extend_sys_path
-from nanoka_core.errors import ModelError, NanokaError
+from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.fields import Relation
 from nanoka_core.models import Model, is_model
 from nanoka_core.names import check_field_name, check_table_name
@@ -70,10 +70,8 @@ def _import(module_name: str) -> ModuleType:
                 "(check 'models' and 'pythonpath' in the config)"
             ) from e
         raise ModelError(f"cannot import model module {module_name!r}: {_where(e)}{e}") from e
-    except Exception as e:
-        raise ModelError(
-            f"cannot import model module {module_name!r}: {_where(e)}{type(e).__name__}: {e}"
-        ) from e
+    except (Exception, SystemExit) as e:  # a model module that exits must not end nanoka silently
+        raise ModelError(f"cannot import model module {module_name!r}: {_where(e)}{describe(e)}") from e
 
 
 def _where(error: BaseException) -> str:
@@ -125,8 +123,8 @@ def _check_relation(model: type[Model], name: str, field: Relation) -> None:
         target = field.resolve_target()
     except NanokaError as e:
         raise ModelError(f"{where}: {e}") from e
-    except Exception as e:
-        raise ModelError(f"{where}: t.{field.kind}() target raised {type(e).__name__}: {e}") from e
+    except (Exception, SystemExit) as e:
+        raise ModelError(f"{where}: t.{field.kind}() target raised {describe(e)}") from e
     holder = model if field.kind == "belongs_to" else target
     fk = holder.fields.get(field.foreign_key)
     if fk is None or fk.is_relation:
@@ -160,6 +158,11 @@ def check_json_value(value: Any, where: str) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ModelError(f"{where}: default has a non-string key {key!r}; JSON keys are strings")
+            if key == "__proto__":
+                raise ModelError(
+                    f"{where}: default has a '__proto__' key, which a JavaScript object literal "
+                    "turns into a prototype instead of a property; rename the key"
+                )
             check_json_value(item, where)
         return
     raise ModelError(

@@ -1,0 +1,337 @@
+"""End to end, hostile: random valid models give valid TypeScript, JSON defaults
+survive into JavaScript, a real wrangler failure is reported, and bad input
+leaves a working local D1 exactly as it was.
+
+esbuild (from the example's node_modules) is the TypeScript parser and node
+the JavaScript engine; both are the real tools, not nanoka's idea of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nanoka_core import define_model, t
+from nanoka_core.names import JS_RESERVED
+from nanoka_core.project import check_models
+
+if TYPE_CHECKING:
+    from conftest import ExampleProject
+
+pytestmark = pytest.mark.e2e
+
+# ECMAScript's reserved words (written out from the spec) plus nanoka's own
+# list: a generated valid model never uses one as a table name.
+ES_RESERVED = frozenset(
+    """
+    await break case catch class const continue debugger default delete do else enum export
+    extends false finally for function if implements import in instanceof interface let new
+    null package private protected public return static super switch this throw true try
+    typeof var void while with yield arguments eval
+    """.split()
+)
+IMPORT_NAMES = frozenset({"sqliteTable", "text", "real", "integer", "sql"})
+SAFE_INT = 2**53 - 1
+HYPOTHESIS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+
+
+def _ok(proc: Any) -> str:
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("nanoka error:")]
+
+
+# --------------------------------------------------------------------------- random valid models
+
+identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,15}", fullmatch=True)
+table_names = identifiers.filter(
+    lambda s: s not in ES_RESERVED | JS_RESERVED | IMPORT_NAMES and not s.lower().startswith("sqlite_")
+)
+field_names = identifiers.filter(lambda s: s != "__proto__")
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-SAFE_INT, SAFE_INT)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(st.characters(codec=None, exclude_categories=())),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=6).filter(lambda k: k != "__proto__"), inner, max_size=4),
+    max_leaves=10,
+)
+KIND_DEFAULTS = {
+    "string": st.text(),
+    "uuid": st.uuids().map(str),
+    "number": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-SAFE_INT, SAFE_INT),
+    "integer": st.integers(-SAFE_INT, SAFE_INT),
+    "boolean": st.booleans(),
+    "timestamp": st.integers(0, 2**42),
+    "json": json_values,
+}
+
+
+@st.composite
+def fields(draw: st.DrawFn) -> Any:
+    kind = draw(st.sampled_from(sorted(KIND_DEFAULTS)))
+    field = getattr(t, kind)()
+    if draw(st.booleans()):
+        field = field.primary() if draw(st.booleans()) else field.optional()
+    if draw(st.booleans()):
+        field = field.unique()
+    if kind == "timestamp" and draw(st.booleans()):
+        field = field.default_now()
+    elif draw(st.booleans()):
+        field = field.default(draw(KIND_DEFAULTS[kind] | st.none()))
+    if kind == "string" and draw(st.booleans()):
+        field = field.email()
+    if kind in ("string", "number", "integer") and draw(st.booleans()):
+        low, high = sorted(draw(st.lists(st.integers(-1000, 1000), min_size=2, max_size=2)))
+        field = field.min(low).max(high)
+    policy = draw(st.sampled_from([None, "server_only", "write_only", "read_only"]))
+    return getattr(field, policy)() if policy else field
+
+
+def _unique_folded(names: list[str]) -> bool:
+    return len({n.lower() for n in names}) == len(names)
+
+
+@st.composite
+def model_sets(draw: st.DrawFn) -> list[Any]:
+    tables = draw(st.lists(table_names, min_size=1, max_size=4).filter(_unique_folded))
+    models: list[Any] = []
+    for table in tables:
+        names = draw(st.lists(field_names, min_size=1, max_size=6).filter(_unique_folded))
+        columns = {name: draw(fields()) for name in names}
+        if models and draw(st.booleans()):
+            target = draw(st.sampled_from(models))
+            taken = {c.lower() for c in columns}
+            relation_name = draw(field_names.filter(lambda n, taken=taken: n.lower() not in taken))
+            columns[relation_name] = t.belongs_to(lambda target=target: target, foreign_key=names[0])
+        models.append(define_model(table, columns))
+    return models
+
+
+def esbuild_errors(esbuild: Path, source: str) -> str | None:
+    """esbuild's complaint about ``source`` as TypeScript, or None when it parses."""
+    proc = subprocess.run(
+        [str(esbuild), "--loader=ts", "--log-level=error"],
+        input=source, capture_output=True, text=True, timeout=60,
+    )
+    return None if proc.returncode == 0 else proc.stderr
+
+
+def test_esbuild_rejects_what_a_bad_name_would_produce(example_node_modules: Path) -> None:
+    """The oracle is strict enough to matter: the text a reserved or quoted table name would give fails."""
+    esbuild = example_node_modules / ".bin" / "esbuild"
+    assert esbuild_errors(esbuild, "export const users = sqliteTable('users', {\n})\n") is None
+    assert esbuild_errors(esbuild, "export const class = sqliteTable('class', {\n})\n") is not None
+    assert esbuild_errors(esbuild, "export const a = sqliteTable('a'b', {\n})\n") is not None
+
+
+def test_random_valid_models_render_to_valid_typescript_identically_twice(
+    example_node_modules: Path, nanoka_render: Callable[..., str]
+) -> None:
+    esbuild = example_node_modules / ".bin" / "esbuild"
+    seen: list[int] = []
+
+    @HYPOTHESIS
+    @given(models=model_sets())
+    def check(models: list[Any]) -> None:
+        check_models(models)  # nanoka accepts every valid model set
+        first = nanoka_render(models)
+        assert nanoka_render(models) == first, "rendering twice differed"
+        errors = esbuild_errors(esbuild, first)
+        assert errors is None, f"esbuild rejects the schema:\n{errors}\n--- schema.ts\n{first}"
+        for model in models:
+            assert f"\nexport const {model.table} = sqliteTable('{model.table}', {{" in first
+        seen.append(len(models))
+
+    check()
+    assert len(seen) >= 10, "hypothesis ran too few examples to mean anything"
+
+
+# --------------------------------------------------------------------------- JSON defaults in JavaScript
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` as JSON reads it back: tuples are arrays."""
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: 1 and 1.0 are one number, True is not 1, arrays keep order."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)  # one number type in JavaScript; JSON may print a float as an integer
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+DEFAULT_CALL = re.compile(r"^  d: .*?\.notNull\(\)\.default\((?P<expr>.*)\),$")
+
+
+def node_value_of_default(node: str, nanoka_render: Callable[..., str], value: Any) -> Any:
+    """Render ``t.json().default(value)``, evaluate the written expression in node, read back JSON."""
+    schema = nanoka_render([define_model("docs", {"d": t.json().default(value)})])
+    # split("\n"), not splitlines(): U+2028 is a legal raw character inside the JS string.
+    (line,) = [line for line in schema.split("\n") if line.startswith("  d: ")]
+    match = DEFAULT_CALL.match(line)
+    assert match, line
+    script = f"process.stdout.write(JSON.stringify([{match.group('expr')}]))"
+    proc = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, f"node cannot evaluate the default:\n{line}\n{proc.stderr}"
+    return json.loads(proc.stdout)[0]
+
+
+def test_random_json_defaults_mean_the_same_in_javascript(
+    example_node_modules: Path, nanoka_render: Callable[..., str]
+) -> None:
+    node = shutil.which("node")
+    assert node is not None
+    seen: list[bool] = []
+
+    @HYPOTHESIS
+    @given(value=json_values)
+    def check(value: Any) -> None:
+        check_models([define_model("docs", {"d": t.json().default(value)})])
+        back = node_value_of_default(node, nanoka_render, value)
+        assert _same(back, _as_json(value)), f"wrote {value!r}, JavaScript reads {back!r}"
+        seen.append(True)
+
+    check()
+    assert len(seen) >= 10
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"__proto__": {"a": 1}}, {"__proto__": 1}, [{"x": {"__proto__": []}}]],
+    ids=["proto-object", "proto-number", "proto-nested"],
+)
+def test_proto_key_in_a_json_default_is_kept_or_refused(
+    example_node_modules: Path, nanoka_render: Callable[..., str], value: Any
+) -> None:
+    """JSON.parse keeps a "__proto__" key; an object literal turns it into the prototype.
+
+    So the default must either reach JavaScript as written or be refused as a
+    model error; silently becoming ``{}`` is neither.
+    """
+    from nanoka_core.errors import ModelError
+
+    node = shutil.which("node")
+    assert node is not None
+    try:
+        check_models([define_model("docs", {"d": t.json().default(value)})])
+    except ModelError as e:
+        assert "docs.d" in str(e)
+        return
+    back = node_value_of_default(node, nanoka_render, value)
+    assert _same(back, _as_json(value)), f"wrote {value!r}, JavaScript reads {back!r}"
+
+
+# --------------------------------------------------------------------------- a real wrangler failure
+
+
+def test_wrangler_failing_for_real_names_stage_command_and_exit_code(example_project: ExampleProject) -> None:
+    p = example_project
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+    (applied,) = p.migrations()
+    bad = "0001_hand_written_bad.sql"
+    (p.migrations_dir / bad).write_text("CREATE TABLE broken (id integer,;\n", encoding="utf-8")
+
+    proc = p.nanoka("generate", "--apply")
+
+    direct = p.npx("wrangler", "d1", "migrations", "apply", p.database_name, "--local")  # the same, by hand
+    assert direct.returncode not in (0, None), _ok(direct)
+    assert proc.returncode == 1, _ok(proc)
+    assert "Traceback" not in proc.stdout + proc.stderr, _ok(proc)
+    assert _error_lines(proc.stderr) == [
+        f"nanoka error: stage 'wrangler' failed: `npx --no-install wrangler d1 migrations apply "
+        f"{p.database_name} --local` exited with code {direct.returncode}"
+    ], _ok(proc)
+    assert bad in proc.stdout + proc.stderr, "wrangler's own report of the failing migration is not passed through"
+    (done, tables) = p.d1_local(
+        "select name from d1_migrations order by id",
+        "select name from sqlite_master where type = 'table' and name in ('users', 'posts', 'broken') order by name",
+    )
+    assert [row["name"] for row in done] == [applied]
+    assert [row["name"] for row in tables] == ["posts", "users"]
+
+
+# --------------------------------------------------------------------------- bad input, working D1
+
+
+def test_bad_inputs_after_a_successful_apply_leave_local_d1_and_migrations_untouched(
+    example_project: ExampleProject, tmp_path: Path
+) -> None:
+    p = example_project
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+    assert p.local_d1_files(), "no local D1 after --apply"
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    config = (p.root / "nanoka.toml").read_bytes()
+    models = (p.root / "app" / "models.py").read_bytes()
+
+    def restore() -> None:
+        (p.root / "nanoka.toml").write_bytes(config)
+        (p.root / "app" / "models.py").write_bytes(models)
+
+    bad_inputs: list[tuple[str, Callable[[], None], list[str], dict[str, str], int, str]] = [
+        ("bad --db", restore, ["--apply", "--db", "a;b"], {}, 1, "database name 'a;b' is not valid"),
+        ("flag-like --db", restore, ["--apply", "--db=--remote"], {}, 1, "database name '--remote' is not valid"),
+        ("unknown config key",
+         lambda: p.edit("nanoka.toml", 'models = ["app.models"]', 'models = ["app.models"]\noutptu = "x.ts"'),
+         ["--apply"], {}, 1, "unknown key 'outptu'; did you mean 'output'?"),
+        ("unknown package manager in config",
+         lambda: p.edit("nanoka.toml", 'package-manager = "npx"', 'package-manager = "pip"'),
+         ["--apply"], {}, 1, "'migrate.package-manager' is 'pip'"),
+        ("model error",
+         lambda: p.edit("app/models.py", '"name": t.string(),', '"name": t.integer().email(),'),
+         ["--apply"], {}, 1, ".email() applies to t.string() only"),
+        ("bad table name",
+         lambda: p.edit("app/models.py", 'define_model("users"', 'define_model("us`ers"'),
+         ["--apply"], {}, 1, "table name 'us`ers'"),
+        ("bogus --package-manager", restore, ["--apply", "--package-manager", "pip"], {}, 2, "Invalid value for '--package-manager'"),
+        ("--remote without --apply", restore, ["--remote"], {}, 2, "--remote only applies with --apply"),
+        ("npx not on PATH", restore, ["--apply"], {"PATH": str(empty)}, 1, "npx not found on PATH"),
+    ]
+    before_d1 = p.snapshot(p.wrangler_state)
+    before_drizzle = p.snapshot(p.root / "drizzle")
+    for label, prepare, args, env, code, fragment in bad_inputs:
+        restore()
+        prepare()
+        proc = p.nanoka("generate", *args, env=env)
+        assert proc.returncode == code, f"{label}\n{_ok(proc)}"
+        assert "Traceback" not in proc.stdout + proc.stderr, f"{label}\n{_ok(proc)}"
+        assert proc.stdout == "", f"{label}: a tool ran\n{_ok(proc)}"
+        assert fragment in proc.stderr, f"{label}\n{_ok(proc)}"
+        if code == 1:
+            assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("nanoka error: "), f"{label}\n{_ok(proc)}"
+        assert p.snapshot(p.wrangler_state) == before_d1, f"{label}: the local D1 changed"
+        assert p.snapshot(p.root / "drizzle") == before_drizzle, f"{label}: drizzle/ changed"
+    restore()
+    # The D1 still works and still holds exactly the first apply.
+    (done, tables) = p.d1_local(
+        "select name from d1_migrations",
+        "select name from sqlite_master where type = 'table' and name in ('users', 'posts') order by name",
+    )
+    assert [row["name"] for row in done] == p.migrations()
+    assert [row["name"] for row in tables] == ["posts", "users"]

@@ -1,0 +1,338 @@
+"""nanoka_core.tools through a real ``nanoka generate``, with stand-in tools on PATH.
+
+The stand-ins only record how they were called, or fail on demand (exit
+code, a signal, a hang until Ctrl-C); the real drizzle-kit and wrangler are
+tested in tests/e2e. A drizzle.config.ts is present so the drizzle-kit stage
+runs, and the config names a database so ``--apply`` can run wrangler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from nanoka_core.cli import cli
+from nanoka_core.errors import ToolError, UsageError
+from nanoka_core.tools import run_tool, tool_command
+
+TOOL_NAMES = ("npx", "pnpm", "npm", "yarn", "bunx")
+PREFIX = {  # the documented way each package manager runs the project's own copy of a tool
+    "npx": ["npx", "--no-install"],
+    "pnpm": ["pnpm", "exec"],
+    "npm": ["npm", "exec", "--no", "--"],
+    "yarn": ["yarn"],
+    "bun": ["bunx"],
+}
+DRIZZLE_KIT = ["drizzle-kit", "generate", "--config", "drizzle.config.ts"]
+WRANGLER_LOCAL = ["wrangler", "d1", "migrations", "apply", "mydb", "--local"]
+MODELS = "from nanoka_core import define_model, t\nUser = define_model('users', {'id': t.uuid().primary()})\n"
+
+# FAKE_DRIZZLE_KIT / FAKE_WRANGLER choose what the stand-in does when it runs that tool:
+# ok (default), exit:N, signal:NAME, sleep (dies on SIGINT, as node does), sleep-ignoring-sigint.
+FAKE_TOOL = """\
+#!{python}
+import json, os, signal, sys, time
+tool = next((a for a in sys.argv[1:] if a in ("drizzle-kit", "wrangler")), "")
+with open({log!r}, "a", encoding="utf-8") as f:
+    f.write(json.dumps({{"argv": [os.path.basename(sys.argv[0]), *sys.argv[1:]], "cwd": os.getcwd(),
+                        "pid": os.getpid()}}) + "\\n")
+action = os.environ.get("FAKE_" + tool.upper().replace("-", "_"), "ok")
+if action == "ok":
+    print("No schema changes, nothing to migrate" if tool == "drizzle-kit" else "applied")
+elif action.startswith("exit:"):
+    print(f"fake {{tool}} failing", file=sys.stderr)
+    sys.exit(int(action[5:]))
+elif action.startswith("signal:"):
+    os.kill(os.getpid(), getattr(signal, action[7:]))
+elif action.startswith("sleep"):
+    if action == "sleep-ignoring-sigint":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    else:
+        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    with open({log!r} + ".sleeping", "w", encoding="utf-8") as f:
+        f.write(str(os.getpid()))
+    time.sleep(120)
+"""
+
+
+class Project:
+    def __init__(self, tmp_path: Path, name: str = "project") -> None:
+        self.root = tmp_path / name
+        self.bin = tmp_path / "bin"
+        self.log = tmp_path / "calls.jsonl"
+        (self.root / "app").mkdir(parents=True)
+        (self.root / "app" / "__init__.py").write_text("", encoding="utf-8")
+        (self.root / "app" / "models.py").write_text(MODELS, encoding="utf-8")
+        (self.root / "drizzle.config.ts").write_text("export default {}\n", encoding="utf-8")
+        self.config()
+        self.bin.mkdir()
+        for name in TOOL_NAMES:
+            tool = self.bin / name
+            tool.write_text(FAKE_TOOL.format(python=sys.executable, log=str(self.log)), encoding="utf-8")
+            tool.chmod(0o755)
+
+    def config(self, migrate: str = "") -> None:
+        text = f'models = ["app.models"]\n\n[migrate]\ndatabase = "mydb"\n{migrate}'
+        (self.root / "nanoka.toml").write_text(text, encoding="utf-8")
+
+    @property
+    def path(self) -> str:
+        return f"{self.bin}{os.pathsep}{os.environ['PATH']}"
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
+
+    def argvs(self) -> list[list[str]]:
+        return [call["argv"] for call in self.calls()]
+
+
+def forget_modules(folder: Path) -> None:
+    """The project's app.models is imported in-process: drop it so the next test imports its own."""
+    for name, module in list(sys.modules.items()):
+        if str(folder) in str(getattr(module, "__file__", None) or ""):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Project]:
+    path_before = list(sys.path)
+    yield Project(tmp_path)
+    forget_modules(tmp_path)
+    sys.path[:] = path_before
+
+
+def generate(project: Project, monkeypatch: pytest.MonkeyPatch, *args: str, **fake: str) -> Any:
+    """``nanoka generate ARGS`` in-process, in the project, the stand-ins first on PATH."""
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("PATH", project.path)
+    for name in ("FAKE_DRIZZLE_KIT", "FAKE_WRANGLER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, action in fake.items():
+        monkeypatch.setenv(f"FAKE_{name.upper()}", action)
+    return CliRunner().invoke(cli, ["generate", *args], catch_exceptions=False)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("nanoka error:")]
+
+
+# --------------------------------------------------------------------------- argv per package manager
+
+
+@pytest.mark.parametrize("manager", list(PREFIX))
+def test_each_package_manager_runs_both_tools_with_the_documented_argv(
+    project: Project, monkeypatch: pytest.MonkeyPatch, manager: str
+) -> None:
+    result = generate(project, monkeypatch, "--apply", "--package-manager", manager)
+    assert result.exit_code == 0, result.output
+    assert project.argvs() == [[*PREFIX[manager], *DRIZZLE_KIT], [*PREFIX[manager], *WRANGLER_LOCAL]]
+    assert {call["cwd"] for call in project.calls()} == {str(project.root)}
+    # The log line shows the same command the tool received.
+    assert f"running {' '.join([*PREFIX[manager], *DRIZZLE_KIT])}\n" in result.stderr
+    assert f"running {' '.join([*PREFIX[manager], *WRANGLER_LOCAL])}\n" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "configured", "used"),
+    [
+        (None, None, "npx"),
+        (None, "pnpm", "pnpm"),
+        (None, "bun", "bun"),
+        ("yarn", "pnpm", "yarn"),
+        ("npx", "npm", "npx"),
+        ("bun", None, "bun"),
+    ],
+    ids=["default-npx", "config-pnpm", "config-bun", "flag-beats-config", "flag-npx-beats-config-npm", "flag-only"],
+)
+def test_flag_wins_over_config_wins_over_npx(
+    project: Project, monkeypatch: pytest.MonkeyPatch, flag: str | None, configured: str | None, used: str
+) -> None:
+    if configured:
+        project.config(f'package-manager = "{configured}"\n')
+    result = generate(project, monkeypatch, *(["--package-manager", flag] if flag else []))
+    assert result.exit_code == 0, result.output
+    assert project.argvs() == [[*PREFIX[used], *DRIZZLE_KIT]]
+
+
+def test_apply_runs_wrangler_local_and_remote_runs_it_remote(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert generate(project, monkeypatch, "--apply").exit_code == 0
+    assert generate(project, monkeypatch, "--apply", "--remote").exit_code == 0
+    assert generate(project, monkeypatch, "--apply", "--remote", "--db", "other_db-2").exit_code == 0
+    wrangler = [argv for argv in project.argvs() if "wrangler" in argv]
+    assert wrangler == [
+        ["npx", "--no-install", *WRANGLER_LOCAL],
+        ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "mydb", "--remote"],
+        ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "other_db-2", "--remote"],
+    ]
+
+
+def test_without_apply_wrangler_does_not_run(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert generate(project, monkeypatch).exit_code == 0
+    assert project.argvs() == [["npx", "--no-install", *DRIZZLE_KIT]]
+
+
+# --------------------------------------------------------------------------- no shell
+
+
+HOSTILE_FILE_NAME = "it's \"my\" $(touch pwned) `touch pwned2`; * config.ts"
+
+
+def test_no_shell_an_argument_with_spaces_and_quotes_arrives_whole(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project.root / HOSTILE_FILE_NAME).write_text("export default {}\n", encoding="utf-8")
+    project.config(f"drizzle-config = {json.dumps(HOSTILE_FILE_NAME)}\n")
+    result = generate(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert project.argvs() == [["npx", "--no-install", "drizzle-kit", "generate", "--config", HOSTILE_FILE_NAME]]
+    assert not list(project.root.rglob("pwned*")), "a shell ran the command substitution"
+
+
+def test_no_shell_in_a_project_folder_whose_name_needs_quoting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    odd = Project(tmp_path, name="my project's \"dir\" $(touch pwned)")
+    path_before = list(sys.path)
+    try:
+        result = generate(odd, monkeypatch, "--apply")
+    finally:
+        forget_modules(tmp_path)
+        sys.path[:] = path_before
+    assert result.exit_code == 0, result.output
+    assert [call["cwd"] for call in odd.calls()] == [str(odd.root)] * 2
+    assert not list(tmp_path.rglob("pwned")), "a shell ran the command substitution"
+
+
+def test_run_tool_passes_each_argument_as_one_argv_element(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", project.path)
+    args = ["a b", "'single'", '"double"', "$(touch pwned)", "`touch pwned`", "*", "a\\b", "x;y", "new\nline", ""]
+    result = run_tool("pnpm", args, cwd=project.root, capture=True, echo=False)
+    assert result.returncode == 0
+    assert project.argvs() == [["pnpm", "exec", *args]]
+    assert result.argv[1:] == ["exec", *args]
+    assert not list(project.root.rglob("pwned"))
+
+
+def test_tool_command_refuses_an_unknown_package_manager() -> None:
+    with pytest.raises(UsageError, match=r"unknown package manager 'sh -c'; use one of: npx, pnpm, npm, yarn, bun"):
+        tool_command("sh -c", ["x"])
+
+
+# --------------------------------------------------------------------------- failing tools
+
+
+@pytest.mark.parametrize(
+    ("manager", "fake", "stage", "command", "code"),
+    [
+        ("npx", {"drizzle_kit": "exit:3"}, "drizzle-kit", "npx --no-install drizzle-kit generate --config drizzle.config.ts", 3),
+        ("pnpm", {"drizzle_kit": "exit:1"}, "drizzle-kit", "pnpm exec drizzle-kit generate --config drizzle.config.ts", 1),
+        ("npx", {"wrangler": "exit:7"}, "wrangler", "npx --no-install wrangler d1 migrations apply mydb --local", 7),
+        ("npm", {"wrangler": "exit:255"}, "wrangler", "npm exec --no -- wrangler d1 migrations apply mydb --local", 255),
+    ],
+    ids=["drizzle-kit-npx", "drizzle-kit-pnpm", "wrangler-npx", "wrangler-npm"],
+)
+def test_tool_exiting_non_zero_names_stage_command_and_exit_code(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], manager: str, fake: dict[str, str], stage: str, command: str, code: int
+) -> None:
+    result = generate(project, monkeypatch, "--apply", "--package-manager", manager, **fake)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert error_lines(result.stderr) == [f"nanoka error: stage '{stage}' failed: `{command}` exited with code {code}"]
+    # The tool's own words reach the user: relayed (drizzle-kit, captured) or straight to fd 2 (wrangler).
+    assert f"fake {stage} failing" in result.stderr + capfd.readouterr().err
+    ran = [argv[len(PREFIX[manager])] for argv in project.argvs()]
+    assert ran == (["drizzle-kit"] if stage == "drizzle-kit" else ["drizzle-kit", "wrangler"])  # nothing after the failure
+
+
+@pytest.mark.parametrize(("name", "stage"), [("SIGKILL", "drizzle-kit"), ("SIGKILL", "wrangler"), ("SIGTERM", "drizzle-kit")])
+def test_tool_killed_by_a_signal_names_the_signal(
+    project: Project, monkeypatch: pytest.MonkeyPatch, name: str, stage: str
+) -> None:
+    result = generate(project, monkeypatch, "--apply", **{stage.replace("-", "_"): f"signal:{name}"})
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    command = " ".join(["npx", "--no-install", *(DRIZZLE_KIT if stage == "drizzle-kit" else WRANGLER_LOCAL)])
+    assert error_lines(result.stderr) == [f"nanoka error: stage '{stage}' failed: `{command}` was killed by {name}"]
+
+
+def test_tool_that_cannot_start_names_the_command(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An npx on PATH whose interpreter is missing: Popen fails, nanoka says which command."""
+    (project.bin / "npx").write_text("#!/nonexistent/interpreter\n", encoding="utf-8")
+    result = generate(project, monkeypatch)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    (line,) = error_lines(result.stderr)
+    assert line.startswith(
+        "nanoka error: stage 'drizzle-kit' failed: cannot start `npx --no-install drizzle-kit generate --config drizzle.config.ts`: "
+    ), line
+
+
+def test_captured_failure_without_echo_carries_the_output(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For plugins that read a tool's output: with echo=False the error carries what the tool printed."""
+    monkeypatch.setenv("PATH", project.path)
+    monkeypatch.setenv("FAKE_WRANGLER", "exit:2")
+    with pytest.raises(ToolError) as caught:
+        run_tool("yarn", ["wrangler", "whoami"], cwd=project.root, capture=True, echo=False)
+    assert str(caught.value) == "`yarn wrangler whoami` exited with code 2:\nfake wrangler failing"
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only a zombie left for init to reap."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stage", "fake"),
+    [
+        ("drizzle-kit", "sleep"),
+        ("wrangler", "sleep"),
+        ("drizzle-kit", "sleep-ignoring-sigint"),
+    ],
+    ids=["drizzle-kit-dies-on-sigint", "wrangler-dies-on-sigint", "tool-ignores-sigint-and-is-terminated"],
+)
+def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake: str) -> None:
+    sleeping = Path(str(project.log) + ".sleeping")
+    env = {**os.environ, "PATH": project.path, f"FAKE_{stage.upper().replace('-', '_')}": fake}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nanoka_core.cli", "generate", "--apply"],
+        cwd=project.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not sleeping.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sleeping.exists(), f"the stand-in never started: {proc.communicate(timeout=10)}"
+        time.sleep(0.2)  # let it settle into its sleep
+        tool_pid = int(sleeping.read_text(encoding="utf-8"))
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    shown = f"exit {proc.returncode}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    assert proc.returncode == 130, shown
+    assert "Traceback" not in stderr, shown
+    assert error_lines(stderr) == ["nanoka error: interrupted"], shown
+    deadline = time.monotonic() + 5
+    while not _gone(tool_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(tool_pid), f"the {stage} stand-in (pid {tool_pid}) is still running"
+    assert [argv[2] for argv in project.argvs()] == (["drizzle-kit"] if stage == "drizzle-kit" else ["drizzle-kit", "wrangler"])
+
