@@ -20,7 +20,6 @@ from nanoka_core.errors import NanokaError
 
 if TYPE_CHECKING:
     from nanoka_core.config import Config
-    from nanoka_core.pipeline import Options
     from nanoka_core.plugins import NanokaPluginManager
 
 EXIT_INTERRUPTED = 130
@@ -138,9 +137,10 @@ def generate(
 
     from nanoka_core.config import load_config
     from nanoka_core.lock import project_lock
-    from nanoka_core.pipeline import Context, resolve_stages, run_pipeline
+    from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
-    options = _options(output, no_migrate, apply, db, remote, package_manager, force)
+    _check_flags(no_migrate, apply, db, remote)
+    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
@@ -148,24 +148,13 @@ def generate(
         run_pipeline(stages, Context(config, options, pm))
 
 
-def _options(
-    output: Path | None,
-    no_migrate: bool,
-    apply: bool,
-    db: str | None,
-    remote: bool,
-    package_manager: str | None,
-    force: bool,
-) -> Options:
-    from nanoka_core.pipeline import Options
-
+def _check_flags(no_migrate: bool, apply: bool, db: str | None, remote: bool) -> None:
     if remote and not apply:
         raise click.UsageError("--remote only applies with --apply")
     if db is not None and not apply:
         raise click.UsageError("--db only applies with --apply")
     if apply and no_migrate:
         raise click.UsageError("--apply and --no-migrate contradict each other: choose one")
-    return Options(output, no_migrate, apply, db, remote, package_manager, force)
 
 
 def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:

@@ -8,6 +8,7 @@ dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,7 @@ def generate_migrations(ctx: Context) -> Path | None:
             "(set migrate.drizzle-config to use another file)"
         )
         return None
-    args = ["drizzle-kit", "generate", "--config", _relative(config, ctx.project_dir)]
+    args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
     if sys.stdin.isatty() and sys.stdout.isatty():
         ctx.run_tool(args)
         return config
@@ -57,13 +58,6 @@ def generate_migrations(ctx: Context) -> Path | None:
             "`npx drizzle-kit generate`) in a terminal and answer the prompt."
         )
     return config
-
-
-def _relative(path: Path, start: Path) -> str:
-    try:
-        return str(path.relative_to(start))
-    except ValueError:
-        return str(path)
 
 
 @hookimpl
