@@ -38,7 +38,8 @@ WRANGLER_LOCAL = ["wrangler", "d1", "migrations", "apply", "mydb", "--local"]
 MODELS = "from nanoka_core import define_model, t\nUser = define_model('users', {'id': t.uuid().primary()})\n"
 
 # FAKE_DRIZZLE_KIT / FAKE_WRANGLER choose what the stand-in does when it runs that tool:
-# ok (default), exit:N, signal:NAME, sleep (dies on SIGINT, as node does), sleep-ignoring-sigint.
+# ok (default), exit:N, signal:NAME, sleep (dies on SIGINT, as node does), sleep-ignoring-sigint,
+# silent (exit 0, no output), tty-trap (drizzle-kit's "needs a TTY" message, exit 0).
 FAKE_TOOL = """\
 #!{python}
 import json, os, signal, sys, time
@@ -49,6 +50,9 @@ with open({log!r}, "a", encoding="utf-8") as f:
 action = os.environ.get("FAKE_" + tool.upper().replace("-", "_"), "ok")
 if action == "ok":
     print("No schema changes, nothing to migrate" if tool == "drizzle-kit" else "applied")
+elif action == "tty-trap":
+    print("Error: Interactive prompts require a TTY terminal (process.stdin.isTTY or "
+          "process.stdout.isTTY is false)", file=sys.stderr)
 elif action.startswith("exit:"):
     print(f"fake {{tool}} failing", file=sys.stderr)
     sys.exit(int(action[5:]))
@@ -336,3 +340,24 @@ def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake:
     assert _gone(tool_pid), f"the {stage} stand-in (pid {tool_pid}) is still running"
     assert [argv[2] for argv in project.argvs()] == (["drizzle-kit"] if stage == "drizzle-kit" else ["drizzle-kit", "wrangler"])
 
+
+
+# --------------------------------------------------------------------------- drizzle-kit's silent exit 0
+
+
+@pytest.mark.parametrize("action", ["tty-trap", "silent"])
+def test_drizzle_kit_exiting_0_without_a_migration_for_a_changed_schema_fails_the_stage(
+    project: Project, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """The TTY message, or (second line of defence) no migration and no "No schema changes"."""
+    result = generate(project, monkeypatch, drizzle_kit=action)
+    assert result.exit_code == 1
+    (line,) = error_lines(result.stderr)
+    assert line.startswith("nanoka error: stage 'drizzle-kit' failed: drizzle-kit needs an answer")
+    assert "in a terminal" in line
+
+
+def test_drizzle_kit_silent_on_an_unchanged_schema_is_fine(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert generate(project, monkeypatch, "--no-migrate").exit_code == 0
+    result = generate(project, monkeypatch, drizzle_kit="silent")
+    assert result.exit_code == 0, result.output
