@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench.py [--runs N]
 
-1. ``nanoka generate --no-migrate`` on a two-model project, as a fresh
+1. ``nanoka generate --no-migrate`` on the two models of examples/basic, as a fresh
    process each time (what a user waits for), plus ``nanoka --help`` and a
    bare ``python -c pass`` for the floor. nanoka runs from a fresh virtualenv
    holding only nanoka and its runtime dependencies, as after ``pip install
@@ -17,32 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
-
-TWO_MODELS = """
-    from nanoka_core import Model, define_model, t
-
-    User = define_model("users", {
-        "id": t.uuid().primary(),
-        "email": t.string().email().unique(),
-        "name": t.string(),
-        "passwordHash": t.string().server_only(),
-        "createdAt": t.timestamp().default_now(),
-    })
-
-    class Post(Model, table="posts"):
-        id = t.uuid().primary()
-        userId = t.uuid()
-        title = t.string().min(1).max(200)
-        body = t.string().optional()
-        author = t.belongs_to(lambda: User, foreign_key="userId")
-"""
 
 KINDS = ["string", "uuid", "number", "integer", "boolean", "timestamp", "json"]
 
@@ -114,9 +95,9 @@ def main() -> None:
         bin_dir = fresh_install(Path(tmp) / "venv")
         python, nanoka = str(bin_dir / "python"), str(bin_dir / "nanoka")
         project = Path(tmp) / "project"
-        (project / "app").mkdir(parents=True)
-        (project / "app" / "__init__.py").write_text("")
-        (project / "app" / "models.py").write_text(textwrap.dedent(TWO_MODELS))
+        shutil.copytree(
+            ROOT / "examples" / "basic" / "app", project / "app", ignore=shutil.ignore_patterns("__pycache__")
+        )
         (project / "nanoka.toml").write_text('models = ["app.models"]\n')
         print(f"Python {sys.version.split()[0]}, {runs} runs each, {os.cpu_count()} cores")
         report("python -c pass (the floor)", time_command([python, "-c", "pass"], project, runs))

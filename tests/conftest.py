@@ -30,8 +30,15 @@ def nanoka_subprocess(
     args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m nanoka_core.cli`` as a real process (no shell)."""
+    return _run([sys.executable, "-m", "nanoka_core.cli", *args], cwd, env, timeout)
+
+
+def _run(
+    argv: Sequence[str], cwd: Path, env: dict[str, str] | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """A real process with the test's environment plus ``env``, stdin not a terminal."""
     return subprocess.run(
-        [sys.executable, "-m", "nanoka_core.cli", *args],
+        list(argv),
         cwd=cwd,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -73,12 +80,4 @@ def venv_nanoka(
     bin_dir: Path, args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run the ``nanoka`` console script of ``bin_dir``'s virtualenv."""
-    return subprocess.run(
-        [str(bin_dir / "nanoka"), *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=timeout,
-    )
+    return _run([str(bin_dir / "nanoka"), *args], cwd, env, timeout)
