@@ -96,7 +96,13 @@ class Context:
         """What each finished stage's ``run`` returned, by stage name."""
         self.models: list[type[Model]] = []
         """The project's models, once ``load-config`` has run."""
+        self.stages: list[Stage] = []
+        """The stages this run executes, in order (set before any check runs)."""
         self._stage = ""
+
+    def will_run(self, name: str) -> bool:
+        """Whether this run executes stage ``name``, or a stage that replaced it."""
+        return any(name in (s.name, s.replaces) for s in self.stages)
 
     @property
     def project_dir(self) -> Path:
@@ -244,6 +250,7 @@ def _order(stages: list[Stage], renamed: dict[str, str], pm: pluggy.PluginManage
 def run_pipeline(stages: Sequence[Stage], ctx: Context) -> None:
     """Check every enabled stage, then run them in order; the first failure stops the run."""
     active = [s for s in stages if s.is_enabled(ctx)]
+    ctx.stages = active
     for stage in active:
         if stage.check is not None:
             _call(stage, stage.check, ctx, "cannot run")

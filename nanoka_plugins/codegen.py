@@ -26,6 +26,12 @@ class SchemaWritten:
 
 
 def check(ctx: Context) -> None:
+    if not ctx.will_run("load-config"):
+        # Without it there are no models, and an empty schema would make drizzle-kit drop every table.
+        raise NanokaError(
+            "no 'load-config' stage will run (was its plugin disabled?), so there are no models "
+            "to write; enable it or provide a stage that replaces it"
+        )
     path = ctx.output
     if path.is_symlink():
         raise NanokaError(

@@ -584,3 +584,17 @@ def test_config_output_through_a_linked_folder_leaving_the_project_is_refused(
     assert "is outside the project folder" in result.stderr
     assert "--output" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_codegen_refuses_to_run_without_load_config(project: Path, run_nanoka: Any) -> None:
+    """An empty schema would make drizzle-kit drop every table."""
+    (project / "drizzle").mkdir()
+    schema = project / "drizzle" / "schema.ts"
+    schema.write_text(HEADER + "// previous models\n")
+    result = run_nanoka(["--disable-plugin", "load-config", "generate", "--no-migrate"], cwd=project)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "nanoka error: stage 'codegen' cannot run: no 'load-config' stage will run (was its plugin "
+        "disabled?), so there are no models to write; enable it or provide a stage that replaces it\n"
+    )
+    assert schema.read_text() == HEADER + "// previous models\n"
