@@ -121,6 +121,10 @@ def run_tool(
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Pass Ctrl-C on (a terminal sends it to the tool too; a CI runner signalling
+    only nanoka does not), then escalate if the tool will not stop."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=_INTERRUPT_GRACE_SECONDS)
     except (subprocess.TimeoutExpired, KeyboardInterrupt):

@@ -62,7 +62,10 @@ elif action.startswith("sleep"):
     if action == "sleep-ignoring-sigint":
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     else:
-        signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+        def on_sigint(*_):
+            open({log!r} + ".sigint", "w").close()
+            os._exit(130)
+        signal.signal(signal.SIGINT, on_sigint)
     with open({log!r} + ".sleeping", "w", encoding="utf-8") as f:
         f.write(str(os.getpid()))
     time.sleep(120)
@@ -301,15 +304,21 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("stage", "fake"),
+    ("stage", "fake", "whole_group"),
     [
-        ("drizzle-kit", "sleep"),
-        ("wrangler", "sleep"),
-        ("drizzle-kit", "sleep-ignoring-sigint"),
+        ("drizzle-kit", "sleep", True),
+        ("wrangler", "sleep", True),
+        ("drizzle-kit", "sleep-ignoring-sigint", True),
+        ("wrangler", "sleep", False),
     ],
-    ids=["drizzle-kit-dies-on-sigint", "wrangler-dies-on-sigint", "tool-ignores-sigint-and-is-terminated"],
+    ids=[
+        "drizzle-kit-dies-on-sigint",
+        "wrangler-dies-on-sigint",
+        "tool-ignores-sigint-and-is-terminated",
+        "sigint-to-nanoka-only-is-passed-on",  # a CI runner cancelling the job
+    ],
 )
-def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake: str) -> None:
+def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake: str, whole_group: bool) -> None:
     sleeping = Path(str(project.log) + ".sleeping")
     env = {**os.environ, "PATH": project.path, f"FAKE_{stage.upper().replace('-', '_')}": fake}
     proc = subprocess.Popen(
@@ -324,7 +333,10 @@ def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake:
         assert sleeping.exists(), f"the stand-in never started: {proc.communicate(timeout=10)}"
         time.sleep(0.2)  # let it settle into its sleep
         tool_pid = int(sleeping.read_text(encoding="utf-8"))
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        if whole_group:
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        else:
+            os.kill(proc.pid, signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -338,6 +350,8 @@ def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake:
     while not _gone(tool_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(tool_pid), f"the {stage} stand-in (pid {tool_pid}) is still running"
+    if fake == "sleep":  # the tool itself got the Ctrl-C, as it would in a terminal
+        assert Path(str(project.log) + ".sigint").exists(), shown
     assert [argv[2] for argv in project.argvs()] == (["drizzle-kit"] if stage == "drizzle-kit" else ["drizzle-kit", "wrangler"])
 
 
