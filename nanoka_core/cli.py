@@ -258,7 +258,7 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
         click.echo(json.dumps(rows))
         return
     _table(
-        ["stage", "plugin", "replaces", "runs now", "runs", "does"],
+        ["stage", "plugin", "replaces", "will run", "when", "does"],
         [
             [
                 r["name"],

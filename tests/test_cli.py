@@ -141,7 +141,7 @@ def test_real_process_error_has_no_traceback(project: Path) -> None:
 def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Path) -> None:
     result = run_nanoka(["stages"], cwd=project)
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["stage", "plugin", "replaces", "runs", "now", "runs", "does"]
+    assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
     assert [line.split()[0] for line in lines[1:]] == ["load-config", "codegen", "drizzle-kit", "wrangler"]
     assert lines[4].split()[3:6] == ["no", "with", "--apply"]
 
