@@ -78,13 +78,16 @@ def get_plugin_manager(
     if autoload if autoload is not None else not _env_flag("NANOKA_DISABLE_PLUGIN_AUTOLOAD"):
         _load_entry_points(pm)
     for module_name in config_plugins:
+        if pm.is_blocked(module_name):
+            continue
         try:
             plugin = importlib.import_module(module_name)
         except Exception as e:
             raise PluginError(
                 f"plugin {module_name!r} (from the config's 'plugins') failed to import: {describe(e)}"
             ) from e
-        _register(pm, plugin, PluginInfo(module_name, "config", module_name))
+        if not pm.is_registered(plugin):  # also installed as an entry point: once is enough
+            _register(pm, plugin, PluginInfo(module_name, "config", module_name))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as e:
