@@ -1,12 +1,16 @@
 """structlog set-up: a plain console line for people, JSON lines for machines.
 
+Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org).
+
 Everything goes to stderr, leaving stdout to the tools nanoka runs and to
 command output meant for pipes (``nanoka stages --log-format json``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import sys
 from typing import Any
 
@@ -25,7 +29,8 @@ def configure(log_format: str = "console", verbosity: int = 0) -> None:
             structlog.processors.JSONRenderer(sort_keys=False),
         ]
     else:
-        processors.append(_render_console)
+        colors = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+        processors.append(functools.partial(_render_console, colors=colors))
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -34,13 +39,19 @@ def configure(log_format: str = "console", verbosity: int = 0) -> None:
     )
 
 
-def _render_console(_logger: Any, _method: str, event: dict[str, Any]) -> str:
-    """``nanoka codegen: wrote drizzle/schema.ts``; warnings and errors say so."""
+_COLORS = {"error": "\033[1;31m", "warning": "\033[33m"}  # bold red, yellow
+_RESET = "\033[0m"
+
+
+def _render_console(_logger: Any, _method: str, event: dict[str, Any], *, colors: bool = False) -> str:
+    """``nanoka codegen: wrote drizzle/schema.ts``; warnings and errors say so (in colour on a terminal)."""
     level = event.pop("level", "info")
     stage = event.pop("stage", None)
     message = str(event.pop("event", ""))
     prefix = f"nanoka {stage}" if stage else "nanoka"
     if level not in ("info", "debug"):
         prefix += f" {level}"
+        if colors and level in _COLORS:
+            prefix = f"{_COLORS[level]}{prefix}{_RESET}"
     extra = "".join(f" {key}={value}" for key, value in event.items())
     return f"{prefix}: {message}{extra}"

@@ -1,0 +1,49 @@
+"""Console lines for people (colour only on a terminal), JSON lines for machines."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import structlog
+
+from nanoka_core.log import configure
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def emit(monkeypatch: pytest.MonkeyPatch, stream: io.StringIO, log_format: str = "console") -> str:
+    monkeypatch.setattr("sys.stderr", stream)
+    configure(log_format, 0)
+    log = structlog.get_logger("nanoka")
+    log.bind(stage="codegen").info("wrote drizzle/schema.ts")
+    log.error("no database")
+    return stream.getvalue()
+
+
+def test_console_lines_are_plain_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert emit(monkeypatch, io.StringIO()) == "nanoka codegen: wrote drizzle/schema.ts\nnanoka error: no database\n"
+
+
+def test_errors_are_red_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert emit(monkeypatch, FakeTerminal()).splitlines() == [
+        "nanoka codegen: wrote drizzle/schema.ts",
+        "\033[1;31mnanoka error\033[0m: no database",
+    ]
+
+
+def test_no_color_turns_colour_off_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in emit(monkeypatch, FakeTerminal())
+
+
+def test_json_lines_carry_level_stage_and_timestamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = (json.loads(line) for line in emit(monkeypatch, io.StringIO(), "json").splitlines())
+    assert (first["event"], first["stage"], first["level"]) == ("wrote drizzle/schema.ts", "codegen", "info")
+    assert (second["event"], second["level"]) == ("no database", "error")
+    assert first["timestamp"].endswith("Z")
