@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 if TYPE_CHECKING:
-    from conftest import ExampleProject
+    from tests.e2e.conftest import ExampleProject
 
 pytestmark = pytest.mark.e2e
 

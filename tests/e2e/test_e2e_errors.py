@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import ExampleProject
+    from tests.e2e.conftest import ExampleProject
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sqlite3
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from fake_d1 import FakeD1
+from tests.e2e.fake_d1 import FakeD1
 
 if TYPE_CHECKING:
-    from conftest import ExampleProject
+    from tests.e2e.conftest import ExampleProject
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,7 @@ from nanoka_core.names import JS_RESERVED
 from nanoka_core.project import check_models
 
 if TYPE_CHECKING:
-    from conftest import ExampleProject
+    from tests.e2e.conftest import ExampleProject
 
 pytestmark = pytest.mark.e2e
 

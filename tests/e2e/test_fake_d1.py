@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from fake_d1 import FakeD1, split_statements
+from tests.e2e.fake_d1 import FakeD1, split_statements
 
 DB_ID = "6f1c2a3e-0b7d-4c8e-9a51-2d4e6f8a0b1c"
 
