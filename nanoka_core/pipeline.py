@@ -178,8 +178,7 @@ def resolve_stages(pm: pluggy.PluginManager) -> list[Stage]:
                     f"{stage.plugin!r}; to take its place use Stage(..., replaces={stage.name!r})"
                 )
             by_name[stage.name] = stage
-    renamed: dict[str, str] = {}
-    replacing: dict[str, Stage] = {}
+    replacing: dict[str, Stage] = {}  # replaced name -> the stage that replaced it
     for stage in registered:
         if stage.replaces is None:
             continue
@@ -201,7 +200,6 @@ def resolve_stages(pm: pluggy.PluginManager) -> list[Stage]:
                 f"(from {by_name[stage.name].plugin!r})"
             )
         replacing[target] = stage
-        renamed[target] = stage.name
         by_name[stage.name] = dataclasses.replace(
             stage,
             before=[*old.before, *stage.before],
@@ -210,6 +208,7 @@ def resolve_stages(pm: pluggy.PluginManager) -> list[Stage]:
             runs_when=stage.runs_when if stage.enabled is not None else old.runs_when,
             replaced=old.plugin,
         )
+    renamed = {target: stage.name for target, stage in replacing.items()}
     return _order(list(by_name.values()), renamed, pm)
 
 

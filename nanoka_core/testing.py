@@ -34,7 +34,6 @@ def nanoka_plugin_manager() -> NanokaPluginManager:
 @pytest.fixture
 def nanoka_project(tmp_path: Path) -> Iterator[Callable[..., Path]]:
     """``nanoka_project(models={"app/models.py": "..."}, config="...") -> project folder``."""
-    before_modules = set(sys.modules)
     before_path = list(sys.path)
 
     def make(
@@ -55,11 +54,15 @@ def nanoka_project(tmp_path: Path) -> Iterator[Callable[..., Path]]:
         return root
 
     yield make
-    for name in set(sys.modules) - before_modules:
-        module = sys.modules[name]
-        if getattr(module, "__file__", None) and str(tmp_path) in str(module.__file__):
-            del sys.modules[name]
+    forget_modules(tmp_path)
     sys.path[:] = before_path
+
+
+def forget_modules(folder: Path) -> None:
+    """Drop modules imported from ``folder``, so the next test imports its own ``app.models``."""
+    for name, module in list(sys.modules.items()):
+        if str(folder) in str(getattr(module, "__file__", None) or ""):
+            del sys.modules[name]
 
 
 @pytest.fixture

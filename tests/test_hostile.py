@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from nanoka_core.cli import cli
+from nanoka_core.testing import forget_modules
 from tests.conftest import nanoka_subprocess
 
 HEADER = "from nanoka_core import Model, define_model, t\n"
@@ -197,10 +198,8 @@ def invoke(args: list[str], cwd: Path, path: str, monkeypatch: pytest.MonkeyPatc
     return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
-def forget_modules(folder: Path, path_before: list[str]) -> None:
-    for name, module in list(sys.modules.items()):
-        if str(folder) in str(getattr(module, "__file__", None) or ""):
-            del sys.modules[name]
+def forget_project(folder: Path, path_before: list[str]) -> None:
+    forget_modules(folder)
     sys.path[:] = path_before
 
 
@@ -564,7 +563,7 @@ TOOL_CASES = [
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
     path_before = list(sys.path)
     yield Sandbox(tmp_path)
-    forget_modules(tmp_path, path_before)
+    forget_project(tmp_path, path_before)
 
 
 def run_case(bad: Bad, box: Sandbox, schema: bool, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -634,7 +633,7 @@ def test_bad_input_leaves_a_current_schema_alone_too(sandbox: Sandbox, monkeypat
     os.utime(sandbox.schema, ns=(OLD_NS, OLD_NS))
     good = sandbox.schema.read_bytes()
     (root / "app" / "models.py").write_text(model_line("t.integer().email()"), encoding="utf-8")
-    forget_modules(sandbox.base, list(sys.path))
+    forget_project(sandbox.base, list(sys.path))
     before = snapshot(sandbox.base)
     out = invoke(["generate"], root, path, monkeypatch)
     assert_promise(out, sandbox, before, 1, ("{root}/app/models.py:3",))
@@ -685,7 +684,7 @@ class Examples:
         try:
             return invoke(args, box.root, f"{box.bin}{os.pathsep}{os.environ['PATH']}", self.monkeypatch)
         finally:
-            forget_modules(box.base, path_before)
+            forget_project(box.base, path_before)
 
 
 @pytest.fixture

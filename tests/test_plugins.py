@@ -11,14 +11,14 @@ import pytest
 
 from nanoka_core.errors import PluginError
 from nanoka_core.plugins import BUILTIN_PLUGINS, get_plugin_manager
+from nanoka_core.testing import forget_modules
 
 
 @pytest.fixture
 def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.syspath_prepend(str(tmp_path))
     yield tmp_path
-    for name in [n for n, m in sys.modules.items() if str(tmp_path) in str(getattr(m, "__file__", "") or "")]:
-        del sys.modules[name]
+    forget_modules(tmp_path)
 
 
 def write_plugin(folder: Path, name: str, source: str) -> None:

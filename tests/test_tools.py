@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from nanoka_core.cli import cli
 from nanoka_core.errors import ToolError, UsageError
+from nanoka_core.testing import forget_modules
 from nanoka_core.tools import run_tool, tool_command
 
 TOOL_NAMES = ("npx", "pnpm", "npm", "yarn", "bunx")
@@ -103,13 +104,6 @@ class Project:
 
     def argvs(self) -> list[list[str]]:
         return [call["argv"] for call in self.calls()]
-
-
-def forget_modules(folder: Path) -> None:
-    """The project's app.models is imported in-process: drop it so the next test imports its own."""
-    for name, module in list(sys.modules.items()):
-        if str(folder) in str(getattr(module, "__file__", None) or ""):
-            del sys.modules[name]
 
 
 @pytest.fixture
