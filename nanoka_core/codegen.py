@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from nanoka_core.defaults import needs_sql_literal
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import NO_DEFAULT, Field
 from nanoka_core.models import Model
@@ -56,7 +57,7 @@ def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
     """The whole ``schema.ts`` text for ``models``, in the order given."""
     log = structlog.get_logger("nanoka")
     imports: set[str] = set()
-    uses_now = False
+    uses_sql = False
     blocks: list[str] = []
     for model in models:
         lines = [f"export const {model.table} = sqliteTable('{model.table}', {{"]
@@ -75,15 +76,16 @@ def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
             expr = column.expr
             if not column.complete:
                 expr += _modifier_chain(field, where, log)
-            uses_now = uses_now or field.defaults_to_now
+                literal = needs_sql_literal(field.kind, field.default_value)
+                uses_sql = uses_sql or field.defaults_to_now or literal
             lines.append(f"  {name}: {expr},")
         if len(lines) == 1:
             blocks.append(lines[0] + "})")
         else:
             blocks.append("\n".join([*lines, "})"]))
-    _check_clashes(models, imports, uses_now)
+    _check_clashes(models, imports, uses_sql)
     head = []
-    if uses_now:
+    if uses_sql:
         head.append("import { sql } from 'drizzle-orm'")
     names = ", ".join(sorted(imports or {"sqliteTable"}))
     head.append(f"import {{ {names} }} from 'drizzle-orm/sqlite-core'")
@@ -106,13 +108,21 @@ def _modifier_chain(field: Field, where: str, log: Any) -> str:
             f"{where}: a callable default cannot be written into the schema and was left out; "
             "add .$defaultFn(() => ...) to this column in TypeScript, or use a literal default"
         )
+    elif needs_sql_literal(field.kind, field.default_value):
+        json_text = js_json(field.default_value, where)
+        chain += f".default(sql.raw({_js_string(_sql_string(json_text))}))"
     elif field.default_value is not NO_DEFAULT:
         chain += f".default({js_json(field.default_value, where)})"
     return chain
 
 
-def _check_clashes(models: Iterable[type[Model]], imports: set[str], uses_now: bool) -> None:
-    taken = set(imports or {"sqliteTable"}) | ({"sql"} if uses_now else set())
+def _sql_string(text: str) -> str:
+    """``text`` as a SQL string literal (quotes doubled), to be written as it is."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _check_clashes(models: Iterable[type[Model]], imports: set[str], uses_sql: bool) -> None:
+    taken = set(imports or {"sqliteTable"}) | ({"sql"} if uses_sql else set())
     for model in models:
         if model.table in taken:
             raise ModelError(

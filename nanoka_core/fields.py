@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nanoka_core.errors import ModelError
+from nanoka_core.names import plain_name
 
 if TYPE_CHECKING:
     from nanoka_core.models import Model
@@ -197,11 +198,11 @@ class FieldTypes:
 
     def has_many(self, target: Any, *, foreign_key: str) -> Relation:
         """The other model holds ``foreign_key`` pointing back at this one."""
-        return Relation("has_many", target=target, foreign_key=foreign_key)
+        return Relation("has_many", target=target, foreign_key=plain_name(foreign_key))
 
     def belongs_to(self, target: Any, *, foreign_key: str) -> Relation:
         """This model holds ``foreign_key`` pointing at the target."""
-        return Relation("belongs_to", target=target, foreign_key=foreign_key)
+        return Relation("belongs_to", target=target, foreign_key=plain_name(foreign_key))
 
     def use(self, plugin_types: dict[str, FieldFactory]) -> None:
         """Make these plugin kinds available as ``t.<name>()``."""

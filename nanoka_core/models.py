@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TypeGuard
 
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import Field
+from nanoka_core.names import plain_name
 
 _creation_order = itertools.count()
 
@@ -34,6 +35,7 @@ class Model:
             )
         if not isinstance(table, str):
             raise ModelError(f"model {cls.__name__}: table must be a string, got {table!r}")
+        table = plain_name(table)
         fields: dict[str, Field] = {}
         for klass in reversed(cls.__mro__[1:]):  # bases first: models, then plain mixins' fields
             if klass is not Model and issubclass(klass, Model):
@@ -56,8 +58,10 @@ def is_model(value: object) -> TypeGuard[type[Model]]:
 
 def define_model(table: str, fields: Mapping[str, Field]) -> type[Model]:
     """Define a model from a table name and an ordered mapping of fields."""
+    table = plain_name(table)
     if not isinstance(fields, Mapping):
         raise ModelError(f"define_model({table!r}, ...): fields must be a dict of name -> t.<kind>()")
+    fields = {plain_name(name): value for name, value in fields.items()}
     for name, value in fields.items():
         if not isinstance(value, Field):
             raise ModelError(

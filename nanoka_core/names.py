@@ -9,6 +9,7 @@ that exactly as written; anything else is rejected, never escaped or renamed.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nanoka_core.errors import ModelError
 
@@ -40,6 +41,28 @@ def check_table_name(table: str) -> None:
         )
     if table.lower().startswith("sqlite_"):
         raise ModelError(f"table name {table!r}: names starting with 'sqlite_' are reserved by SQLite")
+    if table.lower().startswith("_cf_"):
+        # workerd refuses these (SQLITE_AUTH) and warns on every other spelling of the prefix.
+        raise ModelError(
+            f"table name {table!r}: names starting with '_cf_' (in any case) are reserved by "
+            "Cloudflare D1 for its own tables; choose another table name"
+        )
+    if table.lower() == "d1_migrations":
+        raise ModelError(
+            f"table name {table!r} is the table in which wrangler records applied migrations "
+            "on D1; choose another table name"
+        )
+
+
+def plain_name(name: Any) -> Any:
+    """A ``str`` subclass (an ``Enum`` member...) as the plain ``str`` it holds.
+
+    Names are validated by value but written with f-strings, which use the
+    subclass's ``format()``: ``Tables.USERS`` would be written instead of
+    ``users``. Anything that is not a ``str`` is returned as it is, for the
+    checks to report.
+    """
+    return str.__str__(name) if isinstance(name, str) else name
 
 
 def check_field_name(table: str, field: str) -> None:

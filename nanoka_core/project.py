@@ -13,10 +13,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import structlog
-
 from nanoka_core.config import Config, extend_sys_path
-from nanoka_core.errors import ModelError, NanokaError, describe
+from nanoka_core.defaults import check_default
+from nanoka_core.errors import ConfigError, ModelError, NanokaError, describe
 from nanoka_core.fields import Relation
 from nanoka_core.models import Model, is_model
 from nanoka_core.names import check_field_name, check_table_name
@@ -26,15 +25,21 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 def load_models(config: Config) -> list[type[Model]]:
     """The models named by ``config.models``, in config order, validated."""
-    log = structlog.get_logger("nanoka")
     extend_sys_path(config)
     if not config.models:
-        log.warning(f"{config.path.name}: 'models' is empty; the schema will have no tables")
+        raise ConfigError(
+            f"{config.path}: 'models' is empty; an empty schema would make drizzle-kit drop every "
+            "table, so nothing was written: list the modules that define your models"
+        )
     models: list[type[Model]] = []
     for entry in config.models:
         found = _resolve(entry)
         if not found:
-            log.warning(f"model module {entry!r} defines no models")
+            # Going on would write a schema without these tables, and drizzle-kit would drop them.
+            raise ConfigError(
+                f"{config.path}: 'models' entry {entry!r} defines no models, so its tables would be "
+                "dropped; nothing was written: point the entry at the module that defines them"
+            )
         models.extend(m for m in found if m not in models)
     check_models(models)
     return models
@@ -113,6 +118,7 @@ def check_models(models: Iterable[type[Model]]) -> None:
                     "are the same column in SQLite, which ignores case in column names"
                 )
             columns[name.lower()] = name
+            check_default(field.kind, field.default_value, f"{model.table}.{name}")
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
 

@@ -63,6 +63,12 @@ def was_generated(path: Path) -> bool:
 
 
 def generate(ctx: Context) -> SchemaWritten:
+    if not ctx.models:
+        # Whoever loaded them (load-config or a stage replacing it): no tables, and drizzle-kit drops all.
+        raise NanokaError(
+            "no models were loaded, and an empty schema would make drizzle-kit drop every table; "
+            f"nothing was written: check 'models' in {ctx.config.path}"
+        )
     path = ctx.output
     changed = write_text_atomic(path, render_for(ctx))
     shown = display_path(path)

@@ -154,7 +154,6 @@ def test_literal_defaults(nanoka_render) -> None:
     class Defaults(Model, table="defaults"):
         quotes = t.string().default("say \"hi\" \\ 'ok' `${x}`")
         lines = t.string().default("a\nb\r\tc\b\f/")
-        control = t.string().default("\x00\x01\x1f\x0b")
         unicode = t.string().default("é日本😀")
         empty = t.string().default("")
         one = t.number().default(1.0)
@@ -174,11 +173,27 @@ def test_literal_defaults(nanoka_render) -> None:
         list = t.json().default([1.0, 2.5, "s", {}, []])
         tuple = t.json().default((1, 2))
         nullDefault = t.json().optional().default(None)
-        jsonString = t.json().default("x")
-        jsonTrue = t.json().default(True)
 
     check_models([Defaults])  # all of these are acceptable defaults
     assert nanoka_render([Defaults]).encode() == golden("defaults.ts")
+
+
+def test_json_defaults_drizzle_kit_would_write_wrongly_are_sql_literals(nanoka_render) -> None:
+    """drizzle-kit writes these into SQL as other values, or unescaped: nanoka writes the SQL literal."""
+
+    class SqlDefaults(Model, table="sqlDefaults"):
+        control = t.string().default("\x01\x1f\x0b")  # a string column: drizzle-kit escapes it right
+        jsonString = t.json().default("x")
+        jsonTrue = t.json().default(True)
+        jsonFalse = t.json().default(False)
+        jsonFraction = t.json().default(0.1 + 0.2)
+        jsonQuote = t.json().default({"greeting": "it's me", "it's": ["'"]})
+        jsonInjection = t.json().default({"x": "' NOT NULL); DROP TABLE victims; CREATE TABLE pwned (y text DEFAULT '"})
+        jsonEscapes = t.json().default(["'\\", "\x00\n`${x}`"])
+        jsonObject = t.json().default({"no": "quote"})  # as before: drizzle-kit writes it right
+
+    check_models([SqlDefaults])
+    assert nanoka_render([SqlDefaults]).encode() == golden("sql_defaults.ts")
 
 
 # -- layout rules ---------------------------------------------------------------------

@@ -335,3 +335,39 @@ def test_bad_inputs_after_a_successful_apply_leave_local_d1_and_migrations_untou
     )
     assert [row["name"] for row in done] == p.migrations()
     assert [row["name"] for row in tables] == ["posts", "users"]
+
+
+# --------------------------------------------------------------------------- no models, rows kept
+
+
+ROWS = (
+    "insert into users (id, email, name, passwordHash) values ('u1', 'a@example.com', 'Ann', 'h')",
+    "insert into posts (id, userId, title) values ('p1', 'u1', 'Hello')",
+)
+READ_ROWS = ("select id, email, name from users order by id", "select id, userId, title from posts order by id")
+
+
+@pytest.mark.parametrize("entry", ["app", "app.models:User\", \"app"], ids=["package-without-models", "second-entry"])
+def test_models_entry_without_models_is_refused_and_every_row_stays(example_project: ExampleProject, entry: str) -> None:
+    """Pointing 'models' at a package that defines none would make drizzle-kit drop every table."""
+    p = example_project
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+    p.d1_local(*ROWS)
+    rows = p.d1_local(*READ_ROWS)
+    schema = p.schema_ts.read_bytes()
+    migrations = p.snapshot(p.migrations_dir)
+    p.edit("nanoka.toml", 'models = ["app.models"]', f'models = ["{entry}"]')
+
+    proc = p.nanoka("generate", "--apply")
+
+    assert proc.returncode == 1, _ok(proc)
+    assert _error_lines(proc.stderr) == [
+        f"nanoka error: stage 'load-config' failed: {p.root / 'nanoka.toml'}: 'models' entry 'app' defines no models, so its tables "
+        "would be dropped; nothing was written: point the entry at the module that defines them"
+    ], _ok(proc)
+    assert proc.stdout == "", f"a tool ran\n{_ok(proc)}"
+    assert p.schema_ts.read_bytes() == schema
+    assert p.snapshot(p.migrations_dir) == migrations, "a migration was written"
+    assert p.d1_local(*READ_ROWS) == rows
+    assert rows == [[{"id": "u1", "email": "a@example.com", "name": "Ann"}], [{"id": "p1", "userId": "u1", "title": "Hello"}]]

@@ -5,7 +5,6 @@ import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 export const defaults = sqliteTable('defaults', {
   quotes: text('quotes').notNull().default("say \"hi\" \\ 'ok' `${x}`"),
   lines: text('lines').notNull().default("a\nb\r\tc\b\f/"),
-  control: text('control').notNull().default("\u0000\u0001\u001f\u000b"),
   unicode: text('unicode').notNull().default("é日本😀"),
   empty: text('empty').notNull().default(""),
   one: real('one').notNull().default(1),
@@ -25,6 +24,4 @@ export const defaults = sqliteTable('defaults', {
   list: text('list', { mode: 'json' }).$type<unknown>().notNull().default([1,2.5,"s",{},[]]),
   tuple: text('tuple', { mode: 'json' }).$type<unknown>().notNull().default([1,2]),
   nullDefault: text('nullDefault', { mode: 'json' }).$type<unknown>().default(null),
-  jsonString: text('jsonString', { mode: 'json' }).$type<unknown>().notNull().default("x"),
-  jsonTrue: text('jsonTrue', { mode: 'json' }).$type<unknown>().notNull().default(true),
 })
