@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nanoka_core.errors import ModelError
-from nanoka_core.fields import NO_DEFAULT
+from nanoka_core.fields import NO_DEFAULT, Field
 
 
 def _is_int(value: Any) -> bool:
@@ -41,14 +41,21 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], bool]]] = {
 }
 
 
-def check_default(kind: str, value: Any, where: str) -> None:
+def check_default(field: Field, where: str) -> None:
     """Refuse a literal default the column cannot take or drizzle-kit cannot write.
 
     Callables pass: they are not written into the schema. Kinds from plugins
     are checked only for what would break the SQL.
     """
+    kind, value = field.kind, field.default_value
     if value is NO_DEFAULT or callable(value):
         return
+    if value is None and not field.is_optional:
+        raise ModelError(
+            f"{where}: default None on a field that is not .optional(): Drizzle inserts SQL NULL "
+            "for it, which the NOT NULL column refuses; make the field .optional() (NULL is then "
+            "the default already) or choose another default"
+        )
     shown = f"{value!r} (type {type(value).__name__})"
     if kind == "timestamp":
         raise ModelError(

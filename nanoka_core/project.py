@@ -118,7 +118,7 @@ def check_models(models: Iterable[type[Model]]) -> None:
                     "are the same column in SQLite, which ignores case in column names"
                 )
             columns[name.lower()] = name
-            check_default(field.kind, field.default_value, f"{model.table}.{name}")
+            check_default(field, f"{model.table}.{name}")
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
 

@@ -409,6 +409,8 @@ MODEL_CASES = [
             ("reserved-enum", "enum"), ("reserved-await", "await"), ("reserved-null", "null"),
             ("reserved-arguments", "arguments"), ("reserved-eval", "eval"), ("global-undefined", "undefined"),
             ("sqlite-prefix", "sqlite_master"), ("sqlite-prefix-upper", "SQLITE_stat1"),
+            ("d1-cf-kv", "_cf_KV"), ("d1-cf-metadata", "_cf_METADATA"), ("d1-cf-upper", "_CF_x"),
+            ("d1-cf-bare", "_cf_"), ("d1-migrations", "d1_migrations"), ("d1-migrations-upper", "D1_Migrations"),
         ]
     ),
     # Python refuses a class name with NUL before nanoka sees the table: the message names file:line.
@@ -467,6 +469,41 @@ MODEL_CASES = [
             ("huge-int-in-list", "[0, 10**20]", "json", "default 100000000000000000000 is beyond"),
         ]
     ),
+    # Defaults the kind's Drizzle column does not take (tsc --strict: TS2345), or SQL cannot hold.
+    *(
+        case(f"default-{label}", "users.d", needle, models=default_of(expr, kind))
+        for label, expr, kind, needle in [
+            ("boolean-string", "'yes'", "boolean", "default 'yes' (type str) does not fit t.boolean(), which takes True or False"),
+            ("boolean-int", "1", "boolean", "default 1 (type int) does not fit t.boolean()"),
+            ("integer-string", "'abc'", "integer", "default 'abc' (type str) does not fit t.integer(), which takes an int (not a bool)"),
+            ("integer-bool", "True", "integer", "default True (type bool) does not fit t.integer()"),
+            ("integer-float", "1.5", "integer", "default 1.5 (type float) does not fit t.integer()"),
+            ("number-string", "'1.5'", "number", "does not fit t.number(), which takes an int or a float (not a bool)"),
+            ("number-bool", "False", "number", "default False (type bool) does not fit t.number()"),
+            ("string-int", "1", "string", "default 1 (type int) does not fit t.string(), which takes a str"),
+            ("string-list", "['a']", "string", "does not fit t.string()"),
+            ("uuid-int", "0", "uuid", "default 0 (type int) does not fit t.uuid(), which takes a str"),
+            ("timestamp-ms", "1700000000000", "timestamp", "t.timestamp() takes no literal default, got 1700000000000", ),
+            ("timestamp-string", "'2024-01-01'", "timestamp", "use .default_now()"),
+            ("timestamp-aware-datetime", "__import__('datetime').datetime(2024, 1, 1, tzinfo=__import__('datetime').timezone.utc)", "timestamp", "takes no literal default"),
+            ("string-none-required", "None", "string", "default None on a field that is not .optional()"),
+            ("json-none-required", "None", "json", "default None on a field that is not .optional()"),
+            ("string-nul", "'a\\x00b'", "string", "contains a NUL character"),
+            ("uuid-nul", "'\\x00'", "uuid", "contains a NUL character"),
+            ("string-surrogate", "'a\\ud800'", "string", "contains a lone surrogate"),
+        ]
+    ),
+    case("default-none-on-optional-string", "users.d", "default None (type NoneType) does not fit t.string()", "an .optional() field is NULL",
+         models=HEADER + "M = define_model('users', {'id': t.uuid(), 'd': t.string().optional().default(None)})\n"),
+    case("default-plugin-kind-quote-in-object", "users.d", "contains a single quote", "drizzle-kit writes an object",
+         models=HEADER + "from nanoka_core import Field\nM = define_model('users', {'id': t.uuid(), 'd': Field('money').default({'a': \"it's\"})})\n"),
+    case("default-plugin-kind-nul", "users.d", "contains a NUL character",
+         models=HEADER + "from nanoka_core import Field\nM = define_model('users', {'id': t.uuid(), 'd': Field('money').default('\\x00')})\n"),
+    # A models entry that yields no model would drop its tables: refused, naming the config and the entry.
+    case("models-empty-list", CONFIG_FILE, "'models' is empty", "drop every table", config=cfg(models="models = []\n")),
+    case("models-module-without-models", CONFIG_FILE, "'models' entry 'app.empty' defines no models", config=cfg(models='models = ["app.empty"]\n'), files={"app/empty.py": "X = 1\n"}),
+    case("models-package-without-models", CONFIG_FILE, "'models' entry 'app' defines no models", config=cfg(models='models = ["app"]\n')),
+    case("models-second-entry-without-models", CONFIG_FILE, "'models' entry 'app.empty' defines no models", config=cfg(models='models = ["app.models", "app.empty"]\n'), files={"app/empty.py": "from app.models import t\n"}),
     # A modifier on a kind that does not take it: raised at import, where it is written.
     *(
         case(f"modifier-{label}", "{root}/app/models.py:3", needle, models=model_line(expr))
@@ -696,7 +733,7 @@ PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 names = st.one_of(
     st.text(max_size=12),
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True),
-    st.sampled_from(sorted(ES_RESERVED | {"__proto__", "sqlite_x", "constructor", "toString", "text", "sqliteTable"})),
+    st.sampled_from(sorted(ES_RESERVED | {"__proto__", "sqlite_x", "constructor", "toString", "text", "sqliteTable", "_cf_KV", "d1_migrations"})),
     st.from_regex(r"[A-Za-z_$`'\"\\ \n.\-{}é0-9]{1,8}", fullmatch=True),
 )
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -716,7 +753,8 @@ def test_random_names_are_rendered_exactly_or_rejected_with_the_promise(examples
     surely_fine = (
         PLAIN.fullmatch(table) and PLAIN.fullmatch(field)
         and table not in ES_RESERVED | {"undefined", "NaN", "Infinity", "globalThis", "sqliteTable", "text"}
-        and not table.lower().startswith("sqlite_") and field != "__proto__"
+        and not table.lower().startswith(("sqlite_", "_cf_")) and table.lower() != "d1_migrations"
+        and field != "__proto__"
     )
     event("accepted" if out.code == 0 else "rejected")
     if out.code == 0:
@@ -844,3 +882,72 @@ def test_random_database_names_reach_wrangler_whole_or_run_nothing(examples: Exa
     else:
         assert_promise(out, box, before, 1, (f"database name {db!r} is not valid",))
 
+
+
+# --------------------------------------------------------------------------- names that are str subclasses
+
+STR_SUBCLASS_MODELS = HEADER + '''\
+from enum import Enum
+
+
+class Tables(str, Enum):
+    USERS = "users"
+    POSTS = "posts"
+
+
+class Col(str, Enum):
+    ID = "id"
+    USER_ID = "userId"
+
+
+class Sneaky(str):
+    """Formats and prints as something else than the value the checks see."""
+
+    def __format__(self, spec):
+        return "x = 1; evil"
+
+    def __str__(self):
+        return "evil"
+
+
+U = define_model(Tables.USERS, {Col.ID: t.uuid().primary(), Sneaky("email"): t.string()})
+
+
+class P(Model, table=Sneaky("posts")):
+    id = t.uuid()
+    userId = t.uuid()
+    author = t.belongs_to(lambda: U, foreign_key=Col.USER_ID)
+'''
+
+
+def test_str_subclass_names_are_written_as_the_plain_strings_they_hold(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`class Tables(str, Enum)` members pass the checks by value; the file must get that value too."""
+    root = sandbox.build(models=STR_SUBCLASS_MODELS, schema=False)
+    out = invoke(["generate", "--no-migrate"], root, f"{sandbox.bin}{os.pathsep}{os.environ['PATH']}", monkeypatch)
+    assert out.code == 0, out.show()
+    text = sandbox.schema.read_text(encoding="utf-8")
+    assert text.endswith(
+        "export const users = sqliteTable('users', {\n"
+        "  id: text('id').primaryKey().notNull(),\n"
+        "  email: text('email').notNull(),\n"
+        "})\n\n"
+        "export const posts = sqliteTable('posts', {\n"
+        "  id: text('id').notNull(),\n"
+        "  userId: text('userId').notNull(),\n"
+        "})\n"
+    ), text
+    module = importlib.import_module("app.models")
+    names = [module.U.table, *module.U.fields, module.P.table, module.P.fields["author"].foreign_key]
+    assert [type(name) for name in names] == [str] * 5
+
+
+def test_str_subclass_with_an_invalid_value_is_refused_by_its_value(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = HEADER + "from enum import Enum\nclass T(str, Enum):\n    BAD = \"us'ers\"\nM = define_model(T.BAD, {'id': t.uuid()})\n"
+    root = sandbox.build(models=models, schema=False)
+    before = snapshot(sandbox.base)
+    out = invoke(["generate"], root, f"{sandbox.bin}{os.pathsep}{os.environ['PATH']}", monkeypatch)
+    assert_promise(out, sandbox, before, 1, ("table name \"us'ers\"",))

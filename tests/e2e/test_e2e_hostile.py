@@ -58,7 +58,8 @@ def _error_lines(stderr: str) -> list[str]:
 
 identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,15}", fullmatch=True)
 table_names = identifiers.filter(
-    lambda s: s not in ES_RESERVED | JS_RESERVED | IMPORT_NAMES and not s.lower().startswith("sqlite_")
+    lambda s: s not in ES_RESERVED | JS_RESERVED | IMPORT_NAMES
+    and not s.lower().startswith(("sqlite_", "_cf_")) and s.lower() != "d1_migrations"
 )
 field_names = identifiers.filter(lambda s: s != "__proto__")
 json_values = st.recursive(
@@ -68,29 +69,32 @@ json_values = st.recursive(
     | st.dictionaries(st.text(max_size=6).filter(lambda k: k != "__proto__"), inner, max_size=4),
     max_leaves=10,
 )
+# What each kind takes as a literal default (nanoka_core/defaults.py): no NUL or lone
+# surrogate in a string column (SQL cannot hold them), no literal timestamp.
 KIND_DEFAULTS = {
-    "string": st.text(),
+    "string": st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")),
     "uuid": st.uuids().map(str),
     "number": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-SAFE_INT, SAFE_INT),
     "integer": st.integers(-SAFE_INT, SAFE_INT),
     "boolean": st.booleans(),
-    "timestamp": st.integers(0, 2**42),
-    "json": json_values,
+    "json": json_values.filter(lambda v: v is not None),  # None: only on an .optional() field
 }
 
 
 @st.composite
 def fields(draw: st.DrawFn) -> Any:
-    kind = draw(st.sampled_from(sorted(KIND_DEFAULTS)))
+    kind = draw(st.sampled_from(sorted([*KIND_DEFAULTS, "timestamp"])))
     field = getattr(t, kind)()
     if draw(st.booleans()):
         field = field.primary() if draw(st.booleans()) else field.optional()
     if draw(st.booleans()):
         field = field.unique()
-    if kind == "timestamp" and draw(st.booleans()):
-        field = field.default_now()
+    if kind == "timestamp":
+        if draw(st.booleans()):
+            field = field.default_now()
     elif draw(st.booleans()):
-        field = field.default(draw(KIND_DEFAULTS[kind] | st.none()))
+        null = st.none() if kind == "json" and field.is_optional else st.nothing()
+        field = field.default(draw(KIND_DEFAULTS[kind] | null))
     if kind == "string" and draw(st.booleans()):
         field = field.email()
     if kind in ("string", "number", "integer") and draw(st.booleans()):
@@ -194,7 +198,9 @@ def node_value_of_default(node: str, nanoka_render: Callable[..., str], value: A
     (line,) = [line for line in schema.split("\n") if line.startswith("  d: ")]
     match = DEFAULT_CALL.match(line)
     assert match, line
-    script = f"process.stdout.write(JSON.stringify([{match.group('expr')}]))"
+    # A default drizzle-kit would write wrongly is sql.raw('<JSON>'): read that SQL literal as SQLite does.
+    sql = "const sql = { raw: (s) => JSON.parse(s.slice(1, -1).replaceAll(\"''\", \"'\")) }; "
+    script = sql + f"process.stdout.write(JSON.stringify([{match.group('expr')}]))"
     proc = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, f"node cannot evaluate the default:\n{line}\n{proc.stderr}"
     return json.loads(proc.stdout)[0]
@@ -208,7 +214,7 @@ def test_random_json_defaults_mean_the_same_in_javascript(
     seen: list[bool] = []
 
     @HYPOTHESIS
-    @given(value=json_values)
+    @given(value=KIND_DEFAULTS["json"])
     def check(value: Any) -> None:
         check_models([define_model("docs", {"d": t.json().default(value)})])
         back = node_value_of_default(node, nanoka_render, value)
@@ -371,3 +377,148 @@ def test_models_entry_without_models_is_refused_and_every_row_stays(example_proj
     assert p.snapshot(p.migrations_dir) == migrations, "a migration was written"
     assert p.d1_local(*READ_ROWS) == rows
     assert rows == [[{"id": "u1", "email": "a@example.com", "name": "Ann"}], [{"id": "p1", "userId": "u1", "title": "Hello"}]]
+
+
+# --------------------------------------------------------------------------- defaults reach D1 as written
+
+PAYLOAD = "' NOT NULL); DROP TABLE victims; CREATE TABLE pwned (y text DEFAULT '"
+# (column, kind, default): every kind, and what drizzle-kit 0.31.11 writes wrongly or unescaped.
+DEFAULTS: list[tuple[str, str, Any]] = [
+    ("sHostile", "string", "it's \"me\" \\ ; -- /* x */ --> statement-breakpoint\nline2\r\n\tend é日本😀 \x01\x1f"),
+    ("sEmpty", "string", ""),
+    ("sPayload", "string", PAYLOAD),
+    ("uZero", "uuid", "00000000-0000-0000-0000-000000000000"),
+    ("nFraction", "number", 0.1 + 0.2),
+    ("nBig", "number", 1e21),
+    ("nDenormal", "number", 5e-324),
+    ("nNegative", "number", -0.5),
+    ("nWhole", "number", 3),
+    ("iNegative", "integer", -42),
+    ("iMaxSafe", "integer", 2**53 - 1),
+    ("bTrue", "boolean", True),
+    ("bFalse", "boolean", False),
+    ("jObject", "json", {"a": [1, "two", None, True], "1": {}}),
+    ("jQuote", "json", {"greeting": "it's me"}),
+    ("jInjection", "json", {"x": PAYLOAD}),
+    ("jEscapes", "json", ["'\\", "\x00\n`${x}`", "\ud800"]),
+    ("jString", "json", "x"),
+    ("jTrue", "json", True),
+    ("jFalse", "json", False),
+    ("jFraction", "json", 0.1 + 0.2),
+    ("jInteger", "json", -7),
+    ("jNull", "json", None),
+]
+
+
+def _field_source(kind: str, value: Any) -> str:
+    optional = ".optional()" if value is None else ""
+    return f"t.{kind}(){optional}.default({value!r})"
+
+
+def _decoded(kind: str, stored: Any) -> Any:
+    """A stored value as Drizzle reads it back: booleans from 0/1, JSON parsed."""
+    if kind == "boolean":
+        assert stored in (0, 1), stored
+        return stored == 1
+    if kind == "json":
+        return None if stored is None else json.loads(stored)
+    return stored
+
+
+def _runtime_insert(p: ExampleProject, table: str, values: str) -> str:
+    """The INSERT the Drizzle runtime sends for ``values`` (a JS object), parameters written in.
+
+    The schema is compiled by esbuild and loaded by node with the project's
+    drizzle-orm (sqlite-proxy driver, which only builds the SQL).
+    """
+    built = p.run([str(p.root / "node_modules" / ".bin" / "esbuild"), "drizzle/schema.ts", "--format=esm",
+                   "--log-level=error", "--outfile=schema.mjs"])
+    assert built.returncode == 0, _ok(built)
+    script = (
+        "import { drizzle } from 'drizzle-orm/sqlite-proxy'\n"
+        "import * as schema from './schema.mjs'\n"
+        "const db = drizzle(async () => ({ rows: [] }))\n"
+        f"process.stdout.write(JSON.stringify(db.insert(schema.{table}).values({values}).toSQL()))\n"
+    )
+    (p.root / "insert.mjs").write_text(script, encoding="utf-8")
+    ran = p.run(["node", "insert.mjs"])
+    assert ran.returncode == 0, _ok(ran)
+    query = json.loads(ran.stdout)
+    parts = query["sql"].split("?")
+    assert len(parts) == len(query["params"]) + 1, query
+    literals = [_sql_literal(v) for v in query["params"]]
+    return parts[0] + "".join(lit + part for lit, part in zip(literals, parts[1:], strict=True))
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, str):
+        assert "\x00" not in value
+        return "'" + value.replace("'", "''") + "'"
+    assert isinstance(value, (int, float)) and not isinstance(value, bool), value
+    return json.dumps(value)
+
+
+def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(example_project: ExampleProject) -> None:
+    """Rows already there get the defaults (ALTER TABLE), new rows too, by SQL and by the Drizzle runtime.
+
+    drizzle-kit 0.31.11 writes a JSON default between single quotes without
+    escaping them: the payload would drop ``victims``. Here ``victims`` and
+    its rows stay, no ``pwned`` table appears, and every default reads back
+    as the value written in Python.
+    """
+    p = example_project
+    models = p.root / "app" / "models.py"
+    base = models.read_text(encoding="utf-8")
+    models.write_text(base + '\nVictim = define_model("victims", {"id": t.integer().primary(), "name": t.string()})\n',
+                      encoding="utf-8")
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+    p.d1_local("insert into victims (id, name) values (1, 'first')")
+    columns = ", ".join(f'"{name}": {_field_source(kind, value)}' for name, kind, value in DEFAULTS)
+    models.write_text(
+        base + f'\nVictim = define_model("victims", {{"id": t.integer().primary(), "name": t.string(), {columns}}})\n',
+        encoding="utf-8",
+    )
+
+    second = p.nanoka("generate", "--apply")
+
+    assert second.returncode == 0, _ok(second)
+    p.d1_local("insert into victims (id, name) values (3, 'by SQL')")
+    p.d1_local(_runtime_insert(p, "victims", "{ id: 2, name: 'by Drizzle' }"))
+    (tables, rows) = p.d1_local(
+        "select name from sqlite_master where type = 'table' and name in ('victims', 'pwned')",
+        "select * from victims order by id",
+    )
+    assert [t["name"] for t in tables] == ["victims"]
+    assert [row["id"] for row in rows] == [1, 2, 3]
+    assert rows[0]["name"] == "first"
+    for row in rows:
+        for name, kind, value in DEFAULTS:
+            back = _decoded(kind, row[name])
+            assert _same(back, _as_json(value)), f"row {row['id']}, {name}: wrote {value!r}, D1 holds {row[name]!r}"
+
+
+def test_the_json_default_injection_payload_drops_nothing(example_project: ExampleProject) -> None:
+    """The issue's reproduction: a new table whose JSON default carries SQL; ``victims`` keeps its rows."""
+    p = example_project
+    models = p.root / "app" / "models.py"
+    victims = '\nVictim = define_model("victims", {"id": t.integer().primary(), "name": t.string()})\n'
+    models.write_text(models.read_text(encoding="utf-8") + victims, encoding="utf-8")
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+    p.d1_local("insert into victims (id, name) values (1, 'a'), (2, 'b')")
+    docs = f'Doc = define_model("docs", {{"id": t.integer().primary(), "d": t.json().default({{"x": {PAYLOAD!r}}})}})\n'
+    models.write_text(models.read_text(encoding="utf-8") + docs, encoding="utf-8")
+
+    second = p.nanoka("generate", "--apply")
+
+    assert second.returncode == 0, _ok(second)
+    p.d1_local("insert into docs (id) values (1)")
+    (tables, rows, docs_rows) = p.d1_local(
+        "select name from sqlite_master where type = 'table' and name in ('victims', 'pwned', 'docs') order by name",
+        "select id, name from victims order by id",
+        "select d from docs",
+    )
+    assert [t["name"] for t in tables] == ["docs", "victims"]
+    assert rows == [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
+    assert [json.loads(row["d"]) for row in docs_rows] == [{"x": PAYLOAD}]
