@@ -483,6 +483,8 @@ def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(example_pro
     second = p.nanoka("generate", "--apply")
 
     assert second.returncode == 0, _ok(second)
+    latest = (p.migrations_dir / p.migrations()[-1]).read_text(encoding="utf-8")
+    assert "ALTER TABLE `victims` ADD `jInjection` text DEFAULT" in latest, latest  # how row 1, already there, gets them
     p.d1_local("insert into victims (id, name) values (3, 'by SQL')")
     p.d1_local(_runtime_insert(p, "victims", "{ id: 2, name: 'by Drizzle' }"))
     (tables, rows) = p.d1_local(
