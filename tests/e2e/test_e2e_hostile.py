@@ -353,8 +353,10 @@ ROWS = (
 READ_ROWS = ("select id, email, name from users order by id", "select id, userId, title from posts order by id")
 
 
-@pytest.mark.parametrize("entry", ["app", "app.models:User\", \"app"], ids=["package-without-models", "second-entry"])
-def test_models_entry_without_models_is_refused_and_every_row_stays(example_project: ExampleProject, entry: str) -> None:
+@pytest.mark.parametrize(
+    "models", ['["app"]', '["app.models:User", "app"]'], ids=["package-without-models", "second-entry"]
+)
+def test_models_entry_without_models_is_refused_and_every_row_stays(example_project: ExampleProject, models: str) -> None:
     """Pointing 'models' at a package that defines none would make drizzle-kit drop every table."""
     p = example_project
     first = p.nanoka("generate", "--apply")
@@ -363,7 +365,7 @@ def test_models_entry_without_models_is_refused_and_every_row_stays(example_proj
     rows = p.d1_local(*READ_ROWS)
     schema = p.schema_ts.read_bytes()
     migrations = p.snapshot(p.migrations_dir)
-    p.edit("nanoka.toml", 'models = ["app.models"]', f'models = ["{entry}"]')
+    p.edit("nanoka.toml", 'models = ["app.models"]', f"models = {models}")
 
     proc = p.nanoka("generate", "--apply")
 
