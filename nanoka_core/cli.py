@@ -194,12 +194,18 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    quiet = ctx.obj["verbosity"] < 0
+    options = Options(output, no_migrate, apply, db, remote, package_manager, force, quiet=quiet)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
+    from nanoka_core.summary import RunRecorder
+
     with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
-        run_pipeline(stages, Context(config, options, pm))
+        run_ctx = Context(config, options, pm)
+        recorder = RunRecorder(run_ctx)
+        run_pipeline(stages, run_ctx)
+    recorder.log(ctx.obj["log_format"])
 
 
 def _check_flags(no_migrate: bool, apply: bool, db: str | None, remote: bool) -> None:

@@ -51,7 +51,7 @@ class Plan:
 
 
 def template(name: str, database: str) -> str:
-    source = resources.files(TEMPLATE_PACKAGE).joinpath(f"{TEMPLATE_FOLDER}/{name}").read_text(encoding="utf-8")
+    source = resources.files(TEMPLATE_PACKAGE).joinpath(f"{TEMPLATE_FOLDER}/{name}").read_text("utf-8")
     worker = re.sub(r"[^a-z0-9-]+", "-", database.lower()).strip("-") or "worker"  # Worker names allow less
     return string.Template(source).substitute(database=database, worker=worker)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,10 +64,14 @@ def was_generated(path: Path) -> bool:
 
 
 def generate(ctx: Context) -> SchemaWritten:
+    from nanoka_core.summary import format_duration
+
+    started = time.perf_counter()
     path = ctx.output
     changed = write_text_atomic(path, render_for(ctx))
     shown = display_path(path)
-    ctx.log.info(f"wrote {shown}" if changed else f"{shown} is up to date")
+    took = format_duration(time.perf_counter() - started)
+    ctx.log.info(f"wrote {shown} in {took}" if changed else f"{shown} is up to date ({took})")
     return SchemaWritten(path, changed)
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
+import pytest
+
 from nanoka_core.config import load_config, tomllib
+from nanoka_core.testing import forget_modules
 from tests.conftest import REPO
 
 EXAMPLE = REPO / "examples" / "basic"
@@ -23,6 +27,15 @@ CREATED = [
 
 def files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_generated_models(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Running ``generate`` imports the project's ``app.models``; later tests must import their own."""
+    before = list(sys.path)
+    yield
+    forget_modules(tmp_path)
+    sys.path[:] = before
 
 
 def test_init_in_an_empty_folder_writes_a_working_project(run_nanoka, tmp_path: Path) -> None:
