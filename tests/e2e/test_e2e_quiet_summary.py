@@ -59,3 +59,24 @@ def test_quiet_silences_the_tools_unless_one_fails(example_project: ExampleProje
     assert failed.stdout == ""
     assert "nanoka error: stage 'wrangler' failed" in failed.stderr
     assert "syntax error" in failed.stderr  # wrangler's own words, shown because it failed
+
+
+def test_run_tool_capture_does_not_echo_unless_asked(
+    example_project: ExampleProject, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nanoka_core import Context
+    from nanoka_core.config import load_config
+    from nanoka_core.pipeline import Options
+    from nanoka_core.plugins import get_plugin_manager
+
+    p = example_project
+    for key, value in p.env.items():
+        monkeypatch.setenv(key, value)
+    ctx = Context(load_config(cwd=p.root), Options(), get_plugin_manager(autoload=False))
+    silent = ctx.run_tool(["wrangler", "--version"], capture=True)
+    shown = capfd.readouterr()
+    assert "4.85.0" in silent.stdout
+    assert "4.85.0" not in shown.out + shown.err
+    echoed = ctx.run_tool(["wrangler", "--version"], capture=True, echo=True)
+    assert "4.85.0" in echoed.stdout
+    assert "4.85.0" in capfd.readouterr().out
