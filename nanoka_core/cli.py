@@ -192,6 +192,7 @@ def generate(
     from nanoka_core.config import load_config
     from nanoka_core.lock import project_lock
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
+    from nanoka_core.summary import RunRecorder
 
     _check_flags(no_migrate, apply, db, remote)
     quiet = ctx.obj["verbosity"] < 0
@@ -199,8 +200,6 @@ def generate(
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
-    from nanoka_core.summary import RunRecorder
-
     with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
         run_ctx = Context(config, options, pm)
         recorder = RunRecorder(run_ctx)
