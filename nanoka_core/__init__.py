@@ -1,7 +1,7 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
 Model authors use ``t``, ``define_model`` and ``Model``; plugin authors use
-``hookimpl``, ``Stage``, ``Column`` and ``Field``. Names are imported on
+``hookimpl``, ``Stage``, ``Context`` (what a stage receives), ``Column`` and ``Field``. Names are imported on
 first use, so that ``nanoka --help`` does not pay for the code generator.
 """
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from nanoka_core.codegen import Column
     from nanoka_core.fields import Field, t
     from nanoka_core.models import Model, define_model
-    from nanoka_core.pipeline import Stage
+    from nanoka_core.pipeline import Context, Stage
 
     hookimpl: pluggy.HookimplMarker
 
@@ -28,11 +28,12 @@ _LAZY = {
     "t": "nanoka_core.fields",
     "Model": "nanoka_core.models",
     "define_model": "nanoka_core.models",
+    "Context": "nanoka_core.pipeline",
     "Stage": "nanoka_core.pipeline",
     "hookimpl": "nanoka_core.hookspecs",
 }
 
-__all__ = ["Column", "Field", "Model", "Stage", "__version__", "define_model", "hookimpl", "t"]
+__all__ = ["Column", "Context", "Field", "Model", "Stage", "__version__", "define_model", "hookimpl", "t"]
 
 
 def __getattr__(name: str) -> Any:

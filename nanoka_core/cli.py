@@ -67,31 +67,85 @@ config_option = click.option(
 )
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Record a global option, whether given before or after the subcommand.
+
+    Before the subcommand the group's value is the default; after it, the
+    subcommand's value wins. Logging is configured again with the result.
+    """
+    if ctx.resilient_parsing:
+        return value
+    root = ctx.find_root()
+    settings = root.ensure_object(dict)
+    given = ctx.get_parameter_source(param.name or "") not in (
+        click.core.ParameterSource.DEFAULT,
+        None,
+    )
+    if param.name == "disabled":
+        settings["disabled"] = (*settings.get("disabled", ()), *value)
+    elif given or param.name not in settings:
+        settings[param.name or ""] = value
+    settings["verbosity"] = settings.get("verbose", 0) - settings.get("quiet", 0)
+    if ctx is not root:
+        from nanoka_core.log import configure
+
+        configure(settings["log_format"], settings["verbosity"])
+    return value
+
+
+def global_options(command: Any) -> Any:
+    """``--log-format``, ``-v``, ``-q`` and ``--disable-plugin``, on the group and on every command."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--log-format",
+                type=click.Choice(["console", "json"]),
+                default="console",
+                show_default=True,
+                expose_value=False,
+                callback=_set_global,
+                help="console: lines for people. json: one JSON object per line, for CI.",
+            ),
+            click.option(
+                "-v", "--verbose", count=True, expose_value=False, callback=_set_global,
+                help="More output; tracebacks on errors.",
+            ),
+            click.option(
+                "-q", "--quiet", count=True, expose_value=False, callback=_set_global,
+                help="Only warnings and errors; the tools' output only when one fails.",
+            ),
+            click.option(
+                "--disable-plugin",
+                "disabled",
+                multiple=True,
+                metavar="NAME",
+                expose_value=False,
+                callback=_set_global,
+                help="Do not load this plugin (repeatable). Also: NANOKA_DISABLE_PLUGINS=a,b.",
+            ),
+        ]
+    ):
+        command = decorator(command)
+    return command
+
+
+class _GlobalOptionsGroup(_Group):
+    """Every command added to the group accepts the global options after its name too."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        global_options(cmd)
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="nanoka")
-@click.option(
-    "--log-format",
-    type=click.Choice(["console", "json"]),
-    default="console",
-    show_default=True,
-    help="console: lines for people. json: one JSON object per line, for CI.",
-)
-@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
-@click.option("-q", "--quiet", count=True, help="Only warnings and errors.")
-@click.option(
-    "--disable-plugin",
-    "disabled",
-    multiple=True,
-    metavar="NAME",
-    help="Do not load this plugin (repeatable). Also: NANOKA_DISABLE_PLUGINS=a,b.",
-)
+@global_options
 @click.pass_context
-def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled: tuple[str, ...]) -> None:
+def cli(ctx: click.Context) -> None:
     """Python models to a Cloudflare D1 database: Drizzle schema, migrations, apply."""
     from nanoka_core.log import configure
 
-    ctx.obj = {"verbosity": verbose - quiet, "log_format": log_format, "disabled": disabled}
-    configure(log_format, verbose - quiet)
+    configure(ctx.obj["log_format"], ctx.obj["verbosity"])
 
 
 @cli.command()
@@ -138,14 +192,19 @@ def generate(
     from nanoka_core.config import load_config
     from nanoka_core.lock import project_lock
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
+    from nanoka_core.summary import RunRecorder
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    quiet = ctx.obj["verbosity"] < 0
+    options = Options(output, no_migrate, apply, db, remote, package_manager, force, quiet=quiet)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
     with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
-        run_pipeline(stages, Context(config, options, pm))
+        run_ctx = Context(config, options, pm)
+        recorder = RunRecorder(run_ctx)
+        run_pipeline(stages, run_ctx)
+    recorder.log(ctx.obj["log_format"])
 
 
 def _check_flags(no_migrate: bool, apply: bool, db: str | None, remote: bool) -> None:
@@ -314,6 +373,37 @@ def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> Non
             for r in rows
         ],
     )
+
+
+@cli.command()
+@click.option(
+    "--database",
+    metavar="NAME",
+    help="The D1 database's name in wrangler.jsonc and the config. Default: this folder's name.",
+)
+def init(database: str | None) -> None:
+    """Start a project here: models, config, drizzle.config.ts, wrangler.jsonc, package.json.
+
+    Never overwrites a file: existing ones are listed as skipped.
+    """
+    import structlog
+
+    from nanoka_core import scaffold
+
+    folder = Path.cwd()
+    name = database if database is not None else scaffold.default_database(folder)
+    source = "--database" if database is not None else f"the folder name {folder.name!r}"
+    scaffold.check_database(name, source)
+    todo = scaffold.plan(folder, name)
+    scaffold.write(folder, todo)
+    log = structlog.get_logger("nanoka")
+    for path in todo.create:
+        log.info(f"created {path}")
+    for path in todo.append:
+        log.info(f"added nanoka's lines to {path}")
+    if todo.skipped:
+        log.info(f"skipped (already there, left as is): {', '.join(todo.skipped)}")
+    click.echo("Next, run:\n" + "".join(f"  {step}\n" for step in scaffold.NEXT_STEPS), nl=False)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:

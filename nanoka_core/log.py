@@ -1,6 +1,7 @@
 """structlog set-up: a plain console line for people, JSON lines for machines.
 
-Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org).
+Colour on a terminal or with ``FORCE_COLOR`` set, never with ``NO_COLOR`` set
+(no-color.org, force-color.org).
 
 Everything goes to stderr, leaving stdout to the tools nanoka runs and to
 command output meant for pipes (``nanoka stages --log-format json``).
@@ -29,7 +30,7 @@ def configure(log_format: str = "console", verbosity: int = 0) -> None:
             structlog.processors.JSONRenderer(sort_keys=False),
         ]
     else:
-        colors = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+        colors = use_colour()
         processors.append(functools.partial(_render_console, colors=colors))
     structlog.configure(
         processors=processors,
@@ -37,6 +38,18 @@ def configure(log_format: str = "console", verbosity: int = 0) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def use_colour() -> bool:
+    """``NO_COLOR`` turns colour off; else ``FORCE_COLOR`` turns it on (in CI logs); else a terminal does.
+
+    The order CPython 3.13 uses; a set-but-empty variable counts as unset, as both standards say.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stderr.isatty()
 
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[33m"}  # bold red, yellow

@@ -82,6 +82,8 @@ class Options:
     package_manager: str | None = None
     force: bool = False
     """Overwrite an output file that nanoka did not generate."""
+    quiet: bool = False
+    """``-q``: the tools' output is shown only when a tool fails."""
 
 
 class Context:
@@ -98,6 +100,8 @@ class Context:
         """The project's models, once ``load-config`` has run."""
         self.stages: list[Stage] = []
         """The stages this run executes, in order (set before any check runs)."""
+        self.tools_run: list[tuple[str, list[str]]] = []
+        """(stage, command line) of every tool ``run_tool`` started, in order."""
         self._stage = ""
 
     def will_run(self, name: str) -> bool:
@@ -130,18 +134,24 @@ class Context:
         logger = structlog.get_logger("nanoka")
         return logger.bind(stage=self._stage) if self._stage else logger
 
-    def run_tool(self, args: Sequence[str], *, capture: bool = False, echo: bool = True) -> ToolResult:
+    def run_tool(self, args: Sequence[str], *, capture: bool = False, echo: bool = False) -> ToolResult:
         """Run a Node tool through the package manager, in the project folder.
 
-        No shell; the user's terminal unless ``capture`` (then the output is
-        relayed unless ``echo=False``, and kept in the result). Raises
-        ``ToolError`` when the tool is missing, exits non-zero or is killed.
+        No shell. Without ``capture`` the tool has the user's terminal; with
+        it, the output is kept in the result and shown only with
+        ``echo=True``. Under ``-q`` the output is always captured and shown
+        only in the error when the tool fails. Raises ``ToolError`` when the
+        tool is missing, exits non-zero or is killed.
         """
         import shlex
 
         from nanoka_core.tools import run_tool, tool_command
 
-        self.log.info(f"running {shlex.join(tool_command(self.package_manager, args))}")
+        command = tool_command(self.package_manager, args)
+        self.tools_run.append((self._stage, command))
+        self.log.info(f"running {shlex.join(command)}")
+        if self.options.quiet:
+            capture, echo = True, False
         return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture, echo=echo)
 
 

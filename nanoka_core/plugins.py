@@ -29,6 +29,7 @@ BUILTIN_PLUGINS = {
     "columns": "nanoka_plugins.columns",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
     "wrangler": "nanoka_plugins.wrangler",
+    "report": "nanoka_plugins.report",
 }
 ENTRY_POINT_GROUP = "nanoka"
 

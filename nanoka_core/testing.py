@@ -10,7 +10,8 @@ Fixtures:
     under ``tmp_path``; modules it imports are forgotten after the test.
 ``nanoka_render``
     Renders models to schema text through a given plugin manager, as
-    ``nanoka generate`` would, without touching the disk.
+    ``nanoka generate`` would, without touching the disk; the global ``t``
+    gets its field types back after the test.
 """
 
 from __future__ import annotations
@@ -66,11 +67,17 @@ def forget_modules(folder: Path) -> None:
 
 
 @pytest.fixture
-def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Callable[..., str]:
-    """``nanoka_render(models, pm=None) -> schema text``."""
+def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Iterator[Callable[..., str]]:
+    """``nanoka_render(models, pm=None) -> schema text``.
+
+    Rendering makes ``pm``'s field types the global ``t``'s; they are put
+    back afterwards, so no test sees another test's plugin kinds.
+    """
     from nanoka_core.codegen import render_schema
     from nanoka_core.fields import t
     from nanoka_core.plugins import register_field_types
+
+    saved = t._plugin_types
 
     def render(models: Sequence[Any], pm: NanokaPluginManager | None = None) -> str:
         manager = pm or nanoka_plugin_manager
@@ -80,4 +87,5 @@ def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Callable[..., s
             lambda name, field: manager.hook.nanoka_emit_column(name=name, field=field, ctx=None),
         )
 
-    return render
+    yield render
+    t._plugin_types = saved

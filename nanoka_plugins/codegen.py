@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,10 +70,14 @@ def generate(ctx: Context) -> SchemaWritten:
             "no models were loaded, and an empty schema would make drizzle-kit drop every table; "
             f"nothing was written: check 'models' in {ctx.config.path}"
         )
+    from nanoka_core.summary import format_duration
+
+    started = time.perf_counter()
     path = ctx.output
     changed = write_text_atomic(path, render_for(ctx))
     shown = display_path(path)
-    ctx.log.info(f"wrote {shown}" if changed else f"{shown} is up to date")
+    took = format_duration(time.perf_counter() - started)
+    ctx.log.info(f"wrote {shown} in {took}" if changed else f"{shown} is up to date ({took})")
     return SchemaWritten(path, changed)
 
 

@@ -41,12 +41,12 @@ def generate_migrations(ctx: Context) -> Path | None:
         )
         return None
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
         ctx.run_tool(args)
         return config
     migrations = migrations_dir(config)
     before = sql_files(migrations)
-    result = ctx.run_tool(args, capture=True)
+    result = ctx.run_tool(args, capture=True, echo=True)
     output = result.stdout + result.stderr
     schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
     if TTY_TRAP in output or (

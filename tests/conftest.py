@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -49,6 +50,12 @@ def _run(
 
 
 REPO = Path(__file__).resolve().parent.parent
+DURATION = r"\d+ ms|\d+\.\d s"
+NO_MIGRATE_WRITE = re.compile(
+    rf"nanoka codegen: wrote drizzle/schema.ts in (?:{DURATION})\n"
+    rf"nanoka: schema drizzle/schema.ts written; done in (?:{DURATION})\n"
+)
+"""The whole stderr of a ``generate --no-migrate`` that writes the schema."""
 EXAMPLE_PLUGINS = REPO / "examples" / "plugins"
 PLUGIN_PACKAGES = [
     *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply")),

@@ -47,3 +47,21 @@ def test_json_lines_carry_level_stage_and_timestamp(monkeypatch: pytest.MonkeyPa
     assert (first["event"], first["stage"], first["level"]) == ("wrote drizzle/schema.ts", "codegen", "info")
     assert (second["event"], second["level"]) == ("no database", "error")
     assert first["timestamp"].endswith("Z")
+
+
+def test_force_color_turns_colour_on_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\033[1;31mnanoka error\033[0m: no database" in emit(monkeypatch, io.StringIO())
+
+
+def test_no_color_wins_over_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\033[" not in emit(monkeypatch, FakeTerminal())
+
+
+def test_empty_force_color_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "")
+    assert "\033[" not in emit(monkeypatch, io.StringIO())

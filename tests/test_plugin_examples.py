@@ -33,6 +33,17 @@ def test_money_renders_as_integer(load_example: Any, nanoka_plugin_manager: Any,
     assert "  tip: integer('tip').default(0)," in schema
 
 
+def test_money_default_is_written_in_cents(load_example: Any, nanoka_plugin_manager: Any, nanoka_render: Any) -> None:
+    nanoka_plugin_manager.register(load_example("nanoka-money"), "money")
+    nanoka_render([], nanoka_plugin_manager)
+    products = define_model("products", {"price": t.money().default(19.99), "fee": t.money().default(0.1)})
+    schema = nanoka_render([products], nanoka_plugin_manager)
+    assert "  price: integer('price').notNull().default(1999)," in schema
+    assert "  fee: integer('fee').notNull().default(10)," in schema
+    with pytest.raises(ValueError, match=r"t\.money\(\)\.default\(0\.001\): not a whole number of cents"):
+        t.money().default(0.001)
+
+
 def test_uuid36_changes_only_uuid_columns(load_example: Any, nanoka_plugin_manager: Any, nanoka_render: Any) -> None:
     nanoka_plugin_manager.register(load_example("nanoka-uuid36"), "uuid36")
     model = define_model("m", {"id": t.uuid().primary(), "name": t.string()})

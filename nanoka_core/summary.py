@@ -1,0 +1,101 @@
+"""The one line a ``nanoka generate`` run ends with, and how durations read.
+
+The facts come from what the built-in stages returned (``ctx.results``) and
+from the migrations folder before and after the run, so a stage replaced by
+a plugin is simply left out of the summary rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from nanoka_core.pipeline import Context
+
+
+def format_duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def _migration_files(ctx: Context) -> tuple[Path | None, set[str]]:
+    from nanoka_core.drizzle import find_drizzle_config, migrations_dir, sql_files
+
+    config = find_drizzle_config(ctx.config)
+    if config is None:
+        return None, set()
+    folder = migrations_dir(config)
+    return folder, sql_files(folder)
+
+
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    schema: str | None
+    """The schema file, when the ``codegen`` stage ran."""
+    schema_written: bool | None
+    """True: written; False: unchanged; None: not run."""
+    migrations_created: list[str] | None
+    """New migration files, by name; None when ``drizzle-kit`` did not run."""
+    applied_to: str | None
+    """The database, when the ``wrangler`` stage applied migrations."""
+    where: str | None
+    """``local`` or ``remote``, with ``applied_to``."""
+    seconds: float
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def line(self) -> str:
+        parts = []
+        if self.schema is not None:
+            parts.append(f"schema {self.schema} {'written' if self.schema_written else 'unchanged'}")
+        if self.migrations_created is not None:
+            created = self.migrations_created
+            count = f"{len(created)} migration{'' if len(created) == 1 else 's'}"
+            parts.append(f"{count} created ({', '.join(created)})" if created else "no new migration")
+        if self.applied_to is not None:
+            parts.append(f"migrations applied to {self.applied_to} ({self.where})")
+        parts.append(f"done in {format_duration(self.seconds)}")
+        return "; ".join(parts)
+
+
+class RunRecorder:
+    """Notes the migrations folder before a run, and sums the run up after it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.started = time.perf_counter()
+        self.folder, self.before = _migration_files(ctx) if not ctx.options.no_migrate else (None, set())
+
+    def summary(self) -> Summary:
+        from nanoka_core.drizzle import sql_files
+        from nanoka_plugins.codegen import display_path
+
+        results = self.ctx.results
+        schema: Any = results.get("codegen")
+        created = None
+        if "drizzle-kit" in results:
+            now = sql_files(self.folder) if self.folder is not None else set()
+            created = sorted(now - self.before)
+        applied = "wrangler" in results
+        return Summary(
+            schema=display_path(schema.path) if isinstance(getattr(schema, "path", None), Path) else None,
+            schema_written=getattr(schema, "changed", None),
+            migrations_created=created,
+            applied_to=self.ctx.database if applied else None,
+            where=("remote" if self.ctx.options.remote else "local") if applied else None,
+            seconds=time.perf_counter() - self.started,
+        )
+
+    def log(self, log_format: str) -> None:
+        """One line for people; with ``--log-format json`` one ``summary`` event with the same facts."""
+        import structlog
+
+        summary = self.summary()
+        log = structlog.get_logger("nanoka")
+        if log_format == "json":
+            log.info("summary", **summary.as_json())
+        else:
+            log.info(summary.line())
+
