@@ -112,6 +112,9 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 )
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
+@click.option(
+    "--no-cache", is_flag=True, help="Run drizzle-kit even when nothing changed since its last run."
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -124,6 +127,7 @@ def generate(
     package_manager: str | None,
     force: bool,
     no_wait: bool,
+    no_cache: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -140,7 +144,7 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    options = Options(output, no_migrate, apply, db, remote, package_manager, force, no_cache=no_cache)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)

@@ -82,6 +82,8 @@ class Options:
     package_manager: str | None = None
     force: bool = False
     """Overwrite an output file that nanoka did not generate."""
+    no_cache: bool = False
+    """Run drizzle-kit even when nothing it reads changed since its last successful run."""
 
 
 class Context:
