@@ -115,6 +115,9 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 @click.option(
     "--no-cache", is_flag=True, help="Run drizzle-kit even when nothing changed since its last run."
 )
+@click.option(
+    "--watch", is_flag=True, help="Rewrite the schema whenever a model or the config changes (schema only)."
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -128,6 +131,7 @@ def generate(
     force: bool,
     no_wait: bool,
     no_cache: bool,
+    watch: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -136,6 +140,7 @@ def generate(
       nanoka generate --no-migrate          schema only
       nanoka generate --apply --db NAME     ... + wrangler d1 migrations apply --local
       nanoka generate --apply --remote      ... to the remote D1
+      nanoka generate --watch               schema on every save (needs nanoka[watch])
     """
     import structlog
 
@@ -145,6 +150,22 @@ def generate(
 
     _check_flags(no_migrate, apply, db, remote)
     options = Options(output, no_migrate, apply, db, remote, package_manager, force, no_cache=no_cache)
+    if watch:
+        from nanoka_core.watch import watch_schema
+
+        if apply:
+            raise click.UsageError(
+                "--watch writes the schema only (a migration per save would be noise), so it cannot "
+                "--apply: run nanoka generate --apply once you are done"
+            )
+        watch_schema(
+            config_path,
+            options,
+            lambda config: _plugin_manager(ctx, config),
+            wait=not no_wait,
+            verbose=ctx.obj["verbosity"] > 0,
+        )
+        return
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
