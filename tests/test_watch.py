@@ -190,15 +190,14 @@ def test_config_change_is_picked_up(project: Path, watch: Callable[..., Watcher]
     w.wait_until(lambda: (project / "db" / "schema.ts").is_file(), "the schema at the new output")
 
 
-def test_watch_with_apply_is_a_usage_error_saying_why(project: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "nanoka_core.cli", "generate", "--watch", "--apply", "--db", "x"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=WAIT,
+def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=project, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=WAIT
     )
+
+
+def test_watch_with_apply_is_a_usage_error_saying_why(project: Path) -> None:
+    proc = _run(project, "-m", "nanoka_core.cli", "generate", "--watch", "--apply", "--db", "x")
     assert proc.returncode == 2
     assert "--watch writes the schema only" in proc.stderr and "--apply" in proc.stderr
     assert not (project / "drizzle").exists()
@@ -209,14 +208,7 @@ def test_without_watchfiles_the_message_says_what_to_install(project: Path) -> N
         "import sys; sys.modules['watchfiles'] = None\n"  # as if it were not installed
         "from nanoka_core.cli import main; sys.argv = ['nanoka', 'generate', '--watch']; main()\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=WAIT,
-    )
+    proc = _run(project, "-c", script)
     assert proc.returncode == 1
     assert "pip install 'nanoka[watch]'" in proc.stderr and "Traceback" not in proc.stderr
     assert not (project / "drizzle").exists()
