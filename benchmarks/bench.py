@@ -182,5 +182,6 @@ def main() -> None:
         )
         report("generate --watch: save to schema written", watch_latency(nanoka, example, runs))
 
+
 if __name__ == "__main__":
     main()
