@@ -68,8 +68,8 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        failed = subprocess.run(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{failed.stderr}")
+        again = subprocess.run(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, capture_output=True)
+        raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{again.stderr.decode()}")
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
@@ -157,7 +157,8 @@ def _wait(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> No
 def report(label: str, results: list[tuple[float, float]], peak: int | None = None) -> None:
     wall, cpu = [r[0] * 1000 for r in results], [r[1] * 1000 for r in results]
     memory = f"  peak {peak / 2**20:5.1f} MiB" if peak else ""
-    own = "" if math.isnan(cpu[0]) else f"  cpu median {statistics.median(cpu):7.1f} ms  min {min(cpu):7.1f} ms"
+    own = f"  cpu median {statistics.median(cpu):7.1f} ms  min {min(cpu):7.1f} ms"
+    own = "" if math.isnan(cpu[0]) else own
     print(f"{label:<55} wall median {statistics.median(wall):7.1f} ms  min {min(wall):7.1f} ms{own}{memory}")
 
 
