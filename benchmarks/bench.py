@@ -1,116 +1,198 @@
-"""nanoka's speed, measured: start-up and code generation.
+"""nanoka's speed where users wait, measured side by side in one run.
 
     .venv/bin/python benchmarks/bench.py [--runs N]
 
-1. ``nanoka generate --no-migrate`` on the two models of examples/basic, as a fresh
-   process each time (what a user waits for), plus ``nanoka --help`` and a
-   bare ``python -c pass`` for the floor. nanoka runs from a fresh virtualenv
-   holding only nanoka and its runtime dependencies, as after ``pip install
-   nanoka``: a development venv's extra packages (colorama, dozens of
-   entry-point scans) would make start-up look slower than users see it.
-2. Rendering 1,000 models x 20 fields (load + render, in-process).
+Every figure is a whole process, as a user runs it, from a fresh virtualenv
+holding only nanoka (with its ``watch`` extra) and its dependencies, as after
+``pip install 'nanoka[watch]'``: a development venv's extra packages would make
+start-up look slower than users see it. Model modules are imported once
+before timing, so their bytecode is cached, as from a user's second run on.
 
-Prints the median and the fastest of N runs. Figures go in the README.
+1. ``python -c pass``: the floor.
+2. ``nanoka generate --no-migrate`` with the two models of examples/basic,
+   500 models x 20 fields and 5,000 models x 20 fields, with peak memory.
+3. ``nanoka generate`` when nothing changed, with the drizzle-kit cache and
+   with ``--no-cache`` (the real drizzle-kit of examples/basic/node_modules:
+   run ``python3 dev.py test`` or ``npm ci`` there first).
+4. ``nanoka generate --watch``: from saving a model file to the new schema
+   on disk.
+
+Prints the median and the fastest of N runs, wall time and the process's
+own CPU time. Figures go in the README.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 KINDS = ["string", "uuid", "number", "integer", "boolean", "timestamp", "json"]
-
-
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "basic"
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("NANOKA_")},
+    "WRANGLER_SEND_METRICS": "false",
+}
+GNU_TIME = "/usr/bin/time"
 
 
 def fresh_install(folder: Path) -> Path:
-    """A virtualenv with nanoka installed as a user would; returns its bin folder."""
+    """A virtualenv with nanoka[watch] installed as a user would; returns its bin folder."""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     bin_dir = folder / ("Scripts" if os.name == "nt" else "bin")
-    subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)],
-        check=True,
-    )
+    pip = [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, f"{ROOT}[watch]"], check=True)
     return bin_dir
 
 
-def time_command(argv: list[str], cwd: Path, runs: int) -> list[float]:
-    subprocess.run(argv, cwd=cwd, check=True, capture_output=True)  # warm caches, compile .pyc
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return times
+def run_once(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process, in seconds.
+
+    CPU time is what the process itself spent: on a busy machine it moves far
+    less than wall time, so it is the figure to compare between versions.
+    """
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        again = subprocess.run(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, capture_output=True)
+        raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{again.stderr.decode()}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def render_large(models: int, fields: int, runs: int) -> list[float]:
-    from nanoka_core import define_model, t
-    from nanoka_core.codegen import render_schema
-    from nanoka_core.plugins import get_plugin_manager
-    from nanoka_core.project import check_models
-
-    pm = get_plugin_manager(autoload=False)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        defined = [
-            define_model(
-                f"table_{m}",
-                {
-                    f"field_{f}": getattr(t, KINDS[f % len(KINDS)])().optional()
-                    if f % 3
-                    else getattr(t, KINDS[f % len(KINDS)])()
-                    for f in range(fields)
-                },
-            )
-            for m in range(models)
-        ]
-        check_models(defined)
-        text = render_schema(
-            defined, lambda name, field: pm.hook.nanoka_emit_column(name=name, field=field, ctx=None)
-        )
-        times.append(time.perf_counter() - started)
-    assert text.count("sqliteTable(") == models
-    return times
+def time_command(argv: list[str], cwd: Path, runs: int) -> list[tuple[float, float]]:
+    run_once(argv, cwd)  # warm the disk cache and the bytecode caches
+    return [run_once(argv, cwd) for _ in range(runs)]
 
 
-def report(label: str, times: list[float]) -> None:
-    print(f"{label:<58} median {statistics.median(times) * 1000:7.1f} ms   min {min(times) * 1000:7.1f} ms")
+def peak_memory(argv: list[str], cwd: Path) -> int | None:
+    """Peak resident memory (bytes) of one run, measured by GNU time.
+
+    Not from our own wait4(): a child forked from this process starts its
+    peak at our size, and Linux keeps that figure across exec.
+    """
+    if not os.access(GNU_TIME, os.X_OK):
+        return None
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run([GNU_TIME, "-o", out.name, "-f", "%M", *argv], cwd=cwd, env=ENV, check=True,
+                       stdin=subprocess.DEVNULL, capture_output=True)  # fmt: skip
+        return int(out.read().split()[-1]) * 1024
+
+
+def models_project(folder: Path, models: int, fields: int) -> Path:
+    """A project with ``models`` models of ``fields`` fields each, in one module."""
+    (folder / "app").mkdir(parents=True)
+    (folder / "app" / "__init__.py").write_text("")
+    lines = ["from nanoka_core import define_model, t", ""]
+    for m in range(models):
+        lines.append(f"M{m} = define_model('table_{m}', {{")
+        for f in range(fields):
+            modifiers = ("" if f % 3 == 0 else ".optional()") + (".unique()" if f == 1 else "")
+            lines.append(f"    'field_{f}': t.{KINDS[f % len(KINDS)]}(){modifiers},")
+        lines.append("})")
+    (folder / "app" / "models.py").write_text("\n".join(lines) + "\n")
+    (folder / "nanoka.toml").write_text('models = ["app.models"]\n')
+    return folder
+
+
+def example_project(folder: Path) -> Path:
+    """A copy of examples/basic using its installed node_modules."""
+    generated = ("node_modules", "drizzle", ".wrangler", "__pycache__", ".nanoka_cache")
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(*generated))
+    node_modules = EXAMPLE / "node_modules"
+    if not (node_modules / ".bin" / "drizzle-kit").exists():
+        raise SystemExit(f"{node_modules} has no drizzle-kit: run `npm ci` in {EXAMPLE} (or dev.py test)")
+    (folder / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    return folder
+
+
+def watch_latency(nanoka: str, project: Path, runs: int) -> list[tuple[float, float]]:
+    """Seconds from saving a model file to the changed schema on disk, per save."""
+    models = project / "app" / "models.py"
+    schema = project / "drizzle" / "schema.ts"
+    original = models.read_text()
+    proc = subprocess.Popen([nanoka, "generate", "--watch"], cwd=project, env=ENV, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        _wait(lambda: schema.is_file() and "extra" not in schema.read_text(), "the first schema")
+        time.sleep(1.0)  # let the watcher settle after the first write
+        times = []
+        for n in range(runs):
+            column = f"extra{n}"
+            line = f'\n    "{column}": t.integer(),'
+            text = original.replace('"name": t.string(),', '"name": t.string(),' + line)
+            started = time.perf_counter()
+            models.write_text(text)
+            _wait(lambda column=column: f"{column}: integer" in schema.read_text(), f"column {column}")  # type: ignore[misc]
+            times.append((time.perf_counter() - started, math.nan))
+            time.sleep(0.3)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait()
+        models.write_text(original)
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"watch mode: {what} did not appear in {timeout}s")
+        time.sleep(0.002)
+
+
+def report(label: str, results: list[tuple[float, float]], peak: int | None = None) -> None:
+    wall, cpu = [r[0] * 1000 for r in results], [r[1] * 1000 for r in results]
+    memory = f"  peak {peak / 2**20:5.1f} MiB" if peak else ""
+    own = f"  cpu median {statistics.median(cpu):7.1f} ms  min {min(cpu):7.1f} ms"
+    own = "" if math.isnan(cpu[0]) else own
+    print(f"{label:<55} wall median {statistics.median(wall):7.1f} ms  min {min(wall):7.1f} ms{own}{memory}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
+    few = max(3, runs // 4)
     with tempfile.TemporaryDirectory() as tmp:
         bin_dir = fresh_install(Path(tmp) / "venv")
         python, nanoka = str(bin_dir / "python"), str(bin_dir / "nanoka")
-        project = Path(tmp) / "project"
-        shutil.copytree(
-            ROOT / "examples" / "basic" / "app", project / "app", ignore=shutil.ignore_patterns("__pycache__")
-        )
-        (project / "nanoka.toml").write_text('models = ["app.models"]\n')
-        print(f"Python {sys.version.split()[0]}, {runs} runs each, {os.cpu_count()} cores")
-        report("python -c pass (the floor)", time_command([python, "-c", "pass"], project, runs))
+        example = example_project(Path(tmp) / "example")
+        small = models_project(Path(tmp) / "m500", 500, 20)
+        large = models_project(Path(tmp) / "m5000", 5000, 20)
+        cpu = platform.processor() or platform.machine()
+        print(f"Python {sys.version.split()[0]}, {platform.system()} {cpu}, {os.cpu_count()} cores, "
+              f"{time.strftime('%Y-%m-%d')}; {runs} runs each ({few} for 5,000 models)")  # fmt: skip
+        report("python -c pass (the floor)", time_command([python, "-c", "pass"], example, runs))
+        report("nanoka --help", time_command([nanoka, "--help"], example, runs))
+        no_migrate = [nanoka, "generate", "--no-migrate"]
+        for label, project, n in [
+            ("2 models", example, runs),
+            ("500 models x 20 fields", small, runs),
+            ("5,000 models x 20 fields", large, few),
+        ]:
+            times = time_command(no_migrate, project, n)
+            report(f"generate --no-migrate, {label}", times, peak_memory(no_migrate, project))
+        generate = [nanoka, "generate"]
+        report("generate, nothing changed (drizzle-kit cache)", time_command(generate, example, runs))
         report(
-            "python -c 'import click, pluggy, structlog' (deps)",
-            time_command([python, "-c", "import click, pluggy, structlog"], project, runs),
+            "generate --no-cache, nothing changed (drizzle-kit runs)",
+            time_command([*generate, "--no-cache"], example, few),
         )
-        report("nanoka --help", time_command([nanoka, "--help"], project, runs))
-        report(
-            "nanoka generate --no-migrate (2 models)",
-            time_command([nanoka, "generate", "--no-migrate"], project, runs),
-        )
-    report("define + check + render 1,000 models x 20 fields", render_large(1000, 20, max(3, runs // 4)))
+        report("generate --watch: save to schema written", watch_latency(nanoka, example, runs))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ class Model:
         table = plain_name(table)
         fields: dict[str, Field] = {}
         for klass in reversed(cls.__mro__[1:]):  # bases first: models, then plain mixins' fields
-            if klass is not Model and issubclass(klass, Model):
+            if klass is Model or klass is object:  # they hold no fields
+                continue
+            if issubclass(klass, Model):
                 fields.update(klass.fields)
             else:
                 fields.update({k: v for k, v in vars(klass).items() if isinstance(v, Field)})

@@ -67,12 +67,19 @@ def plain_name(name: Any) -> Any:
 
 def check_field_name(table: str, field: str) -> None:
     """Reject a field name that cannot be an object key and a SQLite column."""
+    if type(field) is str and field in _ACCEPTED_FIELD_NAMES:  # the same names recur in every model
+        return
     _check_identifier(field, f"field {field!r} of model {table!r}")
     if field in SPECIAL_KEYS:
         raise ModelError(
             f"field {field!r} of model {table!r} has a special meaning as an object key "
             "in TypeScript; rename it"
         )
+    if type(field) is str:
+        _ACCEPTED_FIELD_NAMES.add(field)
+
+
+_ACCEPTED_FIELD_NAMES: set[str] = set()
 
 
 def _check_identifier(name: object, what: str) -> None:

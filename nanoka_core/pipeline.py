@@ -84,6 +84,8 @@ class Options:
     """Overwrite an output file that nanoka did not generate."""
     quiet: bool = False
     """``-q``: the tools' output is shown only when a tool fails."""
+    no_cache: bool = False
+    """Run drizzle-kit even when nothing it reads changed since its last successful run."""
 
 
 class Context:

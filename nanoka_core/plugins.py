@@ -93,7 +93,7 @@ def get_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as e:
         raise PluginError(f"plugin {pm.get_name(e.plugin)!r}: {e}") from e
-    if _env_flag("NANOKA_TRACE_PLUGINS"):
+    if tracing():
         pm.add_hookcall_monitoring(_trace_call, _trace_result)
     return pm
 
@@ -186,13 +186,18 @@ def _load_entry_points(pm: NanokaPluginManager) -> None:
             log.warning(f"plugin {ep.name!r} ({ep.value}) failed to load and was skipped: {describe(e)}")
 
 
+def tracing() -> bool:
+    """Whether NANOKA_TRACE_PLUGINS asks for every hook call to be shown."""
+    return _env_flag("NANOKA_TRACE_PLUGINS")
+
+
 def call_each(hooks: pluggy.HookRelay, hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]) -> None:
     """Call a registration hook plugin by plugin, in load order.
 
     The ``register`` callback each plugin gets knows the plugin's name, so
     conflicts can be reported with it, and what was loaded first wins ties.
     """
-    trace = _env_flag("NANOKA_TRACE_PLUGINS")
+    trace = tracing()
     for impl in getattr(hooks, hook_name).get_hookimpls():
         kwargs = kwargs_for(impl.plugin_name)
         if trace:

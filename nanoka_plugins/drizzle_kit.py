@@ -4,6 +4,10 @@ drizzle-kit asks in a terminal whether a changed column was renamed or
 dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
 "Interactive prompts require a TTY terminal", writes nothing and still exits
 0. So off a terminal nanoka reads the output and turns that into a failure.
+
+When nothing drizzle-kit reads has changed since its last successful run,
+its answer is known ("No schema changes") and it is not started at all
+(``nanoka_core/cache.py``); ``--no-cache`` runs it anyway.
 """
 
 from __future__ import annotations
@@ -40,24 +44,48 @@ def generate_migrations(ctx: Context) -> Path | None:
             "(set migrate.drizzle-config to use another file)"
         )
         return None
+    from nanoka_core import cache
+
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
-    if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
-        ctx.run_tool(args)
+    inputs = None if ctx.options.no_cache else cache.fingerprint(ctx.project_dir, config, ctx.output, args)
+    if inputs is not None and cache.matches(ctx.project_dir, inputs):
+        ctx.log.info("skipped, nothing changed since the last run")
         return config
+    if inputs is not None:
+        ctx.log.debug("running: inputs changed", changed=cache.changed_inputs(ctx.project_dir, inputs))
     migrations = migrations_dir(config)
     before = sql_files(migrations)
-    result = ctx.run_tool(args, capture=True, echo=True)
-    output = result.stdout + result.stderr
     schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
-    if TTY_TRAP in output or (
-        schema_changed and NO_CHANGES not in output and sql_files(migrations) == before
-    ):
-        raise ToolError(
-            "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
-            "which one you meant. No migration was written. Run `nanoka generate` (or "
-            "`npx drizzle-kit generate`) in a terminal and answer the prompt."
-        )
+    if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
+        ctx.run_tool(args)
+        if schema_changed and sql_files(migrations) == before:
+            return config  # a prompt may have been left unanswered: not a state to remember
+    else:
+        result = ctx.run_tool(args, capture=True, echo=True)
+        output = result.stdout + result.stderr
+        if TTY_TRAP in output or (
+            schema_changed and NO_CHANGES not in output and sql_files(migrations) == before
+        ):
+            raise ToolError(
+                "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
+                "which one you meant. No migration was written. Run `nanoka generate` (or "
+                "`npx drizzle-kit generate`) in a terminal and answer the prompt."
+            )
+    _remember(ctx, config, args)
     return config
+
+
+def _remember(ctx: Context, config: Path, args: list[str]) -> None:
+    """Record what this successful run saw, so that an identical next run can skip drizzle-kit."""
+    from nanoka_core import cache
+
+    inputs = cache.fingerprint(ctx.project_dir, config, ctx.output, args)
+    if inputs is None:
+        return
+    try:
+        cache.record(ctx.project_dir, inputs)
+    except OSError as e:
+        ctx.log.warning(f"could not record this run in {cache.CACHE_DIR}/ ({e}); the next run will not skip")
 
 
 @hookimpl

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -557,3 +558,61 @@ JSON_VALUES = st.recursive(
 @given(value=JSON_VALUES)
 def test_js_json_matches_node_json_stringify(node_stringify, value: object) -> None:
     assert js_json(value) == node_stringify(value)  # type: ignore[operator]
+
+
+def test_column_emitter_answers_exactly_as_the_hook_call(nanoka_plugin_manager, tmp_path: Path) -> None:
+    """The direct calls (no wrappers) and pluggy's call agree: order, first non-None, partial argnames."""
+    from nanoka_core import Column, Field, hookimpl
+    from nanoka_core.codegen import column_emitter
+    from nanoka_core.config import Config
+    from nanoka_core.pipeline import Context, Options
+
+    calls: list[str] = []
+
+    class First:
+        @hookimpl(tryfirst=True)
+        def nanoka_emit_column(self, field: Field) -> Column | None:  # takes only some arguments
+            calls.append("first")
+            return Column("real('x')", imports={"real"}) if field.kind == "number" else None
+
+    class Second:
+        @hookimpl
+        def nanoka_emit_column(self, name: str, ctx: Any) -> Column | None:
+            calls.append("second")
+            return Column(f"blob('{name}')", imports={"blob"}) if name == "b" else None
+
+    nanoka_plugin_manager.register(First(), "first")
+    nanoka_plugin_manager.register(Second(), "second")
+    config = Config(path=tmp_path / "nanoka.toml", project_dir=tmp_path, models=(), output=tmp_path / "s.ts")
+    ctx = Context(config, Options(), nanoka_plugin_manager)
+    emit = column_emitter(ctx)
+    for name, field in [("a", t.number()), ("b", t.string()), ("c", t.string()), ("d", Field("nothing"))]:
+        calls.clear()
+        direct = emit(name, field)
+        direct_calls = list(calls)
+        calls.clear()
+        assert direct == nanoka_plugin_manager.hook.nanoka_emit_column(name=name, field=field, ctx=ctx)
+        assert direct_calls == calls
+
+
+def test_column_emitter_goes_through_pluggy_when_a_wrapper_is_registered(
+    nanoka_plugin_manager, tmp_path: Path
+) -> None:
+    from nanoka_core import hookimpl
+    from nanoka_core.codegen import column_emitter
+    from nanoka_core.config import Config
+    from nanoka_core.pipeline import Context, Options
+
+    seen: list[str] = []
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def nanoka_emit_column(self, name: str) -> Any:
+            seen.append(name)
+            return (yield)
+
+    nanoka_plugin_manager.register(Wrapper(), "wrapper")
+    config = Config(path=tmp_path / "nanoka.toml", project_dir=tmp_path, models=(), output=tmp_path / "s.ts")
+    column = column_emitter(Context(config, Options(), nanoka_plugin_manager))("n", t.integer())
+    assert column is not None and column.expr == "integer('n')"
+    assert seen == ["n"]

@@ -281,3 +281,26 @@ def test_unknown_kind_is_an_attribute_error_listing_known_kinds() -> None:
 def test_private_names_are_not_looked_up_as_kinds() -> None:
     with pytest.raises(AttributeError):
         t._secret  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_modifier_runs_a_subclass_post_init_as_dataclasses_replace_would() -> None:
+    import dataclasses
+
+    from nanoka_core import Field
+
+    checked: list[bool] = []
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked(Field):
+        def __post_init__(self) -> None:
+            checked.append(self.is_unique)
+
+    field = Checked("money").unique()
+    assert type(field) is Checked and field.is_unique and checked == [False, True]
+
+
+def test_plain_fields_are_shared_and_modifiers_never_change_them() -> None:
+    assert t.string() is t.string()
+    modified = t.string().optional().unique()
+    assert modified is not t.string()
+    assert not t.string().is_optional and not t.string().is_unique

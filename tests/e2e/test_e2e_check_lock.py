@@ -8,6 +8,7 @@ another process holds the project.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -137,10 +138,12 @@ def test_two_generate_runs_at_once_make_one_migration(example_project: ExamplePr
     waited = [i for i, (_, err) in enumerate(outputs) if WAITING in err]
     assert len(waited) == 1, report
     [waiter] = waited
-    # The run that waited found the schema written and drizzle-kit with nothing to do.
-    assert "No schema changes" in outputs[waiter][0], report
+    # The run that waited found the schema written and drizzle-kit's last run recorded: nothing to do.
+    assert "drizzle-kit: skipped, nothing changed since the last run" in outputs[waiter][1], report
     assert "drizzle/schema.ts is up to date" in outputs[waiter][1], report
     assert "No schema changes" not in outputs[1 - waiter][0], report
+    record = json.loads((p.root / ".nanoka_cache" / "drizzle-kit.json").read_text(encoding="utf-8"))
+    assert f"migrations/{migrations[1]}" in record["inputs"], record
 
     proc = p.nanoka("check")
     assert proc.returncode == 0, _ok(proc)

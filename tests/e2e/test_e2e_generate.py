@@ -172,6 +172,9 @@ def test_added_optional_field_gives_one_new_migration_and_nullable_column_then_n
     before = p.snapshot(p.migrations_dir)
     proc = p.nanoka("generate", "--apply")
     assert proc.returncode == 0, _ok(proc)
+    assert "drizzle-kit: skipped, nothing changed since the last run" in proc.stderr, _ok(proc)
+    proc = p.nanoka("generate", "--apply", "--no-cache")
+    assert proc.returncode == 0, _ok(proc)
     assert "No schema changes" in proc.stdout  # drizzle-kit's own "nothing to do"
     assert p.snapshot(p.migrations_dir) == before
 

@@ -1,0 +1,134 @@
+"""Skip drizzle-kit when its answer is known: a fingerprint of all it reads.
+
+After a drizzle-kit run that succeeded, nanoka records a hash of every input
+drizzle-kit reads: the drizzle config, the schema file, every file of the
+migrations folder (``meta/`` included), the installed drizzle-kit and
+drizzle-orm, and nanoka's own version. When the next run computes the same
+fingerprint, drizzle-kit would only say "No schema changes", so the stage
+skips it. Any doubt (a config nanoka cannot read for certain, no installed
+drizzle-kit, an unreadable or hand-edited cache) means no fingerprint, and
+drizzle-kit runs.
+
+The cache lives in ``.nanoka_cache/`` next to the config file, with its own
+``.gitignore``, as ``.pytest_cache`` and ``.ruff_cache`` do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nanoka_core import __version__
+from nanoka_core.drizzle import migrations_dir
+from nanoka_core.files import write_text_atomic
+
+CACHE_DIR = ".nanoka_cache"
+_RECORD = "drizzle-kit.json"
+_FORMAT = 1
+_PACKAGES = ("drizzle-kit", "drizzle-orm")
+
+
+def fingerprint(
+    project_dir: Path, drizzle_config: Path, schema: Path, command: Sequence[str]
+) -> dict[str, str] | None:
+    """A hash of each thing ``drizzle-kit generate`` reads, by name; None when unsure.
+
+    :param project_dir: where drizzle-kit runs.
+    :param drizzle_config: the config drizzle-kit is given.
+    :param schema: the file nanoka wrote (also hashed when the config names another).
+    :param command: drizzle-kit's arguments.
+    """
+    if drizzle_config.parent != project_dir:
+        return None  # drizzle-kit resolves the config's paths against its working folder
+    try:
+        return _fingerprint(drizzle_config, schema, command)
+    except OSError:
+        return None
+
+
+def _fingerprint(drizzle_config: Path, schema: Path, command: Sequence[str]) -> dict[str, str] | None:
+    config_bytes = drizzle_config.read_bytes()
+    text = config_bytes.decode("utf-8", errors="replace")
+    schemas = _literal("schema", text)
+    outs = _literal("out", text)
+    if schemas is None or len(schemas) != 1 or any(ch in schemas[0] for ch in "*?[{") or outs is None:
+        return None  # a schema list, a glob or a computed path: what drizzle-kit reads is unknown
+    base = drizzle_config.parent
+    inputs = {
+        "nanoka": __version__,
+        "command": json.dumps(list(command)),
+        "drizzle-config": _digest(config_bytes),
+        "schema": _digest((base / schemas[0]).read_bytes()),
+        "output": _digest(schema.read_bytes()),
+    }
+    for package in _PACKAGES:
+        manifest = _installed(base, package)
+        if manifest is None and package == "drizzle-kit":
+            return None
+        inputs[package] = "absent" if manifest is None else _digest(manifest.read_bytes())
+    migrations = migrations_dir(drizzle_config)
+    if migrations.exists() and not migrations.is_dir():
+        return None
+    for path in sorted(migrations.rglob("*")) if migrations.is_dir() else []:
+        if path.is_symlink():
+            return None
+        if path.is_file():
+            inputs[f"migrations/{path.relative_to(migrations).as_posix()}"] = _digest(path.read_bytes())
+    return inputs
+
+
+def matches(project_dir: Path, inputs: dict[str, str]) -> bool:
+    """Whether the last successful drizzle-kit run saw exactly ``inputs``."""
+    try:
+        record = json.loads((project_dir / CACHE_DIR / _RECORD).read_text(encoding="utf-8"))
+        recorded = record["inputs"]
+        if record["format"] != _FORMAT or record["fingerprint"] != _hash_of(recorded):
+            return False  # hand-edited or from another format: never trusted
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return bool(recorded == inputs)
+
+
+def changed_inputs(project_dir: Path, inputs: dict[str, str]) -> list[str]:
+    """What differs from the recorded run, for a debug line; empty when nothing is recorded."""
+    try:
+        recorded = json.loads((project_dir / CACHE_DIR / _RECORD).read_text(encoding="utf-8"))["inputs"]
+        return sorted(k for k in {*recorded, *inputs} if recorded.get(k) != inputs.get(k))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def record(project_dir: Path, inputs: dict[str, str]) -> None:
+    """Remember ``inputs`` as the state of a drizzle-kit run that succeeded (atomic write)."""
+    folder = project_dir / CACHE_DIR
+    write_text_atomic(folder / ".gitignore", "# Created by nanoka: this folder is a cache.\n*\n")
+    document = {"format": _FORMAT, "fingerprint": _hash_of(inputs), "inputs": inputs}
+    write_text_atomic(folder / _RECORD, json.dumps(document, indent=1, sort_keys=True) + "\n")
+
+
+def _hash_of(inputs: Any) -> str:
+    return _digest(json.dumps(inputs, sort_keys=True).encode("utf-8"))
+
+
+def _literal(key: str, text: str) -> list[str] | None:
+    """The string values of ``key:`` in the config; None when one is not a plain string."""
+    keys = re.findall(rf"\b{key}\s*:", text)
+    values = re.findall(rf"""\b{key}\s*:\s*['"`]([^'"`$]+)['"`]""", text)
+    return values if len(values) == len(keys) and len(values) <= 1 else None
+
+
+def _installed(start: Path, package: str) -> Path | None:
+    """The package.json Node would load ``package`` from, searching upward as Node does."""
+    for folder in (start, *start.parents):
+        manifest = folder / "node_modules" / package / "package.json"
+        if manifest.is_file():
+            return manifest
+    return None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

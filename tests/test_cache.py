@@ -1,0 +1,132 @@
+"""The drizzle-kit fingerprint: what it covers, when it declines, what it trusts.
+
+The end-to-end proof that a changed input makes the real drizzle-kit run
+again is tests/e2e/test_e2e_cache.py; these cover the cases that need no Node.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import nanoka_core
+from nanoka_core import cache
+
+CONFIG = """import { defineConfig } from 'drizzle-kit'
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './drizzle/schema.ts',
+  out: './drizzle/migrations',
+})
+"""
+COMMAND = ["drizzle-kit", "generate", "--config", "drizzle.config.ts"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "drizzle.config.ts").write_text(CONFIG)
+    (tmp_path / "drizzle" / "migrations" / "meta").mkdir(parents=True)
+    (tmp_path / "drizzle" / "schema.ts").write_text("// schema\n")
+    (tmp_path / "drizzle" / "migrations" / "0000_a.sql").write_text("CREATE TABLE a (x);\n")
+    (tmp_path / "drizzle" / "migrations" / "meta" / "_journal.json").write_text("{}\n")
+    kit = tmp_path / "node_modules" / "drizzle-kit"
+    kit.mkdir(parents=True)
+    (kit / "package.json").write_text('{"name": "drizzle-kit", "version": "0.31.11"}')
+    return tmp_path
+
+
+def _fingerprint(project: Path) -> dict[str, str] | None:
+    return cache.fingerprint(
+        project, project / "drizzle.config.ts", project / "drizzle" / "schema.ts", COMMAND
+    )
+
+
+def test_recorded_fingerprint_matches_until_any_input_changes(project: Path) -> None:
+    inputs = _fingerprint(project)
+    assert inputs is not None
+    assert not cache.matches(project, inputs)
+    cache.record(project, inputs)
+    assert cache.matches(project, inputs)
+    assert (project / ".nanoka_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    (project / "drizzle" / "migrations" / "meta" / "_journal.json").write_text("{ }\n")
+    changed = _fingerprint(project)
+    assert changed is not None and not cache.matches(project, changed)
+    assert cache.changed_inputs(project, changed) == ["migrations/meta/_journal.json"]
+
+
+def test_another_nanoka_version_does_not_match(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = _fingerprint(project)
+    assert inputs is not None
+    cache.record(project, inputs)
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    later = _fingerprint(project)
+    assert later is not None and later["nanoka"] == "99.0.0" != nanoka_core.__version__
+    assert not cache.matches(project, later)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"format": 1, "inputs": {}}',
+        '{"format": 1, "fingerprint": "x", "inputs": []}',
+        "[]",
+    ],
+)
+def test_a_corrupt_record_is_never_trusted(project: Path, text: str) -> None:
+    inputs = _fingerprint(project)
+    assert inputs is not None
+    cache.record(project, inputs)
+    (project / ".nanoka_cache" / "drizzle-kit.json").write_text(text)
+    assert not cache.matches(project, inputs)
+
+
+def test_a_hand_edited_record_is_never_trusted(project: Path) -> None:
+    inputs = _fingerprint(project)
+    assert inputs is not None
+    cache.record(project, {**inputs, "schema": "0" * 64})
+    path = project / ".nanoka_cache" / "drizzle-kit.json"
+    document = json.loads(path.read_text())
+    document["inputs"] = inputs  # now equal to the real inputs, but not what was recorded
+    path.write_text(json.dumps(document))
+    assert not cache.matches(project, inputs)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        CONFIG.replace("'./drizzle/schema.ts'", "['./drizzle/schema.ts']"),
+        CONFIG.replace("'./drizzle/schema.ts'", "'./drizzle/*.ts'"),
+        CONFIG.replace("'./drizzle/migrations'", "process.env.OUT"),
+        CONFIG.replace("'./drizzle/migrations'", "`./${folder}`"),
+        CONFIG + "// schema: './other.ts'\n",
+    ],
+    ids=["schema-list", "schema-glob", "computed-out", "template-out", "two-schemas"],
+)
+def test_no_fingerprint_when_the_config_is_not_plain(project: Path, config: str) -> None:
+    (project / "drizzle.config.ts").write_text(config)
+    assert _fingerprint(project) is None
+
+
+def test_no_fingerprint_without_an_installed_drizzle_kit(project: Path) -> None:
+    (project / "node_modules" / "drizzle-kit" / "package.json").unlink()
+    assert _fingerprint(project) is None
+
+
+def test_no_fingerprint_for_a_config_outside_the_working_folder(project: Path) -> None:
+    (project / "sub").mkdir()
+    moved = project / "sub" / "drizzle.config.ts"
+    (project / "drizzle.config.ts").rename(moved)
+    assert cache.fingerprint(project, moved, project / "drizzle" / "schema.ts", COMMAND) is None
+
+
+def test_drizzle_kit_is_found_in_a_parent_folder_as_node_finds_it(project: Path) -> None:
+    app = project / "app"
+    app.mkdir()
+    (app / "drizzle.config.ts").write_text(CONFIG)
+    (app / "drizzle").mkdir()
+    (app / "drizzle" / "schema.ts").write_text("// schema\n")
+    inputs = cache.fingerprint(app, app / "drizzle.config.ts", app / "drizzle" / "schema.ts", COMMAND)
+    assert inputs is not None and inputs["drizzle-orm"] == "absent"
