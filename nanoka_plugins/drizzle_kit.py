@@ -4,6 +4,11 @@ drizzle-kit asks in a terminal whether a changed column was renamed or
 dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
 "Interactive prompts require a TTY terminal", writes nothing and still exits
 0. So off a terminal nanoka reads the output and turns that into a failure.
+
+drizzle-kit also exits 0 after its own errors (a module it cannot load, a
+syntax error, a folder it cannot write), so its exit code proves nothing:
+afterwards nanoka checks the migrations folder itself, as ``nanoka check``
+does, and fails unless it is consistent and covers the schema.
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from pathlib import Path
 
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
-from nanoka_core.drizzle import NO_CHANGES, TTY_TRAP, find_drizzle_config, migrations_dir, sql_files
+from nanoka_core.drizzle import (
+    NO_CHANGES,
+    TTY_TRAP,
+    find_drizzle_config,
+    folder_problems,
+    migrations_dir,
+    sql_files,
+)
 from nanoka_core.errors import ConfigError, ToolError
 from nanoka_core.pipeline import Context
 
@@ -41,23 +53,53 @@ def generate_migrations(ctx: Context) -> Path | None:
         )
         return None
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        ctx.run_tool(args)
-        return config
     migrations = migrations_dir(config)
     before = sql_files(migrations)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        ctx.run_tool(args)  # the terminal stays drizzle-kit's, for its prompts
+        verify_migrations(ctx, migrations, before, said=None)
+        return config
     result = ctx.run_tool(args, capture=True)
-    output = result.stdout + result.stderr
-    schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
-    if TTY_TRAP in output or (
-        schema_changed and NO_CHANGES not in output and sql_files(migrations) == before
-    ):
+    output = (result.stdout + result.stderr).strip()
+    if TTY_TRAP in output:
         raise ToolError(
             "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
             "which one you meant. No migration was written. Run `nanoka generate` (or "
             "`npx drizzle-kit generate`) in a terminal and answer the prompt."
         )
+    verify_migrations(ctx, migrations, before, said=output)
     return config
+
+
+def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said: str | None) -> None:
+    """Fail unless ``migrations`` is consistent and its latest snapshot is the schema.
+
+    In a consistent folder, a migration drizzle-kit just wrote is the proof,
+    and so is its "No schema changes" (it compared the schema with the latest
+    snapshot). Otherwise drizzle-kit is asked again on a throwaway copy: an
+    unchanged schema does not prove that an earlier run wrote its migration.
+    ``said`` is drizzle-kit's captured output (None: it went to the terminal).
+    """
+    from nanoka_core.check import schema_coverage
+
+    problems = folder_problems(migrations)
+    if problems:
+        wrong = f"the migrations folder {migrations} is inconsistent: " + "; ".join(problems)
+    elif sql_files(migrations) - before or (said is not None and NO_CHANGES in said):
+        return
+    else:
+        coverage = schema_coverage(ctx, migrations)
+        if coverage.state == "covered":
+            return
+        if said is None and coverage.state == "unknown":
+            said = coverage.output
+        wrong = (
+            f"drizzle-kit wrote no migration, and the latest one in {migrations} does not match "
+            f"{os.path.relpath(ctx.output, ctx.project_dir)}: fix what drizzle-kit reports and run "
+            "nanoka generate again"
+        )
+    shown = "(its output is above)" if said is None else said or "(nothing)"
+    raise ToolError(f"{wrong}. drizzle-kit said:\n{shown}")
 
 
 @hookimpl
