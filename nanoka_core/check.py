@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from nanoka_core.codegen import render_for
 from nanoka_core.drizzle import (
@@ -101,7 +102,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
 
 @dataclasses.dataclass(frozen=True)
 class Coverage:
-    state: str
+    state: Literal["covered", "uncovered", "unknown"]
     """"covered" (the latest snapshot is the schema), "uncovered" (drizzle-kit would
     write a migration) or "unknown" (drizzle-kit did not say: it failed)."""
     output: str

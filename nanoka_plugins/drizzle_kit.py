@@ -94,9 +94,9 @@ def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said:
         if said is None and coverage.state == "unknown":
             said = coverage.output
         wrong = (
-            f"drizzle-kit wrote no migration, and the latest one in {migrations} does not match "
-            f"{os.path.relpath(ctx.output, ctx.project_dir)}: fix what drizzle-kit reports and run "
-            "nanoka generate again"
+            f"drizzle-kit wrote no migration, and nothing shows that the migrations in {migrations} "
+            f"already cover {os.path.relpath(ctx.output, ctx.project_dir)}: fix what drizzle-kit "
+            "reports and run nanoka generate again"
         )
     shown = "(its output is above)" if said is None else said or "(nothing)"
     raise ToolError(f"{wrong}. drizzle-kit said:\n{shown}")
