@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from nanoka_core.codegen import render_for
 from nanoka_core.drizzle import (
@@ -86,12 +87,36 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
         report.problems.append(f"drizzle-kit check failed: {e}")
         return report
     if report.schema_state == "up to date":
-        report.problems.extend(_uncovered_changes(ctx, report.migrations))
+        coverage = schema_coverage(ctx, report.migrations)
+        if coverage.state == "uncovered":
+            report.problems.append(
+                "the schema has changes that no migration covers yet: run nanoka generate "
+                "(drizzle-kit would write a new migration)"
+            )
+        elif coverage.state == "unknown":
+            report.problems.append(
+                f"could not tell whether migrations are current; drizzle-kit said:\n{coverage.output}"
+            )
     return report
 
 
-def _uncovered_changes(ctx: Context, migrations: Path) -> list[str]:
-    """Would drizzle-kit generate write a migration? Asked of a throwaway copy."""
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    state: Literal["covered", "uncovered", "unknown"]
+    """"covered" (the latest snapshot is the schema), "uncovered" (drizzle-kit would
+    write a migration) or "unknown" (drizzle-kit did not say: it failed)."""
+    output: str
+    """What drizzle-kit printed."""
+
+
+def schema_coverage(ctx: Context, migrations: Path) -> Coverage:
+    """Does the migrations folder's latest snapshot cover ``ctx.output``?
+
+    drizzle-kit generate is asked, on a throwaway copy of the folder: only its
+    "No schema changes" proves the snapshot matches; a new file means a
+    migration is missing; anything else (drizzle-kit exits 0 after its own
+    errors) proves nothing.
+    """
     with tempfile.TemporaryDirectory(prefix="nanoka-check-") as tmp:
         copy = Path(tmp) / "migrations"
         if migrations.is_dir():
@@ -111,12 +136,7 @@ def _uncovered_changes(ctx: Context, migrations: Path) -> list[str]:
             capture=True,
             echo=False,
         )
-        output = result.stdout + result.stderr
+        output = (result.stdout + result.stderr).strip()
         if TTY_TRAP in output or sql_files(copy) - sql_files(migrations):
-            return [
-                "the schema has changes that no migration covers yet: run nanoka generate "
-                "(drizzle-kit would write a new migration)"
-            ]
-        if NO_CHANGES not in output:
-            return [f"could not tell whether migrations are current; drizzle-kit said:\n{output.strip()}"]
-        return []
+            return Coverage("uncovered", output)
+        return Coverage("covered" if NO_CHANGES in output else "unknown", output)

@@ -280,6 +280,7 @@ def check(ctx: click.Context, config_path: Path | None) -> None:
     from nanoka_core.config import load_config
     from nanoka_core.pipeline import Context, Options, resolve_stages
 
+    sys.dont_write_bytecode = True  # "writes nothing" includes __pycache__ in the user's packages
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     report = check_project(Context(config, Options(), pm), resolve_stages(pm))

@@ -46,10 +46,28 @@ class Config:
 
 
 def extend_sys_path(config: Config) -> None:
-    """Make the project's modules (models, config-listed plugins) importable."""
-    for folder in reversed((config.project_dir, *config.pythonpath)):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
+    """Make the project's modules (models, config-listed plugins) importable.
+
+    The folders go right after the standard library's entries, not first: a
+    project file named like a standard module (``json.py``, ``shlex.py``)
+    must not replace the module that nanoka, its dependencies or the models
+    import. They still come before installed packages.
+    """
+    folders = [str(f) for f in (config.project_dir, *config.pythonpath) if str(f) not in sys.path]
+    at = _after_standard_library(sys.path)
+    sys.path[at:at] = folders
+
+
+def _after_standard_library(path: list[str]) -> int:
+    """The index after the last standard-library entry of ``path`` (its folder, zip, lib-dynload)."""
+    stdlib = os.path.dirname(os.__file__)
+    zipped = f"python{sys.version_info[0]}{sys.version_info[1]}.zip"
+    ends = [
+        i + 1
+        for i, entry in enumerate(path)
+        if entry in (stdlib, os.path.join(stdlib, "lib-dynload")) or os.path.basename(entry) == zipped
+    ]
+    return max(ends, default=0)
 
 
 def find_config(start: Path) -> Path:

@@ -12,18 +12,19 @@ def write_text_atomic(path: Path, text: str) -> bool:
 
     The new content goes to a temporary file in the same folder, is flushed
     to disk, then renamed over ``path``: readers see the old file or the new
-    one, never a mix. Temporary files left by a killed run are removed (the
-    project lock keeps two writers apart). Returns whether the file changed.
+    one, never a mix. Temporary files left by a killed run are removed first,
+    also when nothing changed (the project lock keeps two writers apart).
+    Returns whether the file changed.
     """
     data = text.encode("utf-8")
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # from a killed run
+        leftover.unlink(missing_ok=True)
     try:
         if path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # from a killed run
-        leftover.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
     try:

@@ -4,6 +4,12 @@ Two runs at once could each have drizzle-kit write a migration with the same
 number. The lock is an OS lock (``flock``) on the project folder itself: it
 creates no file, and it dies with the process, so a killed run never leaves
 the project locked.
+
+A tool nanoka starts inherits the lock's descriptor (see ``held_lock_fds``).
+An flock belongs to the open file description, not the process, so the lock
+is released only when nanoka *and* the tools it started have all exited: a
+drizzle-kit left running by a killed nanoka still holds it, and the next run
+waits for it instead of writing a migration with the same number.
 """
 
 from __future__ import annotations
@@ -16,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from nanoka_core.errors import NanokaError
+
+_held: set[int] = set()
+
+
+def held_lock_fds() -> tuple[int, ...]:
+    """Descriptors of the project locks this process holds, for its tools to inherit."""
+    return tuple(sorted(_held)) if sys.platform != "win32" else ()
 
 
 @contextlib.contextmanager
@@ -31,9 +44,11 @@ def project_lock(project_dir: Path, *, wait: bool, log: Any) -> Iterator[None]:
                 )
             log.info(f"another nanoka run is in progress in {project_dir}; waiting for it to finish")
             _lock(fd)
+        _held.add(fd)
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        _held.discard(fd)
+        os.close(fd)  # releases the lock, unless a tool that inherited it still runs
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

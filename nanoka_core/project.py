@@ -10,6 +10,7 @@ import contextlib
 import gc
 import importlib
 import math
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -80,8 +81,11 @@ def _resolve(entry: str) -> list[type[Model]]:
 
 
 def _import(module_name: str) -> ModuleType:
+    """Import a model module; what it prints goes to stderr, as stdout carries results
+    (``--log-format json``'s JSON, the tools' output)."""
     try:
-        return importlib.import_module(module_name)
+        with contextlib.redirect_stdout(sys.stderr):
+            return importlib.import_module(module_name)
     except NanokaError as e:
         raise type(e)(f"{_where(e)}{e}") from e
     except ModuleNotFoundError as e:

@@ -21,6 +21,7 @@ from typing import IO
 
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import ToolError, UsageError
+from nanoka_core.lock import held_lock_fds
 
 _PREFIXES = {
     "npx": ["npx", "--no-install"],
@@ -88,6 +89,7 @@ def run_tool(
             stdin=subprocess.DEVNULL if capture else None,
             stdout=subprocess.PIPE if capture else None,
             stderr=subprocess.PIPE if capture else None,
+            pass_fds=held_lock_fds(),  # the project lock lasts as long as the tool
         )
     except OSError as e:
         raise ToolError(f"cannot start `{shown}`: {e}") from e

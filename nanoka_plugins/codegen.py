@@ -1,14 +1,15 @@
 """The ``codegen`` stage: render the models and write drizzle/schema.ts.
 
 The write is atomic and skipped when nothing changed; a file nanoka did not
-generate, a symbolic link, or a config ``output`` outside the project is
-refused before any stage runs.
+generate, a symbolic link, anything but a regular file (a FIFO, a device),
+or a config ``output`` outside the project is refused before any stage runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,12 @@ def check(ctx: Context) -> None:
         )
     if path.is_dir():
         raise NanokaError(f"{path} is a folder; output must name the schema file, e.g. drizzle/schema.ts")
+    if path.exists() and not path.is_file():
+        # Reading a FIFO would wait forever; --force would replace a device node with a file.
+        raise NanokaError(
+            f"{path} is {_special_kind(path)}, not a regular file; nanoka writes the schema only to a "
+            "regular file or a new one (even with --force): point output (or --output) at another path"
+        )
     # Resolve the folder, not the file: a linked folder leading out of the project counts as outside.
     if ctx.options.output is None and not (path.parent.resolve() / path.name).is_relative_to(
         ctx.project_dir.resolve()
@@ -55,6 +62,17 @@ def check(ctx: Context) -> None:
             "AUTO-GENERATED header); refusing to overwrite it: move it, choose another output, "
             "or pass --force"
         )
+
+
+def _special_kind(path: Path) -> str:
+    mode = path.stat().st_mode
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def was_generated(path: Path) -> bool:

@@ -8,6 +8,11 @@ dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
 When nothing drizzle-kit reads has changed since its last successful run,
 its answer is known ("No schema changes") and it is not started at all
 (``nanoka_core/cache.py``); ``--no-cache`` runs it anyway.
+
+drizzle-kit also exits 0 after its own errors (a module it cannot load, a
+syntax error, a folder it cannot write), so its exit code proves nothing:
+afterwards nanoka checks the migrations folder itself, as ``nanoka check``
+does, and fails unless it is consistent and covers the schema.
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from pathlib import Path
 
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
-from nanoka_core.drizzle import NO_CHANGES, TTY_TRAP, find_drizzle_config, migrations_dir, sql_files
+from nanoka_core.drizzle import (
+    NO_CHANGES,
+    TTY_TRAP,
+    find_drizzle_config,
+    folder_problems,
+    migrations_dir,
+    sql_files,
+)
 from nanoka_core.errors import ConfigError, ToolError
 from nanoka_core.pipeline import Context
 
@@ -55,22 +67,19 @@ def generate_migrations(ctx: Context) -> Path | None:
         ctx.log.debug("running: inputs changed", changed=cache.changed_inputs(ctx.project_dir, inputs))
     migrations = migrations_dir(config)
     before = sql_files(migrations)
-    schema_changed = getattr(ctx.results.get("codegen"), "changed", False)
     if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
-        ctx.run_tool(args)
-        if schema_changed and sql_files(migrations) == before:
-            return config  # a prompt may have been left unanswered: not a state to remember
+        ctx.run_tool(args)  # the terminal stays drizzle-kit's, for its prompts
+        verify_migrations(ctx, migrations, before, said=None)
     else:
         result = ctx.run_tool(args, capture=True, echo=True)
-        output = result.stdout + result.stderr
-        if TTY_TRAP in output or (
-            schema_changed and NO_CHANGES not in output and sql_files(migrations) == before
-        ):
+        output = (result.stdout + result.stderr).strip()
+        if TTY_TRAP in output:
             raise ToolError(
                 "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
                 "which one you meant. No migration was written. Run `nanoka generate` (or "
                 "`npx drizzle-kit generate`) in a terminal and answer the prompt."
             )
+        verify_migrations(ctx, migrations, before, said=output)
     _remember(ctx, config, args)
     return config
 
@@ -86,6 +95,37 @@ def _remember(ctx: Context, config: Path, args: list[str]) -> None:
         cache.record(ctx.project_dir, inputs)
     except OSError as e:
         ctx.log.warning(f"could not record this run in {cache.CACHE_DIR}/ ({e}); the next run will not skip")
+
+
+def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said: str | None) -> None:
+    """Fail unless ``migrations`` is consistent and its latest snapshot is the schema.
+
+    In a consistent folder, a migration drizzle-kit just wrote is the proof,
+    and so is its "No schema changes" (it compared the schema with the latest
+    snapshot). Otherwise drizzle-kit is asked again on a throwaway copy: an
+    unchanged schema does not prove that an earlier run wrote its migration.
+    ``said`` is drizzle-kit's captured output (None: it went to the terminal).
+    """
+    from nanoka_core.check import schema_coverage
+
+    problems = folder_problems(migrations)
+    if problems:
+        wrong = f"the migrations folder {migrations} is inconsistent: " + "; ".join(problems)
+    elif sql_files(migrations) - before or (said is not None and NO_CHANGES in said):
+        return
+    else:
+        coverage = schema_coverage(ctx, migrations)
+        if coverage.state == "covered":
+            return
+        if said is None and coverage.state == "unknown":
+            said = coverage.output
+        wrong = (
+            f"drizzle-kit wrote no migration, and nothing shows that the migrations in {migrations} "
+            f"already cover {os.path.relpath(ctx.output, ctx.project_dir)}: fix what drizzle-kit "
+            "reports and run nanoka generate again"
+        )
+    shown = "(its output is above)" if said is None else said or "(nothing)"
+    raise ToolError(f"{wrong}. drizzle-kit said:\n{shown}")
 
 
 @hookimpl

@@ -1,4 +1,10 @@
-"""The ``wrangler`` stage: apply migrations to D1 with ``--apply``."""
+"""The ``wrangler`` stage: apply migrations to D1 with ``--apply``.
+
+wrangler applies every file in the folder it has not applied yet, in name
+order, journal or not: two migrations with one number (from two branches)
+would both run. So a folder ``nanoka check`` calls inconsistent is refused
+before wrangler starts.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,17 @@ def check(ctx: Context) -> None:
 
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
+    from nanoka_core.drizzle import find_drizzle_config, folder_problems, migrations_dir
+
+    drizzle_config = find_drizzle_config(ctx.config)
+    if drizzle_config is not None:
+        folder = migrations_dir(drizzle_config)
+        problems = folder_problems(folder)
+        if problems:
+            raise NanokaError(
+                f"not applying: the migrations folder {folder} is inconsistent "
+                f"(nanoka check reports the same): {'; '.join(problems)}"
+            )
     where = "--remote" if ctx.options.remote else "--local"
     ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where])
     return where

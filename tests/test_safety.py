@@ -25,6 +25,7 @@ import pytest
 from nanoka_core import files
 from nanoka_core.codegen import GENERATED_MARK, HEADER
 from nanoka_core.files import write_text_atomic
+from tests.conftest import nanoka_subprocess
 
 MODELS = {"app/models.py": """
     from nanoka_core import t, define_model
@@ -598,3 +599,59 @@ def test_codegen_refuses_to_run_without_load_config(project: Path, run_nanoka: A
         "disabled?), so there are no models to write; enable it or provide a stage that replaces it\n"
     )
     assert schema.read_text() == HEADER + "// previous models\n"
+
+
+def test_temp_files_left_by_a_killed_run_are_removed_when_the_file_is_unchanged(tmp_path: Path) -> None:
+    target = tmp_path / "schema.ts"
+    target.write_text("same\n")
+    leftover = tmp_path / ".schema.ts.deadbeef.tmp"
+    leftover.write_bytes(b"x" * 1_000_000)
+    assert not write_text_atomic(target, "same\n")
+    assert not leftover.exists()
+
+
+# --- output that is not a regular file -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
+def test_fifo_at_the_output_path_is_refused_without_waiting(project: Path, force: list[str]) -> None:
+    """Opening a FIFO to read its first line would wait for a writer forever, holding the lock."""
+    schema = project / "drizzle" / "schema.ts"
+    schema.parent.mkdir()
+    os.mkfifo(schema)
+    proc = nanoka_subprocess(["generate", "--no-migrate", *force], cwd=project, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == (
+        f"nanoka error: stage 'codegen' cannot run: {schema} is a named pipe (FIFO), not a regular file; "
+        "nanoka writes the schema only to a regular file or a new one (even with --force): point "
+        "output (or --output) at another path\n"
+    )
+    assert stat.S_ISFIFO(schema.lstat().st_mode)
+    assert files_in(schema.parent) == {"schema.ts"}
+
+
+def test_character_device_is_not_replaced_even_with_force(run_nanoka: Any, project: Path, tmp_path: Path) -> None:
+    """As root, a device node made for the test; otherwise /dev/null, which a non-root run could not replace."""
+    if os.geteuid() == 0:
+        device = tmp_path / "null-device"
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    else:
+        device = Path("/dev/null")
+    before = device.lstat()
+    result = run_nanoka(["generate", "--no-migrate", "--force", "--output", str(device)], cwd=project)
+    assert result.exit_code == 1
+    assert f"{device} is a character device, not a regular file" in result.stderr
+    after = device.lstat()
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_socket_at_the_output_path_is_refused(run_nanoka: Any, project: Path) -> None:
+    import socket
+
+    schema = project / "schema.ts"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(schema))
+        result = run_nanoka(["generate", "--no-migrate", "--force", "--output", str(schema)], cwd=project)
+    assert result.exit_code == 1
+    assert f"{schema} is a socket, not a regular file" in result.stderr
+    assert stat.S_ISSOCK(schema.lstat().st_mode)

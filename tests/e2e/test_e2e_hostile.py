@@ -261,6 +261,11 @@ def test_wrangler_failing_for_real_names_stage_command_and_exit_code(example_pro
     (applied,) = p.migrations()
     bad = "0001_hand_written_bad.sql"
     (p.migrations_dir / bad).write_text("CREATE TABLE broken (id integer,;\n", encoding="utf-8")
+    # Listed in the journal, as drizzle-kit would: an unlisted file is refused before wrangler runs.
+    journal_path = p.migrations_dir / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    journal["entries"].append({**journal["entries"][0], "idx": 1, "tag": bad.removesuffix(".sql")})
+    journal_path.write_text(json.dumps(journal), encoding="utf-8")
 
     proc = p.nanoka("generate", "--apply")
 
