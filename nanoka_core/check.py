@@ -72,7 +72,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is None:
         return report
-    report.migrations = migrations_dir(drizzle_config)
+    report.migrations = migrations_dir(drizzle_config, ctx.project_dir)
     report.problems = folder_problems(report.migrations)
     if report.problems:
         return report

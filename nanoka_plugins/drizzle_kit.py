@@ -26,10 +26,13 @@ def check(ctx: Context) -> None:
         raise ConfigError(
             f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
         )
-    if find_drizzle_config(ctx.config) is not None:
-        from nanoka_core.tools import require_package_manager
+    config = find_drizzle_config(ctx.config)
+    if config is not None:
+        from nanoka_core.tools import require_node_package, require_package_manager
 
         require_package_manager(ctx.package_manager)
+        require_node_package(ctx.project_dir, "drizzle-kit", ctx.package_manager)
+        migrations_dir(config, ctx.project_dir)  # a config whose `out` cannot be known fails here
 
 
 def generate_migrations(ctx: Context) -> Path | None:
@@ -44,7 +47,7 @@ def generate_migrations(ctx: Context) -> Path | None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         ctx.run_tool(args)
         return config
-    migrations = migrations_dir(config)
+    migrations = migrations_dir(config, ctx.project_dir)
     before = sql_files(migrations)
     result = ctx.run_tool(args, capture=True)
     output = result.stdout + result.stderr

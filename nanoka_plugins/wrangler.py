@@ -26,9 +26,10 @@ def check(ctx: Context) -> None:
             "not starting with '-' "
             "(the name of the D1 binding's database in wrangler.jsonc)"
         )
-    from nanoka_core.tools import require_package_manager
+    from nanoka_core.tools import require_node_package, require_package_manager
 
     require_package_manager(ctx.package_manager)
+    require_node_package(ctx.project_dir, "wrangler", ctx.package_manager)
 
 
 def apply_migrations(ctx: Context) -> str:

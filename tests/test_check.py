@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from nanoka_core.drizzle import folder_problems
-from tests.conftest import nanoka_subprocess
+from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """
     from nanoka_core import t, define_model
@@ -357,6 +357,7 @@ def test_check_reports_folder_problems_without_running_drizzle_kit(
         "export default { dialect: 'sqlite', schema: './drizzle/schema.ts', out: './drizzle/migrations' }\n",
         encoding="utf-8",
     )
+    link_example_node_modules(project)
     generated(run_nanoka, project)
     folder = consistent(project / "drizzle" / "migrations")
     (folder / "0001_add_age.sql").write_text(SQL["0001_add_age"], encoding="utf-8")

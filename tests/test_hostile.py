@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from nanoka_core.cli import cli
 from nanoka_core.testing import forget_modules
-from tests.conftest import nanoka_subprocess
+from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 HEADER = "from nanoka_core import Model, define_model, t\n"
 GOOD_MODELS = HEADER + 'User = define_model("users", {"id": t.uuid().primary(), "email": t.string()})\n'
@@ -82,7 +82,7 @@ def snapshot(folder: Path) -> dict[str, Any]:
     """Every entry under ``folder`` (bytecode caches aside): kind, bytes, mtime."""
     found: dict[str, Any] = {}
     for p in sorted(folder.rglob("*")):
-        if "__pycache__" in p.parts:
+        if "__pycache__" in p.parts or ".nanoka_cache" in p.parts:  # caches, as Python's own
             continue
         rel = str(p.relative_to(folder))
         if p.is_symlink():
@@ -135,6 +135,7 @@ class Sandbox:
             (root / "nanoka.toml").write_bytes(text)
         if drizzle_config:
             (root / "drizzle.config.ts").write_text(DRIZZLE_CONFIG, encoding="utf-8")
+            link_example_node_modules(root)
         migrations = root / "drizzle" / "migrations"
         (migrations / "meta").mkdir(parents=True)
         (migrations / "0000_init.sql").write_text("CREATE TABLE `users` (`id` text);\n", encoding="utf-8")
