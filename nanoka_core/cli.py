@@ -110,6 +110,12 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
     type=click.Choice(PACKAGE_MANAGERS),
     help="How to run drizzle-kit and wrangler. Default: the config's, else npx.",
 )
+@click.option("--env", metavar="NAME", help="With --apply: the wrangler environment. Default: migrate.env.")
+@click.option(
+    "--wrangler-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --apply: the wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
 @click.pass_context
@@ -122,6 +128,8 @@ def generate(
     db: str | None,
     remote: bool,
     package_manager: str | None,
+    env: str | None,
+    wrangler_config: Path | None,
     force: bool,
     no_wait: bool,
 ) -> None:
@@ -140,7 +148,13 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    for flag, value in (("--env", env), ("--wrangler-config", wrangler_config)):
+        if value is not None and not apply:
+            raise click.UsageError(f"{flag} only applies with --apply")
+    options = Options(
+        output, no_migrate, apply, db, remote, package_manager, force,
+        env=env, wrangler_config=wrangler_config,
+    )
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)

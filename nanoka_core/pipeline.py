@@ -82,6 +82,9 @@ class Options:
     package_manager: str | None = None
     force: bool = False
     """Overwrite an output file that nanoka did not generate."""
+    env: str | None = None
+    """The wrangler environment (``--env``)."""
+    wrangler_config: Path | None = None
 
 
 class Context:
@@ -119,6 +122,21 @@ class Context:
     @property
     def database(self) -> str | None:
         return self.options.db if self.options.db is not None else self.config.migrate.database
+
+    @property
+    def wrangler_env(self) -> str | None:
+        """``--env``, else ``migrate.env``: passed to every wrangler call."""
+        return self.options.env if self.options.env is not None else self.config.migrate.env
+
+    @property
+    def wrangler_config(self) -> Path | None:
+        """``--wrangler-config`` (against the cwd), else ``migrate.wrangler-config``.
+
+        None: wrangler finds its config itself.
+        """
+        if self.options.wrangler_config is not None:
+            return Path(os.path.abspath(self.options.wrangler_config))
+        return self.config.migrate.wrangler_config
 
     @property
     def package_manager(self) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 
 from nanoka_core import Stage, hookimpl
-from nanoka_core.errors import NanokaError
+from nanoka_core.errors import ConfigError, NanokaError
 from nanoka_core.pipeline import Context
 
 # 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
@@ -30,12 +31,62 @@ def check(ctx: Context) -> None:
 
     require_package_manager(ctx.package_manager)
     require_node_package(ctx.project_dir, "wrangler", ctx.package_manager)
+    _check_wrangler_config(ctx, database)
+
+
+def _check_wrangler_config(ctx: Context, name: str) -> None:
+    """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
+    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
+    from nanoka_core.wrangler_config import (
+        WRANGLER_CONFIG_NAMES,
+        d1_databases,
+        find_wrangler_config,
+        read_wrangler_config,
+        select_database,
+    )
+
+    path = ctx.wrangler_config
+    if path is not None and not path.is_file():
+        raise ConfigError(
+            f"wrangler config {path} does not exist (--wrangler-config / migrate.wrangler-config)"
+        )
+    path = path or find_wrangler_config(ctx.project_dir)
+    if path is None:
+        raise ConfigError(
+            f"no {', '.join(WRANGLER_CONFIG_NAMES)} in {ctx.project_dir} or a parent folder: create one "
+            "with a d1_databases entry (see examples/basic/wrangler.jsonc), or pass --wrangler-config PATH"
+        )
+    env = ctx.wrangler_env
+    database = select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+    if ctx.options.remote and database.database_id is None:
+        raise ConfigError(
+            f"database {name!r} in {path} has no database_id, which --remote needs: put the id that "
+            f"`npx wrangler d1 create {name}` printed there"
+        )
+    drizzle_config = find_drizzle_config(ctx.config)
+    if drizzle_config is None:
+        return
+    out = migrations_dir(drizzle_config, ctx.project_dir)
+    if os.path.realpath(out) != os.path.realpath(database.migrations_dir):
+        raise ConfigError(
+            f"drizzle-kit writes migrations to {out} (`out` in {drizzle_config.name}) but wrangler applies "
+            f"them from {database.migrations_dir} (`migrations_dir` of {name!r} in {path.name}): "
+            "make them the same folder"
+        )
+
+
+def wrangler_flags(ctx: Context) -> list[str]:
+    """``--env`` and ``--config`` as chosen for this run; every wrangler call gets them."""
+    flags = [f"--env={ctx.wrangler_env}"] if ctx.wrangler_env is not None else []
+    if ctx.wrangler_config is not None:
+        flags.append(f"--config={os.path.relpath(ctx.wrangler_config, ctx.project_dir)}")
+    return flags
 
 
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where])
+    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *wrangler_flags(ctx)])
     return where
 
 

@@ -836,6 +836,9 @@ DB_RULE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 def test_random_database_names_reach_wrangler_whole_or_run_nothing(examples: Examples, db: str) -> None:
     box = examples.new()
     box.build(schema=True)
+    # wrangler's config must list the database (nanoka checks it before wrangler runs).
+    entry = {"binding": "DB", "database_name": db, "migrations_dir": "drizzle/migrations"}
+    (box.root / "wrangler.json").write_text(json.dumps({"d1_databases": [entry]}), encoding="utf-8")
     before = snapshot(box.base)
     out = examples.run(box, ["generate", "--apply", f"--db={db}"])
     event("valid" if DB_RULE.fullmatch(db) else "invalid")

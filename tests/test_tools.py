@@ -84,6 +84,12 @@ class Project:
         (self.root / "app" / "models.py").write_text(MODELS, encoding="utf-8")
         (self.root / "drizzle.config.ts").write_text("export default {}\n", encoding="utf-8")
         link_example_node_modules(self.root)
+        # drizzle-kit's default out is ./drizzle; wrangler must apply from there.
+        (self.root / "wrangler.jsonc").write_text(
+            '{"d1_databases": [{"binding": "DB", "database_name": "mydb", "database_id": "x", "migrations_dir": "drizzle"},\n'
+            ' {"binding": "OTHER", "database_name": "other_db-2", "database_id": "y", "migrations_dir": "drizzle"}]}',
+            encoding="utf-8",
+        )
         self.config()
         self.bin.mkdir()
         for name in TOOL_NAMES:
