@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from nanoka_core.drizzle_config import read_drizzle_config
 from nanoka_core.errors import ConfigError
+from tests.e2e.conftest import shown
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 CONFIG_HEAD = "import { defineConfig } from 'drizzle-kit'\n\nexport default defineConfig({\n  dialect: 'sqlite',\n  schema: './drizzle/schema.ts',\n"
-
-
-def _ok(proc: Any) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
 
 
 def _write(p: ExampleProject, relpath: str, text: str) -> Path:
@@ -133,12 +130,12 @@ def test_commented_out_line_generate_and_check_agree_with_drizzle_kit(example_pr
     p.edit("drizzle.config.ts", "  out: './drizzle/migrations',\n", "  // out: './legacy',\n  out: './drizzle/migrations',\n")
 
     proc = p.nanoka("generate")
-    assert proc.returncode == 0, _ok(proc)
-    assert len(p.migrations()) == 1, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
+    assert len(p.migrations()) == 1, shown(proc)
     assert not (p.root / "legacy").exists()
 
     proc = p.nanoka("check")
-    assert proc.returncode == 0, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
 
 
 def test_subfolder_config_with_computed_out(example_project: ExampleProject) -> None:
@@ -153,17 +150,17 @@ def test_subfolder_config_with_computed_out(example_project: ExampleProject) -> 
         f.write('drizzle-config = "config/drizzle.config.ts"\n')
 
     proc = p.nanoka("generate")
-    assert proc.returncode == 0, _ok(proc)
-    assert len(p.migrations()) == 1, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
+    assert len(p.migrations()) == 1, shown(proc)
     assert not (p.root / "config" / "drizzle").exists()
 
     proc = p.nanoka("check")
-    assert proc.returncode == 0, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
     p.edit("app/models.py", '"name": t.string(),', '"name": t.string(),\n    "bio": t.string().optional(),')
     proc = p.nanoka("generate", "--no-migrate")
-    assert proc.returncode == 0, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
     proc = p.nanoka("check")
-    assert proc.returncode == 1 and "no migration covers" in proc.stderr, _ok(proc)
+    assert proc.returncode == 1 and "no migration covers" in proc.stderr, shown(proc)
 
 
 def test_unreadable_config_fails_before_anything_is_written(example_project: ExampleProject) -> None:
@@ -172,6 +169,6 @@ def test_unreadable_config_fails_before_anything_is_written(example_project: Exa
 
     proc = p.nanoka("generate")
 
-    assert proc.returncode == 1, _ok(proc)
-    assert "stage 'drizzle-kit' cannot run" in proc.stderr and "missingVariable" in proc.stderr, _ok(proc)
+    assert proc.returncode == 1, shown(proc)
+    assert "stage 'drizzle-kit' cannot run" in proc.stderr and "missingVariable" in proc.stderr, shown(proc)
     assert not p.schema_ts.exists()

@@ -9,9 +9,11 @@ instead of ending in wrangler's "No migrations present at ...".
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.e2e.conftest import shown
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -35,16 +37,6 @@ STAGING = """,
 """
 
 
-def _ok(proc: Any) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
-
-
-def _assert_nothing_written(p: ExampleProject) -> None:
-    assert not p.schema_ts.exists(), "schema.ts was written"
-    assert not (p.root / "drizzle").exists(), "drizzle/ was created"
-    assert not p.wrangler_state.exists(), "wrangler ran: .wrangler/ exists"
-
-
 def _add_staging(p: ExampleProject, relpath: str = "wrangler.jsonc", migrations_dir: str = "drizzle/migrations") -> None:
     path = p.root / relpath
     text = path.read_text(encoding="utf-8").rstrip()
@@ -57,7 +49,7 @@ def _tables(p: ExampleProject, database: str, *flags: str) -> set[str]:
         "wrangler", "d1", "execute", database, "--local", "--json", *flags,
         "--command", "SELECT name FROM sqlite_master WHERE type = 'table'",
     )
-    assert proc.returncode == 0, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
     return {row["name"] for row in json.loads(proc.stdout)[0]["results"]}
 
 
@@ -65,13 +57,13 @@ def test_wrong_db_is_a_clear_error_before_anything_runs(example_project: Example
     p = example_project
     proc = p.nanoka("generate", "--apply", "--db", "nanoka-exmaple")
 
-    assert proc.returncode == 1, _ok(proc)
+    assert proc.returncode == 1, shown(proc)
     assert (
         f"stage 'wrangler' cannot run: database 'nanoka-exmaple' is not in {p.root / 'wrangler.jsonc'}: "
         "its d1_databases are nanoka-example (binding DB)"
-    ) in proc.stderr, _ok(proc)
+    ) in proc.stderr, shown(proc)
     assert "No migrations present" not in proc.stdout + proc.stderr
-    _assert_nothing_written(p)
+    p.assert_nothing_written()
 
 
 def test_env_specific_database_is_applied_with_env(example_project: ExampleProject) -> None:
@@ -80,13 +72,13 @@ def test_env_specific_database_is_applied_with_env(example_project: ExampleProje
 
     # The top-level database is not in the staging environment (d1_databases is not inherited).
     proc = p.nanoka("generate", "--apply", "--env", "staging")
-    assert proc.returncode == 1, _ok(proc)
-    assert "database 'nanoka-example' is not in environment 'staging'" in proc.stderr, _ok(proc)
-    _assert_nothing_written(p)
+    assert proc.returncode == 1, shown(proc)
+    assert "database 'nanoka-example' is not in environment 'staging'" in proc.stderr, shown(proc)
+    p.assert_nothing_written()
 
     proc = p.nanoka("generate", "--apply", "--env", "staging", "--db", "nanoka-staging")
-    assert proc.returncode == 0, _ok(proc)
-    assert "wrangler d1 migrations apply nanoka-staging --local --env=staging" in proc.stderr, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
+    assert "wrangler d1 migrations apply nanoka-staging --local --env=staging" in proc.stderr, shown(proc)
     assert {"users", "posts"} <= _tables(p, "nanoka-staging", "--env", "staging")
     assert {"users", "posts"}.isdisjoint(_tables(p, "nanoka-example")), "the top-level D1 was migrated"
 
@@ -96,9 +88,9 @@ def test_unknown_env_lists_the_environments(example_project: ExampleProject) -> 
     _add_staging(p)
     proc = p.nanoka("generate", "--apply", "--env", "stagign")
 
-    assert proc.returncode == 1, _ok(proc)
-    assert f"{p.root / 'wrangler.jsonc'} has no environment 'stagign' (it has: staging)" in proc.stderr, _ok(proc)
-    _assert_nothing_written(p)
+    assert proc.returncode == 1, shown(proc)
+    assert f"{p.root / 'wrangler.jsonc'} has no environment 'stagign' (it has: staging)" in proc.stderr, shown(proc)
+    p.assert_nothing_written()
 
 
 def test_config_keys_pick_environment_and_wrangler_config(example_project: ExampleProject) -> None:
@@ -113,10 +105,10 @@ def test_config_keys_pick_environment_and_wrangler_config(example_project: Examp
 
     proc = p.nanoka("generate", "--apply")
 
-    assert proc.returncode == 0, _ok(proc)
+    assert proc.returncode == 0, shown(proc)
     assert (
         "wrangler d1 migrations apply nanoka-staging --local --env=staging --config=deploy/wrangler.staging.jsonc"
-    ) in proc.stderr, _ok(proc)
+    ) in proc.stderr, shown(proc)
     assert {"users", "posts"} <= _tables(p, "nanoka-staging", "--env", "staging", "--config", "deploy/wrangler.staging.jsonc")
 
 
@@ -126,13 +118,13 @@ def test_migrations_dir_that_is_not_drizzles_out_names_both(example_project: Exa
 
     proc = p.nanoka("generate", "--apply")
 
-    assert proc.returncode == 1, _ok(proc)
+    assert proc.returncode == 1, shown(proc)
     assert (
         f"drizzle-kit writes migrations to {p.root / 'drizzle' / 'migrations'} (`out` in drizzle.config.ts) "
         f"but wrangler applies them from {p.root / 'migrations'} (`migrations_dir` of 'nanoka-example' in "
         "wrangler.jsonc): make them the same folder"
-    ) in proc.stderr, _ok(proc)
-    _assert_nothing_written(p)
+    ) in proc.stderr, shown(proc)
+    p.assert_nothing_written()
 
 
 def test_remote_without_database_id_fails_before_anything_runs(example_project: ExampleProject) -> None:
@@ -141,6 +133,6 @@ def test_remote_without_database_id_fails_before_anything_runs(example_project: 
 
     proc = p.nanoka("generate", "--apply", "--remote")
 
-    assert proc.returncode == 1, _ok(proc)
-    assert "database 'nanoka-example' in" in proc.stderr and "has no database_id, which --remote needs" in proc.stderr, _ok(proc)
-    _assert_nothing_written(p)
+    assert proc.returncode == 1, shown(proc)
+    assert "database 'nanoka-example' in" in proc.stderr and "has no database_id, which --remote needs" in proc.stderr, shown(proc)
+    p.assert_nothing_written()
