@@ -85,6 +85,10 @@ class Options:
     env: str | None = None
     """The wrangler environment (``--env``)."""
     wrangler_config: Path | None = None
+    migration_name: str | None = None
+    """``--name``: what drizzle-kit calls the new migration."""
+    custom: str | None = None
+    """``--custom NAME``: an empty migration for hand-written SQL; the schema is left alone."""
 
 
 class Context:

@@ -21,12 +21,21 @@ from nanoka_core.pipeline import Context
 
 
 def check(ctx: Context) -> None:
+    if ctx.options.custom is not None and not ctx.output.is_file():
+        raise ToolError(
+            f"--custom needs the schema drizzle-kit diffs against, and {ctx.output} does not exist: "
+            "run nanoka generate first"
+        )
     configured = ctx.config.migrate.drizzle_config
     if configured is not None and not configured.is_file():
         raise ConfigError(
             f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
         )
     config = find_drizzle_config(ctx.config)
+    if config is None and (ctx.options.custom or ctx.options.migration_name) is not None:
+        flag = "--custom" if ctx.options.custom is not None else "--name"
+        names = ", ".join(DRIZZLE_CONFIG_NAMES)
+        raise ConfigError(f"{flag} needs a drizzle config ({names}) in {ctx.project_dir}")
     if config is not None:
         from nanoka_core.tools import require_node_package, require_package_manager
 
@@ -44,6 +53,10 @@ def generate_migrations(ctx: Context) -> Path | None:
         )
         return None
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
+    if ctx.options.custom is not None:
+        return _custom_migration(ctx, config, [*args, "--custom", f"--name={ctx.options.custom}"])
+    if ctx.options.migration_name is not None:
+        args.append(f"--name={ctx.options.migration_name}")
     if sys.stdin.isatty() and sys.stdout.isatty():
         ctx.run_tool(args)
         return config
@@ -60,6 +73,21 @@ def generate_migrations(ctx: Context) -> Path | None:
             "which one you meant. No migration was written. Run `nanoka generate` (or "
             "`npx drizzle-kit generate`) in a terminal and answer the prompt."
         )
+    return config
+
+
+def _custom_migration(ctx: Context, config: Path, args: list[str]) -> Path:
+    """An empty migration for hand-written SQL: drizzle-kit copies the last snapshot, asks nothing."""
+    migrations = migrations_dir(config, ctx.project_dir)
+    before = sql_files(migrations)
+    ctx.run_tool(args)
+    written = sorted(sql_files(migrations) - before)
+    if not written:
+        raise ToolError(f"drizzle-kit exited 0 but wrote no migration in {migrations}")
+    ctx.log.info(
+        f"wrote {migrations / written[0]}: put your SQL there, then run nanoka generate --apply "
+        "(or wrangler d1 migrations apply)"
+    )
     return config
 
 
