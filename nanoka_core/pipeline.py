@@ -143,6 +143,14 @@ class Context:
         return self.config.migrate.wrangler_config
 
     @property
+    def wrangler_flags(self) -> list[str]:
+        """``--env=`` and ``--config=`` as chosen for this run: give them to every wrangler call."""
+        flags = [f"--env={self.wrangler_env}"] if self.wrangler_env is not None else []
+        if self.wrangler_config is not None:
+            flags.append(f"--config={os.path.relpath(self.wrangler_config, self.project_dir)}")
+        return flags
+
+    @property
     def package_manager(self) -> str:
         return self.options.package_manager or self.config.migrate.package_manager or "npx"
 

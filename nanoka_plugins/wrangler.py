@@ -75,18 +75,10 @@ def _check_wrangler_config(ctx: Context, name: str) -> None:
         )
 
 
-def wrangler_flags(ctx: Context) -> list[str]:
-    """``--env`` and ``--config`` as chosen for this run; every wrangler call gets them."""
-    flags = [f"--env={ctx.wrangler_env}"] if ctx.wrangler_env is not None else []
-    if ctx.wrangler_config is not None:
-        flags.append(f"--config={os.path.relpath(ctx.wrangler_config, ctx.project_dir)}")
-    return flags
-
-
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *wrangler_flags(ctx)])
+    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
     return where
 
 

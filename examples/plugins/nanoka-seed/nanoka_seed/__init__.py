@@ -11,7 +11,7 @@ from nanoka_core import Stage, hookimpl
 
 def seed(ctx):
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "execute", ctx.database, where, "--file", "seed.sql"])
+    ctx.run_tool(["wrangler", "d1", "execute", ctx.database, where, *ctx.wrangler_flags, "--file", "seed.sql"])
 
 
 @hookimpl
