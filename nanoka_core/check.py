@@ -73,7 +73,9 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     if drizzle_config is None:
         return report
     report.migrations = migrations_dir(drizzle_config, ctx.project_dir)
-    report.problems = folder_problems(report.migrations)
+    report.problems = folder_problems(report.migrations) + _wrangler_problems(
+        ctx, drizzle_config, report.migrations
+    )
     if report.problems:
         return report
     try:
@@ -88,6 +90,23 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     if report.schema_state == "up to date":
         report.problems.extend(_uncovered_changes(ctx, report.migrations))
     return report
+
+
+def _wrangler_problems(ctx: Context, drizzle_config: Path, migrations: Path) -> list[str]:
+    """The configured database's ``migrations_dir`` must be drizzle-kit's ``out``."""
+    from nanoka_core.errors import ConfigError
+    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+
+    if ctx.database is None:
+        return []
+    try:
+        found = wrangler_database(ctx, ctx.database, required=False)
+        if found is not None:
+            path, database = found
+            check_migrations_dir(migrations, drizzle_config, database, ctx.database, path)
+    except ConfigError as e:
+        return [str(e)]
+    return []
 
 
 def _uncovered_changes(ctx: Context, migrations: Path) -> list[str]:

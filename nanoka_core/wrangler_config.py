@@ -15,9 +15,12 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nanoka_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from nanoka_core.pipeline import Context
 
 WRANGLER_CONFIG_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 _DEFAULT_MIGRATIONS_DIR = "./migrations"
@@ -40,6 +43,40 @@ def find_wrangler_config(project_dir: Path) -> Path | None:
             if (folder / name).is_file():
                 return folder / name
     return None
+
+
+def wrangler_database(ctx: Context, name: str, *, required: bool) -> tuple[Path, D1Database] | None:
+    """The wrangler config this run uses and its entry for database ``name``.
+
+    None when there is no wrangler config and it is not ``required``.
+    """
+    path = ctx.wrangler_config
+    if path is not None and not path.is_file():
+        raise ConfigError(
+            f"wrangler config {path} does not exist (--wrangler-config / migrate.wrangler-config)"
+        )
+    path = path or find_wrangler_config(ctx.project_dir)
+    if path is None:
+        if not required:
+            return None
+        raise ConfigError(
+            f"no {', '.join(WRANGLER_CONFIG_NAMES)} in {ctx.project_dir} or a parent folder: create one "
+            "with a d1_databases entry (see examples/basic/wrangler.jsonc), or pass --wrangler-config PATH"
+        )
+    env = ctx.wrangler_env
+    return path, select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+
+
+def check_migrations_dir(
+    out: Path, drizzle_config: Path, database: D1Database, name: str, path: Path
+) -> None:
+    """drizzle-kit's ``out`` must be where wrangler applies from (else: "No migrations present")."""
+    if os.path.realpath(out) != os.path.realpath(database.migrations_dir):
+        raise ConfigError(
+            f"drizzle-kit writes migrations to {out} (`out` in {drizzle_config.name}) but wrangler applies "
+            f"them from {database.migrations_dir} (`migrations_dir` of {name!r} in {path.name}): "
+            "make them the same folder"
+        )
 
 
 def read_wrangler_config(path: Path) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
@@ -37,42 +36,20 @@ def check(ctx: Context) -> None:
 def _check_wrangler_config(ctx: Context, name: str) -> None:
     """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
     from nanoka_core.drizzle import find_drizzle_config, migrations_dir
-    from nanoka_core.wrangler_config import (
-        WRANGLER_CONFIG_NAMES,
-        d1_databases,
-        find_wrangler_config,
-        read_wrangler_config,
-        select_database,
-    )
+    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
 
-    path = ctx.wrangler_config
-    if path is not None and not path.is_file():
-        raise ConfigError(
-            f"wrangler config {path} does not exist (--wrangler-config / migrate.wrangler-config)"
-        )
-    path = path or find_wrangler_config(ctx.project_dir)
-    if path is None:
-        raise ConfigError(
-            f"no {', '.join(WRANGLER_CONFIG_NAMES)} in {ctx.project_dir} or a parent folder: create one "
-            "with a d1_databases entry (see examples/basic/wrangler.jsonc), or pass --wrangler-config PATH"
-        )
-    env = ctx.wrangler_env
-    database = select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+    found = wrangler_database(ctx, name, required=True)
+    assert found is not None
+    path, database = found
     if ctx.options.remote and database.database_id is None:
         raise ConfigError(
             f"database {name!r} in {path} has no database_id, which --remote needs: put the id that "
             f"`npx wrangler d1 create {name}` printed there"
         )
     drizzle_config = find_drizzle_config(ctx.config)
-    if drizzle_config is None:
-        return
-    out = migrations_dir(drizzle_config, ctx.project_dir)
-    if os.path.realpath(out) != os.path.realpath(database.migrations_dir):
-        raise ConfigError(
-            f"drizzle-kit writes migrations to {out} (`out` in {drizzle_config.name}) but wrangler applies "
-            f"them from {database.migrations_dir} (`migrations_dir` of {name!r} in {path.name}): "
-            "make them the same folder"
-        )
+    if drizzle_config is not None:
+        out = migrations_dir(drizzle_config, ctx.project_dir)
+        check_migrations_dir(out, drizzle_config, database, name, path)
 
 
 def apply_migrations(ctx: Context) -> str:

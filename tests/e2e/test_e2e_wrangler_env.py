@@ -136,3 +136,16 @@ def test_remote_without_database_id_fails_before_anything_runs(example_project: 
     assert proc.returncode == 1, shown(proc)
     assert "database 'nanoka-example' in" in proc.stderr and "has no database_id, which --remote needs" in proc.stderr, shown(proc)
     p.assert_nothing_written()
+
+
+def test_check_reports_a_migrations_dir_that_is_not_drizzles_out(example_project: ExampleProject) -> None:
+    p = example_project
+    proc = p.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    assert p.nanoka("check").returncode == 0
+    p.edit("wrangler.jsonc", '"migrations_dir": "drizzle/migrations"', '"migrations_dir": "migrations"')
+
+    proc = p.nanoka("check")
+
+    assert proc.returncode == 1, shown(proc)
+    assert f"but wrangler applies them from {p.root / 'migrations'}" in proc.stderr, shown(proc)
