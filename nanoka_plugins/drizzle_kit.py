@@ -16,13 +16,13 @@ from pathlib import Path
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
 from nanoka_core.drizzle import NO_CHANGES, TTY_TRAP, find_drizzle_config, migrations_dir, sql_files
-from nanoka_core.errors import ConfigError, ToolError
+from nanoka_core.errors import ConfigError, NanokaError, ToolError
 from nanoka_core.pipeline import Context
 
 
 def check(ctx: Context) -> None:
     if ctx.options.custom is not None and not ctx.output.is_file():
-        raise ToolError(
+        raise NanokaError(
             f"--custom needs the schema drizzle-kit diffs against, and {ctx.output} does not exist: "
             "run nanoka generate first"
         )
