@@ -72,6 +72,9 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is None:
         return report
+    from nanoka_core.tools import require_node_package
+
+    require_node_package(ctx.project_dir, "drizzle-kit", ctx.package_manager)
     report.migrations = migrations_dir(drizzle_config, ctx.project_dir)
     report.problems = folder_problems(report.migrations) + _wrangler_problems(
         ctx, drizzle_config, report.migrations

@@ -380,3 +380,12 @@ def test_check_reports_folder_problems_without_running_drizzle_kit(
     assert report["schema"]["state"] == "up to date"
     assert report["migrations"]["path"] == str(folder)
     assert len(report["migrations"]["problems"]) == 2
+
+
+def test_check_without_drizzle_kit_installed_says_to_install(run_nanoka: Any, project: Path) -> None:
+    (project / "drizzle.config.ts").write_text("export default { dialect: 'sqlite' }\n", encoding="utf-8")
+    (project / "package.json").write_text('{"devDependencies": {"drizzle-kit": "0.31.11"}}', encoding="utf-8")
+    generated(run_nanoka, project)
+    result = run_nanoka(["check"], cwd=project)
+    assert result.exit_code == 1
+    assert f"drizzle-kit is listed in {project / 'package.json'} but not installed: run `npm install`" in result.stderr
