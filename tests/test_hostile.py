@@ -615,7 +615,8 @@ def test_invalid_database_message_names_the_flag_value_and_the_rule(sandbox: San
 
 
 def test_config_in_a_parent_folder_is_found_from_a_subfolder(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = sandbox.build(schema=False, files={"app/deep/er/notes.txt": "x"})
+    wrangler = '{"d1_databases": [{"binding": "DB", "database_name": "mydb", "migrations_dir": "drizzle/migrations"}]}'
+    root = sandbox.build(schema=False, files={"app/deep/er/notes.txt": "x", "wrangler.jsonc": wrangler})
     out = invoke(["generate", "--apply"], root / "app" / "deep" / "er", f"{sandbox.bin}{os.pathsep}{os.environ['PATH']}", monkeypatch)
     assert out.code == 0, out.show()
     assert "export const users = sqliteTable('users', {" in sandbox.schema.read_text(encoding="utf-8")
