@@ -172,3 +172,25 @@ def test_unreadable_config_fails_before_anything_is_written(example_project: Exa
     assert proc.returncode == 1, shown(proc)
     assert "stage 'drizzle-kit' cannot run" in proc.stderr and "missingVariable" in proc.stderr, shown(proc)
     assert not p.schema_ts.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        pytest.param("drizzle.config.js", "module.exports = { dialect: 'sqlite', schema: './drizzle/schema.ts', out: './db/migrations' }\n", id="js"),
+        pytest.param("drizzle.config.mjs", "export default { dialect: 'sqlite', schema: './drizzle/schema.ts', out: './db/migrations' }\n", id="mjs"),
+    ],
+)
+def test_js_and_mjs_configs_generate_and_check_with_drizzle_kit(example_project: ExampleProject, name: str, text: str) -> None:
+    p = example_project
+    os.remove(p.root / "drizzle.config.ts")
+    _write(p, name, text)
+    p.edit("wrangler.jsonc", '"migrations_dir": "drizzle/migrations"', '"migrations_dir": "db/migrations"')
+
+    proc = p.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    assert f"--config {name}" in proc.stderr, shown(proc)
+    assert len(list((p.root / "db" / "migrations").glob("*.sql"))) == 1, shown(proc)
+
+    proc = p.nanoka("check")
+    assert proc.returncode == 0, shown(proc)
