@@ -45,12 +45,14 @@ def fingerprint(
     if drizzle_config.parent != project_dir:
         return None  # drizzle-kit resolves the config's paths against its working folder
     try:
-        return _fingerprint(drizzle_config, schema, command)
+        return _fingerprint(project_dir, drizzle_config, schema, command)
     except OSError:
         return None
 
 
-def _fingerprint(drizzle_config: Path, schema: Path, command: Sequence[str]) -> dict[str, str] | None:
+def _fingerprint(
+    project_dir: Path, drizzle_config: Path, schema: Path, command: Sequence[str]
+) -> dict[str, str] | None:
     config_bytes = drizzle_config.read_bytes()
     text = config_bytes.decode("utf-8", errors="replace")
     schemas = _literal("schema", text)
@@ -70,7 +72,7 @@ def _fingerprint(drizzle_config: Path, schema: Path, command: Sequence[str]) -> 
         if manifest is None and package == "drizzle-kit":
             return None
         inputs[package] = "absent" if manifest is None else _digest(manifest.read_bytes())
-    migrations = migrations_dir(drizzle_config)
+    migrations = migrations_dir(drizzle_config, project_dir)
     if migrations.exists() and not migrations.is_dir():
         return None
     for path in sorted(migrations.rglob("*")) if migrations.is_dir() else []:

@@ -73,8 +73,13 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is None:
         return report
-    report.migrations = migrations_dir(drizzle_config)
-    report.problems = folder_problems(report.migrations)
+    from nanoka_core.tools import require_node_package
+
+    require_node_package(ctx.project_dir, "drizzle-kit", ctx.package_manager)
+    report.migrations = migrations_dir(drizzle_config, ctx.project_dir)
+    report.problems = folder_problems(report.migrations) + _wrangler_problems(
+        ctx, drizzle_config, report.migrations
+    )
     if report.problems:
         return report
     try:
@@ -98,6 +103,23 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
                 f"could not tell whether migrations are current; drizzle-kit said:\n{coverage.output}"
             )
     return report
+
+
+def _wrangler_problems(ctx: Context, drizzle_config: Path, migrations: Path) -> list[str]:
+    """The configured database's ``migrations_dir`` must be drizzle-kit's ``out``."""
+    from nanoka_core.errors import ConfigError
+    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+
+    if ctx.database is None:
+        return []
+    try:
+        found = wrangler_database(ctx, ctx.database, required=False)
+        if found is not None:
+            path, database = found
+            check_migrations_dir(migrations, drizzle_config, database, ctx.database, path)
+    except ConfigError as e:
+        return [str(e)]
+    return []
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,6 +8,7 @@ wait inside the commands so that ``nanoka --help`` starts fast.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from nanoka_core.plugins import NanokaPluginManager
 
 EXIT_INTERRUPTED = 130
+MIGRATION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
 
 
 class _Group(click.Group):
@@ -164,6 +166,18 @@ def cli(ctx: click.Context) -> None:
     type=click.Choice(PACKAGE_MANAGERS),
     help="How to run drizzle-kit and wrangler. Default: the config's, else npx.",
 )
+@click.option("--name", "migration_name", metavar="NAME", help="Name the new migration (drizzle-kit --name).")
+@click.option(
+    "--custom",
+    metavar="NAME",
+    help="Create an empty migration NAME for hand-written SQL (drizzle-kit --custom); schema left alone.",
+)
+@click.option("--env", metavar="NAME", help="With --apply: the wrangler environment. Default: migrate.env.")
+@click.option(
+    "--wrangler-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --apply: the wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
 @click.option(
@@ -182,6 +196,10 @@ def generate(
     db: str | None,
     remote: bool,
     package_manager: str | None,
+    migration_name: str | None,
+    custom: str | None,
+    env: str | None,
+    wrangler_config: Path | None,
     force: bool,
     no_wait: bool,
     no_cache: bool,
@@ -195,6 +213,8 @@ def generate(
       nanoka generate --apply --db NAME     ... + wrangler d1 migrations apply --local
       nanoka generate --apply --remote      ... to the remote D1
       nanoka generate --watch               schema on every save (needs nanoka[watch])
+      nanoka generate --name add_reviews    name the new migration
+      nanoka generate --custom backfill     an empty migration for your own SQL
     """
     import structlog
 
@@ -204,9 +224,15 @@ def generate(
     from nanoka_core.summary import RunRecorder
 
     _check_flags(no_migrate, apply, db, remote)
+    for flag, value in (("--env", env), ("--wrangler-config", wrangler_config)):
+        if value is not None and not apply:
+            raise click.UsageError(f"{flag} only applies with --apply")
+    _check_migration_flags(migration_name, custom, no_migrate, apply)
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
-        output, no_migrate, apply, db, remote, package_manager, force, quiet=quiet, no_cache=no_cache
+        output, no_migrate, apply, db, remote, package_manager, force,
+        quiet=quiet, no_cache=no_cache,
+        env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
     )
     if watch:
         from nanoka_core.watch import watch_schema
@@ -241,6 +267,26 @@ def _check_flags(no_migrate: bool, apply: bool, db: str | None, remote: bool) ->
         raise click.UsageError("--db only applies with --apply")
     if apply and no_migrate:
         raise click.UsageError("--apply and --no-migrate contradict each other: choose one")
+
+
+def _check_migration_flags(name: str | None, custom: str | None, no_migrate: bool, apply: bool) -> None:
+    flag = "--custom" if custom is not None else "--name"
+    given = custom if custom is not None else name
+    if given is None:
+        return
+    if custom is not None and name is not None:
+        raise click.UsageError("--custom NAME already names the migration: drop --name")
+    if no_migrate:
+        raise click.UsageError(f"{flag} and --no-migrate contradict each other: choose one")
+    if custom is not None and apply:
+        raise click.UsageError(
+            "--custom writes an empty migration: add your SQL to it first, then run nanoka generate --apply"
+        )
+    if not MIGRATION_NAME.match(given):
+        raise click.UsageError(
+            f"{flag} {given!r} is not a valid migration name: use 1 to 64 letters, digits, '_' or '-', "
+            "not starting with '-' (it becomes part of the file name)"
+        )
 
 
 def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:

@@ -30,6 +30,9 @@ class MigrateConfig:
     drizzle_config: Path | None = None
     database: str | None = None
     package_manager: str | None = None
+    env: str | None = None
+    """The wrangler environment (``--env``)."""
+    wrangler_config: Path | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +126,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
-_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager")
+_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager", "env", "wrangler-config")
 
 
 def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
@@ -153,6 +156,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
     mkeys.reject_unknown(migrate_data, _MIGRATE_KEYS)
     drizzle_config = mkeys.optional_string(migrate_data, "drizzle-config")
     package_manager = mkeys.optional_string(migrate_data, "package-manager")
+    wrangler_config = mkeys.optional_string(migrate_data, "wrangler-config")
     if package_manager is not None and package_manager not in PACKAGE_MANAGERS:
         raise ConfigError(
             f"{path}: '{prefix}migrate.package-manager' is {package_manager!r}; "
@@ -169,6 +173,8 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             drizzle_config=_join(root, drizzle_config) if drizzle_config is not None else None,
             database=mkeys.optional_string(migrate_data, "database"),
             package_manager=package_manager,
+            env=mkeys.optional_string(migrate_data, "env"),
+            wrangler_config=_join(root, wrangler_config) if wrangler_config is not None else None,
         ),
     )
 

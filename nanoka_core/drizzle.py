@@ -17,7 +17,6 @@ from nanoka_core.config import DRIZZLE_CONFIG_NAMES, Config
 TTY_TRAP = "Interactive prompts require a TTY terminal"
 """drizzle-kit 0.31.10+ prints this (and exits 0) when it would ask about a rename off a terminal."""
 NO_CHANGES = "No schema changes"
-_OUT = re.compile(r"""\bout\s*:\s*['"`]([^'"`]+)['"`]""")
 _NUMBERED = re.compile(r"(\d+)_.+\.sql\Z")
 
 
@@ -32,13 +31,11 @@ def find_drizzle_config(config: Config) -> Path | None:
     return None
 
 
-def migrations_dir(drizzle_config: Path) -> Path:
-    """The config's ``out`` folder (drizzle-kit's default: ./drizzle)."""
-    try:
-        match = _OUT.search(drizzle_config.read_text(encoding="utf-8"))
-    except OSError:
-        match = None
-    return drizzle_config.parent / (match.group(1) if match else "drizzle")
+def migrations_dir(drizzle_config: Path, project_dir: Path) -> Path:
+    """The config's ``out`` folder as drizzle-kit run in ``project_dir`` resolves it."""
+    from nanoka_core.drizzle_config import read_drizzle_config
+
+    return read_drizzle_config(drizzle_config, project_dir).out
 
 
 def sql_files(folder: Path) -> set[str]:

@@ -232,9 +232,13 @@ class FieldTypes:
         try:
             return self._plugin_types[name]
         except KeyError:
+            import difflib
+
             known = sorted({*BUILTIN_KINDS, *RELATION_KINDS, *self._plugin_types})
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean t.{close[0]}()? " if close else ""
             raise AttributeError(
-                f"t.{name}() is not a field type; known: {', '.join(known)}. "
+                f"t.{name}() is not a field type; {hint}known: {', '.join(known)}. "
                 "A plugin may provide it: see `nanoka plugins`."
             ) from None
 

@@ -86,6 +86,13 @@ class Options:
     """``-q``: the tools' output is shown only when a tool fails."""
     no_cache: bool = False
     """Run drizzle-kit even when nothing it reads changed since its last successful run."""
+    env: str | None = None
+    """The wrangler environment (``--env``)."""
+    wrangler_config: Path | None = None
+    migration_name: str | None = None
+    """``--name``: what drizzle-kit calls the new migration."""
+    custom: str | None = None
+    """``--custom NAME``: an empty migration for hand-written SQL; the schema is left alone."""
 
 
 class Context:
@@ -125,6 +132,29 @@ class Context:
     @property
     def database(self) -> str | None:
         return self.options.db if self.options.db is not None else self.config.migrate.database
+
+    @property
+    def wrangler_env(self) -> str | None:
+        """``--env``, else ``migrate.env``: passed to every wrangler call."""
+        return self.options.env if self.options.env is not None else self.config.migrate.env
+
+    @property
+    def wrangler_config(self) -> Path | None:
+        """``--wrangler-config`` (against the cwd), else ``migrate.wrangler-config``.
+
+        None: wrangler finds its config itself.
+        """
+        if self.options.wrangler_config is not None:
+            return Path(os.path.abspath(self.options.wrangler_config))
+        return self.config.migrate.wrangler_config
+
+    @property
+    def wrangler_flags(self) -> list[str]:
+        """``--env=`` and ``--config=`` as chosen for this run: give them to every wrangler call."""
+        flags = [f"--env={self.wrangler_env}"] if self.wrangler_env is not None else []
+        if self.wrangler_config is not None:
+            flags.append(f"--config={os.path.relpath(self.wrangler_config, self.project_dir)}")
+        return flags
 
     @property
     def package_manager(self) -> str:

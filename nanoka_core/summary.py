@@ -25,7 +25,7 @@ def _migration_files(ctx: Context) -> tuple[Path | None, set[str]]:
     config = find_drizzle_config(ctx.config)
     if config is None:
         return None, set()
-    folder = migrations_dir(config)
+    folder = migrations_dir(config, ctx.project_dir)
     return folder, sql_files(folder)
 
 

@@ -37,6 +37,13 @@ _INSTALL_HINTS = {
     "yarn": "install yarn (corepack enable) or choose another --package-manager",
     "bun": "install bun (https://bun.sh) or choose another --package-manager",
 }
+_INSTALL_COMMANDS = {
+    "npx": "npm install",
+    "npm": "npm install",
+    "pnpm": "pnpm install",
+    "yarn": "yarn install",
+    "bun": "bun install",
+}
 _INTERRUPT_GRACE_SECONDS = 5
 
 
@@ -65,6 +72,44 @@ def require_package_manager(package_manager: str) -> str:
     if found is None:
         raise ToolError(f"{executable} not found on PATH: {_INSTALL_HINTS[package_manager]}")
     return found
+
+
+def require_node_package(project_dir: Path, name: str, package_manager: str) -> None:
+    """Fail before anything runs when the project lacks a tool, saying how to install it.
+
+    Looks where Node would: ``node_modules/<name>`` in the project folder or a
+    parent. Without this, npx says only "npx canceled due to missing packages".
+    """
+    import json
+
+    manifest = None
+    for folder in (project_dir, *project_dir.parents):
+        if (folder / "node_modules" / name / "package.json").is_file():
+            return
+        if package_manager == "yarn" and (folder / ".pnp.cjs").is_file():
+            return  # Yarn Plug'n'Play keeps no node_modules; yarn names what is missing itself
+        if manifest is None and (folder / "package.json").is_file():
+            manifest = folder / "package.json"
+    install = _INSTALL_COMMANDS[package_manager]
+    if manifest is None:
+        raise ToolError(
+            f"{name} is not installed and no package.json was found in {project_dir} or a parent "
+            f"folder: run `{install.split()[0]} init` and `{install} -D {name}` in {project_dir}"
+        )
+    try:
+        declared = json.loads(manifest.read_text(encoding="utf-8"))
+        listed = any(name in (declared.get(key) or {}) for key in ("dependencies", "devDependencies"))
+    except (OSError, ValueError, AttributeError, TypeError):
+        listed = False
+    if listed:
+        raise ToolError(
+            f"{name} is listed in {manifest} but not installed: run `{install}` "
+            f"(or your package manager's install) in {manifest.parent}"
+        )
+    raise ToolError(
+        f"{name} is not installed: run `{install} -D {name}` (or your package manager's install) "
+        f"in {manifest.parent}"
+    )
 
 
 def run_tool(

@@ -115,6 +115,8 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
             run=generate,
             check=check,
             after=["load-config"],
+            enabled=lambda ctx: ctx.options.custom is None,
             description="write the Drizzle schema",
+            runs_when="unless --custom",
         )
     )

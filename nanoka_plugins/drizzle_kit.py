@@ -32,20 +32,32 @@ from nanoka_core.drizzle import (
     migrations_dir,
     sql_files,
 )
-from nanoka_core.errors import ConfigError, ToolError
+from nanoka_core.errors import ConfigError, NanokaError, ToolError
 from nanoka_core.pipeline import Context
 
 
 def check(ctx: Context) -> None:
+    if ctx.options.custom is not None and not ctx.output.is_file():
+        raise NanokaError(
+            f"--custom needs the schema drizzle-kit diffs against, and {ctx.output} does not exist: "
+            "run nanoka generate first"
+        )
     configured = ctx.config.migrate.drizzle_config
     if configured is not None and not configured.is_file():
         raise ConfigError(
             f"{ctx.config.path}: migrate.drizzle-config points at {configured}, which does not exist"
         )
-    if find_drizzle_config(ctx.config) is not None:
-        from nanoka_core.tools import require_package_manager
+    config = find_drizzle_config(ctx.config)
+    if config is None and (ctx.options.custom or ctx.options.migration_name) is not None:
+        flag = "--custom" if ctx.options.custom is not None else "--name"
+        names = ", ".join(DRIZZLE_CONFIG_NAMES)
+        raise ConfigError(f"{flag} needs a drizzle config ({names}) in {ctx.project_dir}")
+    if config is not None:
+        from nanoka_core.tools import require_node_package, require_package_manager
 
         require_package_manager(ctx.package_manager)
+        require_node_package(ctx.project_dir, "drizzle-kit", ctx.package_manager)
+        migrations_dir(config, ctx.project_dir)  # a config whose `out` cannot be known fails here
 
 
 def generate_migrations(ctx: Context) -> Path | None:
@@ -59,13 +71,17 @@ def generate_migrations(ctx: Context) -> Path | None:
     from nanoka_core import cache
 
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
+    if ctx.options.custom is not None:
+        return _custom_migration(ctx, config, [*args, "--custom", f"--name={ctx.options.custom}"])
+    if ctx.options.migration_name is not None:
+        args.append(f"--name={ctx.options.migration_name}")
     inputs = None if ctx.options.no_cache else cache.fingerprint(ctx.project_dir, config, ctx.output, args)
     if inputs is not None and cache.matches(ctx.project_dir, inputs):
         ctx.log.info("skipped, nothing changed since the last run")
         return config
     if inputs is not None:
         ctx.log.debug("running: inputs changed", changed=cache.changed_inputs(ctx.project_dir, inputs))
-    migrations = migrations_dir(config)
+    migrations = migrations_dir(config, ctx.project_dir)
     before = sql_files(migrations)
     if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
         ctx.run_tool(args)  # the terminal stays drizzle-kit's, for its prompts
@@ -126,6 +142,21 @@ def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said:
         )
     shown = "(its output is above)" if said is None else said or "(nothing)"
     raise ToolError(f"{wrong}. drizzle-kit said:\n{shown}")
+
+
+def _custom_migration(ctx: Context, config: Path, args: list[str]) -> Path:
+    """An empty migration for hand-written SQL: drizzle-kit copies the last snapshot, asks nothing."""
+    migrations = migrations_dir(config, ctx.project_dir)
+    before = sql_files(migrations)
+    ctx.run_tool(args)
+    written = sorted(sql_files(migrations) - before)
+    if not written:
+        raise ToolError(f"drizzle-kit exited 0 but wrote no migration in {migrations}")
+    ctx.log.info(
+        f"wrote {migrations / written[0]}: put your SQL there, then run nanoka generate --apply "
+        "(or wrangler d1 migrations apply)"
+    )
+    return config
 
 
 @hookimpl

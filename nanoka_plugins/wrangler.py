@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from nanoka_core import Stage, hookimpl
-from nanoka_core.errors import NanokaError
+from nanoka_core.errors import ConfigError, NanokaError
 from nanoka_core.pipeline import Context
 
 # 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
@@ -32,9 +32,30 @@ def check(ctx: Context) -> None:
             "not starting with '-' "
             "(the name of the D1 binding's database in wrangler.jsonc)"
         )
-    from nanoka_core.tools import require_package_manager
+    from nanoka_core.tools import require_node_package, require_package_manager
 
     require_package_manager(ctx.package_manager)
+    require_node_package(ctx.project_dir, "wrangler", ctx.package_manager)
+    _check_wrangler_config(ctx, database)
+
+
+def _check_wrangler_config(ctx: Context, name: str) -> None:
+    """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
+    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
+    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+
+    found = wrangler_database(ctx, name, required=True)
+    assert found is not None
+    path, database = found
+    if ctx.options.remote and database.database_id is None:
+        raise ConfigError(
+            f"database {name!r} in {path} has no database_id, which --remote needs: put the id that "
+            f"`npx wrangler d1 create {name}` printed there"
+        )
+    drizzle_config = find_drizzle_config(ctx.config)
+    if drizzle_config is not None:
+        out = migrations_dir(drizzle_config, ctx.project_dir)
+        check_migrations_dir(out, drizzle_config, database, name, path)
 
 
 def apply_migrations(ctx: Context) -> str:
@@ -43,7 +64,7 @@ def apply_migrations(ctx: Context) -> str:
 
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is not None:
-        folder = migrations_dir(drizzle_config)
+        folder = migrations_dir(drizzle_config, ctx.project_dir)
         problems = folder_problems(folder)
         if problems:
             raise NanokaError(
@@ -51,7 +72,7 @@ def apply_migrations(ctx: Context) -> str:
                 f"(nanoka check reports the same): {'; '.join(problems)}"
             )
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where])
+    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
     return where
 
 

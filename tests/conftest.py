@@ -88,3 +88,15 @@ def venv_nanoka(
 ) -> subprocess.CompletedProcess[str]:
     """Run the ``nanoka`` console script of ``bin_dir``'s virtualenv."""
     return _run([str(bin_dir / "nanoka"), *args], cwd, env, timeout)
+
+
+def link_example_node_modules(project: Path) -> None:
+    """Give ``project`` the example's real node_modules (installed by dev.py).
+
+    Needed wherever nanoka reads a drizzle config: Node evaluates it through
+    the project's own drizzle-kit, as drizzle-kit does.
+    """
+    modules = REPO / "examples" / "basic" / "node_modules"
+    if not (modules / "drizzle-kit" / "package.json").is_file():
+        pytest.fail(f"{modules} lacks drizzle-kit: run `python3 dev.py test` (it runs npm ci there)", pytrace=False)
+    (project / "node_modules").symlink_to(modules, target_is_directory=True)

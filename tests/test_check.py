@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from nanoka_core.drizzle import folder_problems
-from tests.conftest import nanoka_subprocess
+from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """
     from nanoka_core import t, define_model
@@ -357,6 +357,7 @@ def test_check_reports_folder_problems_without_running_drizzle_kit(
         "export default { dialect: 'sqlite', schema: './drizzle/schema.ts', out: './drizzle/migrations' }\n",
         encoding="utf-8",
     )
+    link_example_node_modules(project)
     generated(run_nanoka, project)
     folder = consistent(project / "drizzle" / "migrations")
     (folder / "0001_add_age.sql").write_text(SQL["0001_add_age"], encoding="utf-8")
@@ -379,3 +380,12 @@ def test_check_reports_folder_problems_without_running_drizzle_kit(
     assert report["schema"]["state"] == "up to date"
     assert report["migrations"]["path"] == str(folder)
     assert len(report["migrations"]["problems"]) == 2
+
+
+def test_check_without_drizzle_kit_installed_says_to_install(run_nanoka: Any, project: Path) -> None:
+    (project / "drizzle.config.ts").write_text("export default { dialect: 'sqlite' }\n", encoding="utf-8")
+    (project / "package.json").write_text('{"devDependencies": {"drizzle-kit": "0.31.11"}}', encoding="utf-8")
+    generated(run_nanoka, project)
+    result = run_nanoka(["check"], cwd=project)
+    assert result.exit_code == 1
+    assert f"drizzle-kit is listed in {project / 'package.json'} but not installed: run `npm install`" in result.stderr

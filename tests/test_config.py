@@ -153,7 +153,8 @@ def test_every_key_is_read(root: Path, name: str) -> None:
         build(
             'models = ["app.models", "app.other:User"]\noutput = "gen/schema.ts"\n'
             'pythonpath = ["src", "../lib"]\nplugins = ["my_plugin"]\n',
-            'drizzle-config = "cfg/drizzle.config.ts"\ndatabase = "my-db"\npackage-manager = "pnpm"\n',
+            'drizzle-config = "cfg/drizzle.config.ts"\ndatabase = "my-db"\npackage-manager = "pnpm"\n'
+            'env = "staging"\nwrangler-config = "deploy/wrangler.staging.jsonc"\n',
         ),
     )
     config = load_config(path)
@@ -162,7 +163,11 @@ def test_every_key_is_read(root: Path, name: str) -> None:
     assert config.pythonpath == (root / "src", root.parent / "lib")  # ".." folded away
     assert config.plugins == ("my_plugin",)
     assert config.migrate == MigrateConfig(
-        drizzle_config=root / "cfg" / "drizzle.config.ts", database="my-db", package_manager="pnpm"
+        drizzle_config=root / "cfg" / "drizzle.config.ts",
+        database="my-db",
+        package_manager="pnpm",
+        env="staging",
+        wrangler_config=root / "deploy" / "wrangler.staging.jsonc",
     )
 
 
@@ -276,7 +281,7 @@ UNKNOWN_KEYS = [
         "zzz",
         "valid keys: output, models, pythonpath, plugins, migrate",
     ),
-    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager"),
+    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config"),
 ]
 
 

@@ -278,6 +278,18 @@ def test_unknown_kind_is_an_attribute_error_listing_known_kinds() -> None:
     assert not hasattr(t, "strng")
 
 
+@pytest.mark.parametrize(("typo", "meant"), [("strng", "string"), ("integr", "integer"), ("timestmp", "timestamp"), ("belongs_too", "belongs_to")])
+def test_mistyped_kind_suggests_the_closest(typo: str, meant: str) -> None:
+    with pytest.raises(AttributeError, match=rf"t\.{typo}\(\) is not a field type; did you mean t\.{meant}\(\)\?"):
+        getattr(t, typo)()
+
+
+def test_far_off_kind_suggests_nothing() -> None:
+    with pytest.raises(AttributeError) as excinfo:
+        t.money()  # type: ignore[attr-defined]
+    assert "did you mean" not in str(excinfo.value)
+
+
 def test_private_names_are_not_looked_up_as_kinds() -> None:
     with pytest.raises(AttributeError):
         t._secret  # type: ignore[attr-defined]  # noqa: B018

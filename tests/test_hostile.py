@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from nanoka_core.cli import cli
 from nanoka_core.testing import forget_modules
-from tests.conftest import nanoka_subprocess
+from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 HEADER = "from nanoka_core import Model, define_model, t\n"
 GOOD_MODELS = HEADER + 'User = define_model("users", {"id": t.uuid().primary(), "email": t.string()})\n'
@@ -82,7 +82,7 @@ def snapshot(folder: Path) -> dict[str, Any]:
     """Every entry under ``folder`` (bytecode caches aside): kind, bytes, mtime."""
     found: dict[str, Any] = {}
     for p in sorted(folder.rglob("*")):
-        if "__pycache__" in p.parts:
+        if "__pycache__" in p.parts or ".nanoka_cache" in p.parts:  # caches, as Python's own
             continue
         rel = str(p.relative_to(folder))
         if p.is_symlink():
@@ -135,6 +135,7 @@ class Sandbox:
             (root / "nanoka.toml").write_bytes(text)
         if drizzle_config:
             (root / "drizzle.config.ts").write_text(DRIZZLE_CONFIG, encoding="utf-8")
+            link_example_node_modules(root)
         migrations = root / "drizzle" / "migrations"
         (migrations / "meta").mkdir(parents=True)
         (migrations / "0000_init.sql").write_text("CREATE TABLE `users` (`id` text);\n", encoding="utf-8")
@@ -651,7 +652,8 @@ def test_invalid_database_message_names_the_flag_value_and_the_rule(sandbox: San
 
 
 def test_config_in_a_parent_folder_is_found_from_a_subfolder(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = sandbox.build(schema=False, files={"app/deep/er/notes.txt": "x"})
+    wrangler = '{"d1_databases": [{"binding": "DB", "database_name": "mydb", "migrations_dir": "drizzle/migrations"}]}'
+    root = sandbox.build(schema=False, files={"app/deep/er/notes.txt": "x", "wrangler.jsonc": wrangler})
     out = invoke(["generate", "--apply"], root / "app" / "deep" / "er", f"{sandbox.bin}{os.pathsep}{os.environ['PATH']}", monkeypatch)
     assert out.code == 0, out.show()
     assert "export const users = sqliteTable('users', {" in sandbox.schema.read_text(encoding="utf-8")
@@ -873,6 +875,9 @@ DB_RULE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 def test_random_database_names_reach_wrangler_whole_or_run_nothing(examples: Examples, db: str) -> None:
     box = examples.new()
     box.build(schema=True)
+    # wrangler's config must list the database (nanoka checks it before wrangler runs).
+    entry = {"binding": "DB", "database_name": db, "migrations_dir": "drizzle/migrations"}
+    (box.root / "wrangler.json").write_text(json.dumps({"d1_databases": [entry]}), encoding="utf-8")
     before = snapshot(box.base)
     out = examples.run(box, ["generate", "--apply", f"--db={db}"])
     event("valid" if DB_RULE.fullmatch(db) else "invalid")

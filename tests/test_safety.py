@@ -25,7 +25,7 @@ import pytest
 from nanoka_core import files
 from nanoka_core.codegen import GENERATED_MARK, HEADER
 from nanoka_core.files import write_text_atomic
-from tests.conftest import nanoka_subprocess
+from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """
     from nanoka_core import t, define_model
@@ -504,6 +504,7 @@ def fake_npx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def migrating_project(nanoka_project: Any, output: str = "src/schema.ts") -> Path:
     project = project_with(nanoka_project, f'models = ["app.models"]\noutput = "{output}"\n')
     (project / "drizzle.config.ts").write_text(DRIZZLE_CONFIG, encoding="utf-8")
+    link_example_node_modules(project)
     return project
 
 

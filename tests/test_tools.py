@@ -24,7 +24,8 @@ from click.testing import CliRunner
 from nanoka_core.cli import cli
 from nanoka_core.errors import ToolError, UsageError
 from nanoka_core.testing import forget_modules
-from nanoka_core.tools import run_tool, tool_command
+from nanoka_core.tools import require_node_package, run_tool, tool_command
+from tests.conftest import link_example_node_modules
 
 TOOL_NAMES = ("npx", "pnpm", "npm", "yarn", "bunx")
 PREFIX = {  # the documented way each package manager runs the project's own copy of a tool
@@ -82,6 +83,13 @@ class Project:
         (self.root / "app" / "__init__.py").write_text("", encoding="utf-8")
         (self.root / "app" / "models.py").write_text(MODELS, encoding="utf-8")
         (self.root / "drizzle.config.ts").write_text("export default {}\n", encoding="utf-8")
+        link_example_node_modules(self.root)
+        # drizzle-kit's default out is ./drizzle; wrangler must apply from there.
+        (self.root / "wrangler.jsonc").write_text(
+            '{"d1_databases": [{"binding": "DB", "database_name": "mydb", "database_id": "x", "migrations_dir": "drizzle"},\n'
+            ' {"binding": "OTHER", "database_name": "other_db-2", "database_id": "y", "migrations_dir": "drizzle"}]}',
+            encoding="utf-8",
+        )
         self.config()
         self.bin.mkdir()
         for name in TOOL_NAMES:
@@ -377,3 +385,36 @@ def test_drizzle_kit_silent_exit_0_without_a_migration_fails_the_stage(
     (line,) = error_lines(result.stderr)
     assert "drizzle-kit wrote no migration" in line and "needs an answer" not in line
     assert [argv[4] for argv in project.argvs()] == ["--config", "--dialect"]  # the run, then the question
+
+
+# --------------------------------------------------------------------------- tools missing from node_modules
+
+
+@pytest.mark.parametrize(
+    ("package_manager", "install"),
+    [("npx", "npm install"), ("pnpm", "pnpm install"), ("yarn", "yarn install"), ("bun", "bun install")],
+)
+def test_tool_listed_but_not_installed_says_to_install(tmp_path: Path, package_manager: str, install: str) -> None:
+    (tmp_path / "package.json").write_text('{"devDependencies": {"drizzle-kit": "0.31.11"}}', encoding="utf-8")
+    project = tmp_path / "app"
+    project.mkdir()
+    with pytest.raises(ToolError) as caught:
+        require_node_package(project, "drizzle-kit", package_manager)
+    assert str(caught.value) == (
+        f"drizzle-kit is listed in {tmp_path / 'package.json'} but not installed: run `{install}` "
+        f"(or your package manager's install) in {tmp_path}"
+    )
+
+
+def test_tool_not_listed_says_to_add_it(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"devDependencies": {}}', encoding="utf-8")
+    with pytest.raises(ToolError, match=r"wrangler is not installed: run `npm install -D wrangler`"):
+        require_node_package(tmp_path, "wrangler", "npm")
+
+
+def test_tool_in_a_parent_folders_node_modules_is_found_as_node_finds_it(tmp_path: Path) -> None:
+    (tmp_path / "node_modules" / "wrangler").mkdir(parents=True)
+    (tmp_path / "node_modules" / "wrangler" / "package.json").write_text("{}", encoding="utf-8")
+    project = tmp_path / "packages" / "db"
+    project.mkdir(parents=True)
+    require_node_package(project, "wrangler", "npx")

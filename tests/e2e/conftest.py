@@ -192,6 +192,12 @@ class ExampleProject:
         """The local D1's SQLite files (database, metadata, WAL) under .wrangler."""
         return sorted(self.wrangler_state.glob("state/v3/d1/**/*.sqlite*"))
 
+    def assert_nothing_written(self) -> None:
+        """Neither the schema, nor drizzle/, nor the local D1: the run stopped before any of them."""
+        assert not self.schema_ts.exists(), "schema.ts was written"
+        assert not (self.root / "drizzle").exists(), "drizzle/ was created"
+        assert not self.wrangler_state.exists(), "wrangler ran: .wrangler/ exists"
+
     def snapshot(self, folder: Path) -> dict[str, tuple[bytes, int]]:
         """Every file under ``folder``: content and mtime (ns), by relative path."""
         return {
@@ -199,6 +205,11 @@ class ExampleProject:
             for p in sorted(folder.rglob("*"))
             if p.is_file()
         }
+
+
+def shown(proc: subprocess.CompletedProcess[str]) -> str:
+    """A finished process's exit code and output, for assertion messages."""
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
 
 
 @pytest.fixture

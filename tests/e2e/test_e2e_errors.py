@@ -101,3 +101,21 @@ def test_rename_without_terminal_fails_in_drizzle_kit_and_writes_no_migration(
     assert p.snapshot(p.migrations_dir) == migrations_before
     # The schema codegen wrote stays: it is what the models say.
     assert "'fullName'" in p.schema_ts.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [("generate",), ("generate", "--apply")], ids=["generate", "apply"])
+def test_tools_missing_from_node_modules_say_to_install_before_anything_runs(
+    example_project: ExampleProject, args: tuple[str, ...]
+) -> None:
+    """Without this check npx says only "npx canceled due to missing packages"."""
+    p = example_project
+    (p.root / "node_modules").unlink()
+
+    proc = p.nanoka(*args)
+
+    assert proc.returncode == 1, _ok(proc)
+    assert (
+        f"drizzle-kit is listed in {p.root / 'package.json'} but not installed: run `npm install` "
+        f"(or your package manager's install) in {p.root}"
+    ) in proc.stderr, _ok(proc)
+    _assert_nothing_written(p)

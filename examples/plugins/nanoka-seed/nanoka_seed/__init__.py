@@ -11,7 +11,9 @@ from nanoka_core import Stage, hookimpl
 
 def seed(ctx):
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "execute", ctx.database, where, "--file", "seed.sql"])
+    # wrangler_flags: --env/--config as chosen for this run, so the seed reaches the same D1.
+    args = ["wrangler", "d1", "execute", ctx.database, where, *ctx.wrangler_flags, "--file", "seed.sql"]
+    ctx.run_tool(args)
 
 
 @hookimpl
