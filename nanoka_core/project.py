@@ -89,7 +89,10 @@ def _where(error: BaseException) -> str:
 
 
 def check_models(models: Iterable[type[Model]]) -> None:
-    """Names, duplicate tables, relation targets and literal defaults."""
+    """Names, duplicate tables, relation targets, foreign keys and literal defaults."""
+    from nanoka_core.references import check_foreign_keys
+
+    models = list(models)
     seen: dict[str, str] = {}
     for model in models:
         check_table_name(model.table)
@@ -115,6 +118,7 @@ def check_models(models: Iterable[type[Model]]) -> None:
             columns[name.lower()] = name
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
+    check_foreign_keys(models)
 
 
 def _check_relation(model: type[Model], name: str, field: Relation) -> None:
