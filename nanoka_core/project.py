@@ -110,12 +110,13 @@ def check_models(models: Iterable[type[Model]]) -> None:
             if isinstance(field, Relation):
                 _check_relation(model, name, field)
                 continue
-            if name.lower() in columns:
+            column = (field.column_name or name).lower()
+            if column in columns:
                 raise ModelError(
-                    f"model {model.table!r}: fields {columns[name.lower()]!r} and {name!r} "
+                    f"model {model.table!r}: fields {columns[column]!r} and {name!r} "
                     "are the same column in SQLite, which ignores case in column names"
                 )
-            columns[name.lower()] = name
+            columns[column] = name
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
     check_foreign_keys(models)
