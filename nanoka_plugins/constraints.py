@@ -21,11 +21,15 @@ _SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[A-Za-z_][A-Za-z0-9
 
 @hookimpl(tryfirst=True)
 def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:
-    found = [
-        _index(model, f"{model.table}_{_sql_name(model, name)}_idx", (name,), unique=False)
-        for name, field in model.fields.items()
-        if field.is_indexed and not field.is_relation
-    ]
+    found = []
+    enum_checks = []
+    for name, field in model.fields.items():
+        if field.is_indexed:
+            found.append(_index(model, f"{model.table}_{_sql_name(model, name)}_idx", (name,), unique=False))
+        if field.enum_values is not None:
+            values = ", ".join(sql_string(value) for value in field.enum_values)
+            enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
+            enum_checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
     for declared in model.indexes:
         suffix = "unique" if declared.unique else "idx"
         default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
@@ -33,11 +37,7 @@ def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Co
     if model.primary_key is not None:
         columns = ", ".join(f"table.{name}" for name in model.primary_key)
         found.append(Constraint(f"primaryKey({{ columns: [{columns}] }})", {"primaryKey"}))
-    for name, field in model.fields.items():
-        if field.enum_values is not None:
-            values = ", ".join(sql_string(value) for value in field.enum_values)
-            enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
-            found.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
+    found.extend(enum_checks)
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.name, declared_check.expression)
         found.append(_check(f"{model.table}_{declared_check.name}", sql))

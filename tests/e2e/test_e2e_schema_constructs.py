@@ -21,7 +21,12 @@ MODELS = '''\
 import datetime
 import uuid
 from enum import Enum
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal, TypedDict
+
+try:
+    from typing import NotRequired
+except ImportError:  # Python 3.10
+    from typing_extensions import NotRequired
 
 from nanoka_core import Model, define_model, index, t
 
