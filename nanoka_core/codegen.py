@@ -64,6 +64,8 @@ ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
 DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
 ORM_IMPORTS = frozenset({"sql"})
 """Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
+TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
+"""Types, imported as ``type X`` so that ``verbatimModuleSyntax`` projects compile the schema too."""
 
 
 def render_for(ctx: Context) -> str:
@@ -143,7 +145,8 @@ def render_schema(
     head = []
     if imports & ORM_IMPORTS:
         head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
-    core_names = ", ".join(sorted((imports - ORM_IMPORTS) or {"sqliteTable"}))
+    core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
+    core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
     head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")

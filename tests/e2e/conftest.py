@@ -42,6 +42,7 @@ TSCONFIG = {
         "module": "ESNext",
         "moduleResolution": "Bundler",
         "skipLibCheck": True,
+        "verbatimModuleSyntax": True,
     },
     "files": ["drizzle/schema.ts"],
 }
