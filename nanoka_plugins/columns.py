@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 
 from nanoka_core import Column, Field, hookimpl
+from nanoka_core.fields import UNTYPED
 from nanoka_core.pipeline import Context
 
 _CONSTRUCTORS = {
@@ -50,8 +51,6 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
 
 
 def _typescript(field: Field) -> str:
-    from nanoka_core.fields import UNTYPED
-
     if field.json_type is UNTYPED:
         return "unknown"
     from nanoka_core.typescript import typescript_type
