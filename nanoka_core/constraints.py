@@ -8,9 +8,14 @@ model checks them against its fields, the codegen plugin renders them.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 
 from nanoka_core.errors import ModelError
+
+# A check expression, token by token: a string literal, a quoted identifier,
+# a word, or any one other character.
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[A-Za-z_][A-Za-z0-9_]*|.", re.DOTALL)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +58,31 @@ def check(name: str, expression: str) -> Check:
     check_constraint_name(name)
     if not isinstance(expression, str) or not expression.strip():
         raise ModelError(f"check {name!r}: the expression must be a non-empty SQL string")
+    _check_expression(f"check {name!r}", expression)
     return Check(name, expression)
+
+
+def sql_tokens(expression: str) -> list[str]:
+    """String literals, quoted identifiers, words and single characters, in order."""
+    return _SQL_TOKEN.findall(expression)
+
+
+def _check_expression(where: str, expression: str) -> None:
+    """The expression lands inside ``CHECK (...)`` of a migration: it may not
+    close that parenthesis early or comment out the rest."""
+    tokens = sql_tokens(expression)
+    bare = "".join(t for t in tokens if len(t) == 1 or t[0] not in "'\"")
+    if "'" in bare or '"' in bare:
+        raise ModelError(f"{where}: a quote is not closed in {expression!r}")
+    if "--" in bare or "/*" in bare or ";" in bare:
+        raise ModelError(f"{where}: comments and ';' are not allowed in a check expression: {expression!r}")
+    depth = 0
+    for token in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth < 0:
+            raise ModelError(f"{where}: a ')' closes more than was opened in {expression!r}")
+    if depth:
+        raise ModelError(f"{where}: a '(' is not closed in {expression!r}")
 
 
 def as_checks(checks: Mapping[str, str] | Iterable[Check]) -> tuple[Check, ...]:

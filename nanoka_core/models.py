@@ -78,7 +78,10 @@ def _declare_table_level(
     if isinstance(primary_key, str) or (primary_key is not None and not primary_key):
         raise ModelError(f"{where}: primary_key= takes a tuple of field names, e.g. primary_key=('a', 'b')")
     model.indexes = tuple(indexes)
-    model.checks = as_checks(checks)
+    try:
+        model.checks = as_checks(checks)
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from e
     model.primary_key = None if primary_key is None else tuple(primary_key)
     for item in model.indexes:
         if not isinstance(item, Index):

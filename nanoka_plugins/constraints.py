@@ -8,15 +8,10 @@ Registered ``tryfirst`` so that its constraints come before any plugin's.
 
 from __future__ import annotations
 
-import re
-
 from nanoka_core import Constraint, Model, hookimpl
+from nanoka_core.constraints import sql_tokens
 from nanoka_core.errors import ModelError
 from nanoka_core.pipeline import Context
-
-# A check expression, token by token: a string literal, a quoted identifier,
-# a word, or any one other character.
-_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[A-Za-z_][A-Za-z0-9_]*|.", re.DOTALL)
 
 
 @hookimpl(tryfirst=True)
@@ -36,7 +31,7 @@ def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Co
         default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
         indexes.append(_index(model, declared.name or default_name, declared.fields, declared.unique))
     for declared_check in model.checks:
-        sql = _check_sql(model, declared_check.name, declared_check.expression)
+        sql = _check_sql(model, declared_check.expression)
         checks.append(_check(f"{model.table}_{declared_check.name}", sql))
     _check_unique_names(model, [name for name, _ in indexes + checks])
     found = [constraint for _, constraint in indexes]
@@ -82,29 +77,11 @@ def template_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
 
 
-def _check_sql(model: type[Model], name: str, expression: str) -> str:
-    """The check's SQL with every field name (bare or double-quoted) as a column reference.
-
-    The expression lands inside ``CHECK (...)`` of a migration, so it may not
-    close that parenthesis early or comment out the rest.
-    """
-    where = f"model {model.table!r}: check {name!r}"
+def _check_sql(model: type[Model], expression: str) -> str:
+    """The check's SQL with every field name (bare or double-quoted) as a column reference."""
     columns = {n for n, f in model.fields.items() if not f.is_relation}
-    tokens = _SQL_TOKEN.findall(expression)
-    bare = "".join(t for t in tokens if len(t) == 1 or t[0] not in "'\"")
-    if "'" in bare or '"' in bare:
-        raise ModelError(f"{where}: a quote is not closed in {expression!r}")
-    if "--" in bare or "/*" in bare or ";" in bare:
-        raise ModelError(f"{where}: comments and ';' are not allowed in a check expression: {expression!r}")
-    depth = 0
-    for token in tokens:
-        depth += {"(": 1, ")": -1}.get(token, 0)
-        if depth < 0:
-            raise ModelError(f"{where}: a ')' closes more than was opened in {expression!r}")
-    if depth:
-        raise ModelError(f"{where}: a '(' is not closed in {expression!r}")
     out = []
-    for token in tokens:
+    for token in sql_tokens(expression):
         word = token[1:-1].replace('""', '"') if token[0] == '"' else token
         out.append(f"${{table.{word}}}" if word in columns else template_text(token))
     return "".join(out)
