@@ -80,7 +80,7 @@ def resolve(model: type[Model], name: str, key: ForeignKey) -> ResolvedKey:
 
 
 def _single_primary_key(target: type[Model], where: str) -> str:
-    keys = [name for name, field in target.fields.items() if field.is_primary]
+    keys = list(target.primary_key or (name for name, field in target.fields.items() if field.is_primary))
     if len(keys) != 1:
         raise ModelError(
             f"{where}: the foreign key's target {target.table!r} has no single-column primary key; "
@@ -90,7 +90,7 @@ def _single_primary_key(target: type[Model], where: str) -> str:
 
 
 def _is_unique(target: type[Model], column: str, field: Field) -> bool:
-    if field.is_primary or field.is_unique:
+    if field.is_primary or field.is_unique or target.primary_key == (column,):
         return True
     return any(index.unique and index.fields == (column,) for index in target.indexes)
 

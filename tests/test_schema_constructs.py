@@ -107,6 +107,13 @@ Owner = define_model("owners", {"id": t.uuid().primary(), "name": t.string()})
 Keyless = define_model("keyless", {"a": t.uuid(), "b": t.uuid()}, primary_key=("a", "b"))
 
 
+def test_foreign_key_to_a_one_column_primary_key_tuple(nanoka_render: Any) -> None:
+    codes = define_model("codes", {"code": t.string()}, primary_key=("code",))
+    uses = define_model("uses", {"code": t.string().references(codes)})
+    check_models([codes, uses])
+    assert "  code: text('code').notNull().references(() => codes.code)," in nanoka_render([codes, uses])
+
+
 def test_foreign_key_to_a_model_not_generated() -> None:
     posts = define_model("posts", {"ownerId": t.uuid().references(Owner)})
     with pytest.raises(ModelError, match=r"posts\.ownerId: the foreign key points at model 'owners', which is not among the models generated"):
