@@ -53,7 +53,7 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
     Third-party emitters are asked first; the built-in emitter answers for
     the seven built-in kinds. Stops at first non-None result.
 
-    :param name: the field's name (its column name).
+    :param name: the SQL column name: the field's name, or what ``.column()`` gave.
     :param field: the field, with ``kind`` and its modifiers.
     :param ctx: the pipeline context, or None when rendering outside a run.
     :return: a :class:`~nanoka_core.Column`, or None to let others answer.
