@@ -8,6 +8,7 @@ model reference, not from anything nanoka or the tools printed.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -72,6 +73,13 @@ VALID_ROWS = (
     "INSERT INTO users (id, email, managerId, age) VALUES ('ann', 'ann@example.com', 'boss', 30)",
     "INSERT INTO posts (id, userId, slug) VALUES (1, 'ann', 'hello')",
     "INSERT INTO post_tags (postId, tag) VALUES (1, 'news')",
+)
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+CONSTRUCT_GOLDENS = (
+    "foreign_keys.ts", "indexes.ts", "enums.ts", "composite_key.ts", "checks.ts",
+    "column_names.ts", "runtime_defaults.ts", "typed_json.ts",
 )
 
 
@@ -174,3 +182,13 @@ def test_the_local_d1_carries_out_the_actions(applied: ExampleProject) -> None:
     assert status == [{"status": "draft"}]  # the enum's default
     assert manager == [{"managerId": None}]  # on_delete="set null"
     assert (posts, tags) == ([{"n": 0}], [{"n": 0}])  # cascade, through two tables
+
+
+def test_every_construct_golden_file_type_checks(example_project: ExampleProject) -> None:
+    """The hand-written golden files are what nanoka must write, so they must compile too."""
+    folder = example_project.root / "golden"
+    folder.mkdir()
+    for name in CONSTRUCT_GOLDENS:
+        (folder / name).write_bytes((GOLDEN / name).read_bytes())
+    proc = example_project.typecheck(*(f"golden/{name}" for name in CONSTRUCT_GOLDENS))
+    assert proc.returncode == 0, _ok(proc)
