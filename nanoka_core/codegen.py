@@ -1,8 +1,10 @@
 """Render models as a Drizzle schema, byte for byte what @nanokajs/core writes.
 
 How a single field becomes a column constructor is asked of the
-``nanoka_emit_column`` hook; this module owns the rest of the file: header,
-import lines, table blocks and the modifier chain.
+``nanoka_emit_column`` hook, a model's table-level constraints of the
+``nanoka_table_constraints`` hook and a callable default's TypeScript of the
+``nanoka_callable_default`` hook; this module owns the rest of the file:
+header, import lines, table blocks, the modifier chain and foreign keys.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from nanoka_core.defaults import needs_sql_literal
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import NO_DEFAULT, Field
 from nanoka_core.models import Model
+from nanoka_core.references import ResolvedKey, foreign_keys, resolve_among
 
 if TYPE_CHECKING:
     from nanoka_core.pipeline import Context
@@ -43,15 +46,51 @@ class Column:
     complete: bool = False
 
 
+@dataclasses.dataclass(frozen=True)
+class Constraint:
+    """What a table-constraint emitter returns: one entry of ``(table) => [...]``.
+
+    :param expr: e.g. ``index('users_age_idx').on(table.age)``; ``table`` is
+        the callback's argument, its keys are the field names.
+    :param imports: the names ``expr`` uses; ``sql`` comes from
+        ``drizzle-orm``, every other name from ``drizzle-orm/sqlite-core``.
+    """
+
+    expr: str
+    imports: frozenset[str] | set[str] = frozenset()
+
+
 Emitter = Callable[[str, Field], "Column | None"]
+ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
+DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
+ORM_IMPORTS = frozenset({"sql"})
+"""Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
+TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
+"""Types, imported as ``type X`` so that ``verbatimModuleSyntax`` projects compile the schema too."""
 
 
 def render_for(ctx: Context) -> str:
-    """The schema for a run's models, each column asked of the emitter hook."""
-    return render_schema(ctx.models, column_emitter(ctx))
+    """The schema for a run's models, each part asked of its hook."""
+    return render_with_hooks(ctx.models, ctx.hook, ctx)
 
 
-def column_emitter(ctx: Context) -> Emitter:
+def render_with_hooks(models: Iterable[type[Model]], hook: Any, ctx: Context | None) -> str:
+    """The schema for ``models``, each part asked of a plugin manager's ``hook`` relay."""
+    return render_schema(
+        models,
+        column_emitter(hook, ctx),
+        constraints=lambda model: [
+            constraint
+            for answer in hook.nanoka_table_constraints(model=model, ctx=ctx)
+            for constraint in answer
+        ],
+        callable_default=lambda function, field: hook.nanoka_callable_default(
+            function=function, field=field, ctx=ctx
+        ),
+    )
+
+
+def column_emitter(hook: Any, ctx: Context | None) -> Emitter:
     """``nanoka_emit_column`` as one function, asked once per field.
 
     With plain implementations (no wrappers, no tracing) this calls them
@@ -61,10 +100,10 @@ def column_emitter(ctx: Context) -> Emitter:
     """
     from nanoka_core.plugins import tracing
 
-    hook = ctx.hook.nanoka_emit_column
-    impls = list(reversed(hook.get_hookimpls()))
+    caller = hook.nanoka_emit_column
+    impls = list(reversed(caller.get_hookimpls()))
     if tracing() or any(i.hookwrapper or i.wrapper or i.kwargnames for i in impls):
-        return lambda name, field: hook(name=name, field=field, ctx=ctx)
+        return lambda name, field: caller(name=name, field=field, ctx=ctx)
     calls = [_positional(impl.function, impl.argnames) for impl in impls]
 
     def emit(name: str, field: Field) -> Column | None:
@@ -86,18 +125,26 @@ def _positional(function: Callable[..., Any], argnames: tuple[str, ...]) -> Call
     )
 
 
-def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
+def render_schema(
+    models: Iterable[type[Model]],
+    emit: Emitter,
+    *,
+    constraints: ConstraintEmitter | None = None,
+    callable_default: DefaultEmitter | None = None,
+) -> str:
     """The whole ``schema.ts`` text for ``models``, in the order given."""
     log = structlog.get_logger("nanoka")
+    models = list(models)
+    positions = {model: i for i, model in enumerate(models)}
     imports: set[str] = set()
-    uses_sql = False
     blocks: list[str] = []
     for model in models:
+        keys = foreign_keys(model)
         lines = [f"export const {model.table} = sqliteTable('{model.table}', {{"]
         for name, field in model.fields.items():
             if field.is_relation:
                 continue
-            column = emit(name, field)
+            column = emit(field.column_name or name, field)
             if column is None:
                 raise ModelError(
                     f"{model.table}.{name}: no column emitter for field type {field.kind!r}; "
@@ -107,25 +154,49 @@ def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
             imports.update(column.imports)
             expr = column.expr
             if not column.complete:
-                expr += _modifier_chain(field, model.table, name, log)
-                literal = needs_sql_literal(field.kind, field.default_value)
-                uses_sql = uses_sql or field.defaults_to_now or literal
+                references = ""
+                if name in keys:
+                    key = resolve_among(positions, model, name, keys[name])
+                    references, names = _references(key, forward=positions[key.target] >= positions[model])
+                    imports.update(names)
+                expr += _modifier_chain(field, model.table, name, log, callable_default, references)
+                if needs_sql_literal(field.kind, field.default_value):
+                    imports.add("sql")
+            if field.defaults_to_now:
+                imports.add("sql")
             lines.append(f"  {name}: {expr},")
+        table_level = list(constraints(model)) if constraints is not None else []
         if len(lines) == 1:
-            blocks.append(lines[0] + "})")
+            lines[0] += "}"
         else:
-            blocks.append("\n".join([*lines, "})"]))
-    _check_clashes(models, imports, uses_sql)
+            lines.append("}")
+        if table_level:
+            lines[-1] += ", (table) => ["
+            lines.extend(f"  {constraint.expr}," for constraint in table_level)
+            lines.append("]")
+            for constraint in table_level:
+                imports.update(constraint.imports)
+        lines[-1] += ")"
+        blocks.append("\n".join(lines))
+    _check_clashes(models, imports)
     head = []
-    if uses_sql:
-        head.append("import { sql } from 'drizzle-orm'")
-    names = ", ".join(sorted(imports or {"sqliteTable"}))
-    head.append(f"import {{ {names} }} from 'drizzle-orm/sqlite-core'")
+    if imports & ORM_IMPORTS:
+        head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
+    core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
+    core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
+    head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
 
 
-def _modifier_chain(field: Field, table: str, name: str, log: Any) -> str:
+def _modifier_chain(
+    field: Field,
+    table: str,
+    name: str,
+    log: Any,
+    callable_default: DefaultEmitter | None,
+    references: str = "",
+) -> str:
     chain = ""
     if field.is_primary:
         chain += ".primaryKey()"
@@ -133,18 +204,25 @@ def _modifier_chain(field: Field, table: str, name: str, log: Any) -> str:
         chain += ".notNull()"
     if field.is_unique:
         chain += ".unique()"
+    chain += references
     if field.defaults_to_now:
         chain += NOW_DEFAULT
     elif callable(field.default_value):
-        log.warning(
-            f"{table}.{name}: a callable default cannot be written into the schema and was left out; "
-            "add .$defaultFn(() => ...) to this column in TypeScript, or use a literal default"
-        )
+        body = callable_default(field.default_value, field) if callable_default else None
+        if body is None:
+            log.warning(
+                f"{table}.{name}: a callable default cannot be written into the schema and was left out; "
+                "add .$defaultFn(() => ...) to this column in TypeScript, or use a literal default"
+            )
+        else:
+            chain += f".$defaultFn(() => {body})"
     elif needs_sql_literal(field.kind, field.default_value):
         json_text = js_json(field.default_value, f"{table}.{name}")
         chain += f".default(sql.raw({_js_string(_sql_string(json_text))}))"
     elif field.default_value is not NO_DEFAULT:
         chain += f".default({js_json(field.default_value, f'{table}.{name}')})"
+    if field.updates_to_now:
+        chain += ".$onUpdate(() => new Date())"
     return chain
 
 
@@ -153,8 +231,25 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _check_clashes(models: Iterable[type[Model]], imports: set[str], uses_sql: bool) -> None:
-    taken = set(imports or {"sqliteTable"}) | ({"sql"} if uses_sql else set())
+def _references(key: ResolvedKey, forward: bool) -> tuple[str, set[str]]:
+    """``.references(() => target.column, { onDelete: ... })`` and its imports.
+
+    A reference to this table or to one written later (``forward``) is typed
+    ``AnySQLiteColumn``: without it TypeScript cannot infer a table type
+    that depends on itself, through one table or several.
+    """
+    arrow, imports = ("(): AnySQLiteColumn =>", {"AnySQLiteColumn"}) if forward else ("() =>", set())
+    actions = [
+        f"{option}: '{action}'"
+        for option, action in (("onDelete", key.on_delete), ("onUpdate", key.on_update))
+        if action is not None
+    ]
+    options = f", {{ {', '.join(actions)} }}" if actions else ""
+    return f".references({arrow} {key.target.table}.{key.column}{options})", imports
+
+
+def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
+    taken = set(imports or {"sqliteTable"})
     for model in models:
         if model.table in taken:
             raise ModelError(

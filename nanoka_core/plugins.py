@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = {
     "load-config": "nanoka_plugins.load_config",
     "codegen": "nanoka_plugins.codegen",
     "columns": "nanoka_plugins.columns",
+    "constraints": "nanoka_plugins.constraints",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
     "wrangler": "nanoka_plugins.wrangler",
     "report": "nanoka_plugins.report",

@@ -73,7 +73,7 @@ def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Iterator[Callab
     Rendering makes ``pm``'s field types the global ``t``'s; they are put
     back afterwards, so no test sees another test's plugin kinds.
     """
-    from nanoka_core.codegen import render_schema
+    from nanoka_core.codegen import render_with_hooks
     from nanoka_core.fields import t
     from nanoka_core.plugins import register_field_types
 
@@ -82,10 +82,7 @@ def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Iterator[Callab
     def render(models: Sequence[Any], pm: NanokaPluginManager | None = None) -> str:
         manager = pm or nanoka_plugin_manager
         t.use(register_field_types(manager.hook))
-        return render_schema(
-            models,
-            lambda name, field: manager.hook.nanoka_emit_column(name=name, field=field, ctx=None),
-        )
+        return render_with_hooks(models, manager.hook, None)
 
     yield render
     t._plugin_types = saved

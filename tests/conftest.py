@@ -58,7 +58,7 @@ NO_MIGRATE_WRITE = re.compile(
 """The whole stderr of a ``generate --no-migrate`` that writes the schema."""
 EXAMPLE_PLUGINS = REPO / "examples" / "plugins"
 PLUGIN_PACKAGES = [
-    *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply")),
+    *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply", "nanoka-tenant-index")),
     REPO / "tests" / "plugins" / "nanoka-broken",
 ]
 

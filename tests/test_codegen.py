@@ -333,7 +333,7 @@ def test_callable_default_is_dropped_with_one_warning(nanoka_render) -> None:
 
 def test_each_callable_default_warns_once_naming_its_field(nanoka_render) -> None:
     a = define_model("accounts", {"token": t.string().default(str)})
-    b = define_model("sessions", {"expires": t.timestamp().optional().default(datetime.datetime.now)})
+    b = define_model("sessions", {"expires": t.timestamp().optional().default(datetime.date.today)})
     with structlog.testing.capture_logs() as logs:
         nanoka_render([a, b])
     events = [e["event"] for e in logs if e["log_level"] == "warning"]
@@ -585,7 +585,7 @@ def test_column_emitter_answers_exactly_as_the_hook_call(nanoka_plugin_manager, 
     nanoka_plugin_manager.register(Second(), "second")
     config = Config(path=tmp_path / "nanoka.toml", project_dir=tmp_path, models=(), output=tmp_path / "s.ts")
     ctx = Context(config, Options(), nanoka_plugin_manager)
-    emit = column_emitter(ctx)
+    emit = column_emitter(ctx.hook, ctx)
     for name, field in [("a", t.number()), ("b", t.string()), ("c", t.string()), ("d", Field("nothing"))]:
         calls.clear()
         direct = emit(name, field)
@@ -613,6 +613,6 @@ def test_column_emitter_goes_through_pluggy_when_a_wrapper_is_registered(
 
     nanoka_plugin_manager.register(Wrapper(), "wrapper")
     config = Config(path=tmp_path / "nanoka.toml", project_dir=tmp_path, models=(), output=tmp_path / "s.ts")
-    column = column_emitter(Context(config, Options(), nanoka_plugin_manager))("n", t.integer())
+    column = column_emitter(nanoka_plugin_manager.hook, Context(config, Options(), nanoka_plugin_manager))("n", t.integer())
     assert column is not None and column.expr == "integer('n')"
     assert seen == ["n"]
