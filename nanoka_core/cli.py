@@ -112,6 +112,11 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 )
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="With --apply: apply migrations that destroy data (dropped tables or columns...).",
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -124,6 +129,7 @@ def generate(
     package_manager: str | None,
     force: bool,
     no_wait: bool,
+    allow_data_loss: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -140,7 +146,11 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    if allow_data_loss and not apply:
+        raise click.UsageError("--allow-data-loss only applies with --apply")
+    options = Options(
+        output, no_migrate, apply, db, remote, package_manager, force, allow_data_loss=allow_data_loss
+    )
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)

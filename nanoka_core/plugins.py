@@ -28,6 +28,8 @@ BUILTIN_PLUGINS = {
     "codegen": "nanoka_plugins.codegen",
     "columns": "nanoka_plugins.columns",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
+    "preserve-rows": "nanoka_plugins.preserve_rows",
+    "data-loss-guard": "nanoka_plugins.data_loss_guard",
     "wrangler": "nanoka_plugins.wrangler",
 }
 ENTRY_POINT_GROUP = "nanoka"
