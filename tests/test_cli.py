@@ -161,7 +161,8 @@ def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
 def test_plugins_command_lists_builtins_with_all(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "plugins", "--all"], cwd=project).stdout)
     by_name = {r["name"]: r for r in rows}
-    assert by_name["columns"]["hooks"] == ["nanoka_emit_column"]
+    assert by_name["columns"]["hooks"] == ["nanoka_callable_default", "nanoka_emit_column"]
+    assert by_name["constraints"]["hooks"] == ["nanoka_table_constraints"]
     assert by_name["wrangler"]["source"] == "builtin"
     assert by_name["wrangler"]["hooks"] == ["nanoka_register_stages"]
 
