@@ -7,6 +7,7 @@ after it: every row of every table, not only counts.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -155,12 +156,47 @@ def test_dropped_column_is_refused_before_wrangler_runs_and_applied_with_allow_d
 
     assert refused.returncode == 1, _ok(refused)
     assert "Traceback" not in refused.stderr
+    [second] = [m for m in p.migrations() if m != first]
+    assert f"nanoka data-loss-guard warning: {second}: DS103 things.note:" in refused.stderr  # the report
+    assert f"refusing to apply {second} to nanoka-example (--local): it destroys data" in refused.stderr
     assert "DS103 things.note" in refused.stderr
     assert "--allow-data-loss" in refused.stderr
     assert "wrangler d1 migrations apply" not in refused.stderr  # stopped before wrangler ran
     assert _applied(p) == [first]
     assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s", "note": "keep me"}]
 
+    check = p.nanoka("--log-format", "json", "check")
+    assert check.returncode == 0, _ok(check)  # a risk is reported, not a failure: it may be applied already
+    risks = json.loads(check.stdout)["migrations"]["risks"]
+    assert [(r["code"], r["migration"], r["table"], r["column"]) for r in risks] == [
+        ("DS103", second.removesuffix(".sql"), "things", "note")
+    ]
+
     _apply(p, "--allow-data-loss")
     assert _applied(p) == p.migrations() and len(p.migrations()) == 2
     assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s"}]
+
+
+def test_a_database_that_never_applied_anything_gets_every_migration_checked(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().default("m"),\n    "note": t.string().optional(),')
+    (p.root / "app" / "models.py").write_text(models, encoding="utf-8")
+    assert p.nanoka("generate").returncode == 0
+    p.edit("app/models.py", '    "note": t.string().optional(),\n', "")
+    reported = p.nanoka("--log-format", "json", "generate")
+    assert reported.returncode == 0, _ok(reported)
+    events = [json.loads(line) for line in reported.stderr.splitlines() if line.startswith("{")]
+    [risk] = [e for e in events if e.get("stage") == "data-loss-guard"]
+    assert risk["level"] == "warning"
+    assert {k: risk["data"][k] for k in ("code", "table", "column", "level")} == {
+        "code": "DS103", "table": "things", "column": "note", "level": "destroys data"
+    }
+
+    refused = p.nanoka("generate", "--apply")  # no d1_migrations table yet: nothing applied
+
+    assert refused.returncode == 1, _ok(refused)
+    assert "DS103 things.note" in refused.stderr
+    [tables] = p.d1_local("SELECT name FROM sqlite_master WHERE name IN ('things', 'd1_migrations')")
+    assert tables == []
