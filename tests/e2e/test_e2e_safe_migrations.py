@@ -8,9 +8,12 @@ after it: every row of every table, not only counts.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.e2e.fake_d1 import FakeD1
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -53,8 +56,8 @@ def _ok(proc: Any) -> str:
     return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
 
 
-def _apply(p: ExampleProject, *extra: str) -> Any:
-    proc = p.nanoka("generate", "--apply", *extra)
+def _apply(p: ExampleProject, *extra: str, env: dict[str, str] | None = None) -> Any:
+    proc = p.nanoka("generate", "--apply", *extra, env=env)
     assert proc.returncode == 0, _ok(proc)
     return proc
 
@@ -200,3 +203,27 @@ def test_a_database_that_never_applied_anything_gets_every_migration_checked(
     assert "DS103 things.note" in refused.stderr
     [tables] = p.d1_local("SELECT name FROM sqlite_master WHERE name IN ('things', 'd1_migrations')")
     assert tables == []
+
+
+def test_remote_apply_is_refused_the_same_way_against_the_d1_api_stand_in(
+    example_project: ExampleProject, tmp_path: Path
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().default("m"),\n    "note": t.string().optional(),')
+    (p.root / "app" / "models.py").write_text(models, encoding="utf-8")
+    with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
+        env = d1.wrangler_env()
+        _apply(p, "--remote", env=env)
+        d1.query("INSERT INTO things VALUES (1, 'a', 's', 'keep me')")
+        p.edit("app/models.py", '    "note": t.string().optional(),\n', "")
+
+        refused = p.nanoka("generate", "--apply", "--remote", env=env)
+
+        assert refused.returncode == 1, _ok(refused)
+        assert "(--remote): it destroys data" in refused.stderr
+        assert "nanoka generate --apply --remote --db nanoka-example --allow-data-loss" in refused.stderr
+        assert d1.query("SELECT * FROM things") == [{"id": 1, "name": "a", "size": "s", "note": "keep me"}]
+
+        _apply(p, "--remote", "--allow-data-loss", env=env)
+        assert d1.query("SELECT * FROM things") == [{"id": 1, "name": "a", "size": "s"}]
+    assert p.local_d1_files() == []
