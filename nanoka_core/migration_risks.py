@@ -225,6 +225,8 @@ class _Judge:
                         continue
                     columns = ", ".join(fk.columns)
                     via = f"DROP TABLE {table}" if parent == table else f"the cascade from {table}"
+                    if child.name == RECREATED_PREFIX + parent:  # a self-reference, copied into the rebuild
+                        via += f" (the rebuilt table's {columns} still points at the old one)"
                     if fk.on_delete == "cascade":
                         self.add(
                             "DS111",
