@@ -105,6 +105,24 @@ def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_nu
     assert (p.migrations_dir / second).read_text(encoding="utf-8") == text  # idempotent
 
 
+def test_without_the_rewrite_the_guard_refuses_the_cascade_before_wrangler_runs(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    _start(p, CASCADE_MODELS, CASCADE_ROWS)
+    tables = ("users", "posts", "post_tags", "comments")
+    before = _rows(p, *tables)
+
+    p.edit("app/models.py", '"age": t.integer().optional()', '"age": t.number().optional()')
+    refused = p.nanoka("--disable-plugin", "preserve-rows", "generate", "--apply")
+
+    assert refused.returncode == 1, _ok(refused)
+    for line in ("DS111 posts:", "DS111 post_tags:", "DS112 comments.userId:"):
+        assert line in refused.stderr
+    assert "wrangler d1 migrations apply" not in refused.stderr
+    assert _rows(p, *tables) == before
+
+
 THINGS_V1 = HEADER + '''
 Thing = define_model("things", {
     "id": t.integer().primary(),
