@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nanoka_core.codegen import render_for
 from nanoka_core.drizzle import (
@@ -27,6 +27,9 @@ from nanoka_core.drizzle import (
 from nanoka_core.errors import NanokaError, PluginError
 from nanoka_core.pipeline import Context, Stage, run_pipeline
 
+if TYPE_CHECKING:
+    from nanoka_core.migration_risks import Risk
+
 
 @dataclasses.dataclass
 class CheckReport:
@@ -35,6 +38,8 @@ class CheckReport:
     diff: str = ""
     migrations: Path | None = None
     problems: list[str] = dataclasses.field(default_factory=list)
+    risks: list[Risk] = dataclasses.field(default_factory=list)
+    """What the data-loss guard says about each migration's risky statements (warnings, not failures)."""
 
     @property
     def ok(self) -> bool:
@@ -47,6 +52,7 @@ class CheckReport:
             "migrations": {
                 "path": str(self.migrations) if self.migrations else None,
                 "problems": self.problems,
+                "risks": [risk.as_json() for risk in self.risks],
             },
         }
 
@@ -82,6 +88,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     )
     if report.problems:
         return report
+    report.risks = _risks(report.migrations)
     try:
         ctx.run_tool(
             ["drizzle-kit", "check", "--config", os.path.relpath(drizzle_config, ctx.project_dir)],
@@ -120,6 +127,16 @@ def _wrangler_problems(ctx: Context, drizzle_config: Path, migrations: Path) -> 
     except ConfigError as e:
         return [str(e)]
     return []
+
+
+def _risks(migrations: Path) -> list[Risk]:
+    """The guard's reading of every migration in the folder (``nanoka_core.migration_risks``)."""
+    if not (migrations / "meta" / "_journal.json").is_file():
+        return []
+    from nanoka_core.migration_risks import assess
+    from nanoka_core.migration_sql import read_migrations
+
+    return [risk for migration in read_migrations(migrations) for risk in assess(migration)]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -186,6 +186,11 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "--watch", is_flag=True, help="Rewrite the schema whenever a model or the config changes (schema only)."
 )
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="With --apply: apply migrations that destroy data (dropped tables or columns...).",
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -204,6 +209,7 @@ def generate(
     no_wait: bool,
     no_cache: bool,
     watch: bool,
+    allow_data_loss: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -228,11 +234,14 @@ def generate(
         if value is not None and not apply:
             raise click.UsageError(f"{flag} only applies with --apply")
     _check_migration_flags(migration_name, custom, no_migrate, apply)
+    if allow_data_loss and not apply:
+        raise click.UsageError("--allow-data-loss only applies with --apply")
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
+        allow_data_loss=allow_data_loss,
     )
     if watch:
         from nanoka_core.watch import watch_schema
@@ -347,6 +356,8 @@ def _print_check(report: Any) -> None:
     elif report.schema_state == "differs":
         click.echo(report.diff, nl=False)
         log.error(f"{report.schema} is not what the models give: run nanoka generate")
+    for risk in report.risks:
+        log.warning(f"{risk.migration}.sql: {risk.line()} ({risk.kind.level})", data=risk.as_json())
     for problem in report.problems:
         log.error(problem)
     if report.ok:

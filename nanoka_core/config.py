@@ -33,6 +33,8 @@ class MigrateConfig:
     env: str | None = None
     """The wrangler environment (``--env``)."""
     wrangler_config: Path | None = None
+    preserve_rows: bool = True
+    """Rewrite new table rebuilds so referencing rows survive on D1 (``preserve-rows``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
-_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager", "env", "wrangler-config")
+_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager", "env", "wrangler-config", "preserve-rows")
 
 
 def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
@@ -175,6 +177,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             package_manager=package_manager,
             env=mkeys.optional_string(migrate_data, "env"),
             wrangler_config=_join(root, wrangler_config) if wrangler_config is not None else None,
+            preserve_rows=mkeys.boolean(migrate_data, "preserve-rows", True),
         ),
     )
 
@@ -207,6 +210,12 @@ class _Keys:
         if value is not None and (not isinstance(value, str) or not value):
             self._wrong_type(key, "a non-empty string", value)
         return value
+
+    def boolean(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self._wrong_type(key, "true or false", value)
+        return bool(value)
 
     def string_list(self, data: dict[str, Any], key: str) -> list[str]:
         value = data.get(key, [])

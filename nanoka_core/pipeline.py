@@ -93,6 +93,8 @@ class Options:
     """``--name``: what drizzle-kit calls the new migration."""
     custom: str | None = None
     """``--custom NAME``: an empty migration for hand-written SQL; the schema is left alone."""
+    allow_data_loss: bool = False
+    """Apply migrations that destroy data (the data-loss guard stands aside)."""
 
 
 class Context:

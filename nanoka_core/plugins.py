@@ -29,6 +29,8 @@ BUILTIN_PLUGINS = {
     "columns": "nanoka_plugins.columns",
     "constraints": "nanoka_plugins.constraints",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
+    "preserve-rows": "nanoka_plugins.preserve_rows",
+    "data-loss-guard": "nanoka_plugins.data_loss_guard",
     "wrangler": "nanoka_plugins.wrangler",
     "report": "nanoka_plugins.report",
 }

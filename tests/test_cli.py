@@ -142,17 +142,34 @@ def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Pat
     result = run_nanoka(["stages"], cwd=project)
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
-    assert [line.split()[0] for line in lines[1:]] == ["load-config", "codegen", "drizzle-kit", "wrangler"]
-    assert lines[4].split()[3:6] == ["no", "with", "--apply"]
+    assert [line.split()[0] for line in lines[1:]] == [
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "wrangler"
+    ]
+    assert lines[6].split()[3:6] == ["no", "with", "--apply"]
 
 
 def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows} == {
-        "load-config": True, "codegen": True, "drizzle-kit": True, "wrangler": True,
+        "load-config": True, "codegen": True, "drizzle-kit": True,
+        "preserve-rows": True, "data-loss-guard": True, "wrangler": True,
     }
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--no-migrate"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False
+
+
+def test_preserve_rows_false_turns_the_rewrite_stage_off(run_nanoka: Any, project: Path) -> None:
+    config = project / "nanoka.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[migrate]\npreserve-rows = false\n", encoding="utf-8")
+    rows = json.loads(run_nanoka(["--log-format", "json", "stages"], cwd=project).stdout)
+    assert {r["name"]: r["runs"] for r in rows}["preserve-rows"] is False
+    assert {r["name"]: r["runs"] for r in rows}["data-loss-guard"] is True
+
+
+def test_allow_data_loss_needs_apply(run_nanoka: Any, project: Path) -> None:
+    result = run_nanoka(["generate", "--allow-data-loss"], cwd=project)
+    assert result.exit_code == 2
+    assert "--allow-data-loss only applies with --apply" in result.output
 
 
 def test_plugins_command_lists_builtins_with_all(run_nanoka: Any, project: Path) -> None:

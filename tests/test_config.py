@@ -154,7 +154,8 @@ def test_every_key_is_read(root: Path, name: str) -> None:
             'models = ["app.models", "app.other:User"]\noutput = "gen/schema.ts"\n'
             'pythonpath = ["src", "../lib"]\nplugins = ["my_plugin"]\n',
             'drizzle-config = "cfg/drizzle.config.ts"\ndatabase = "my-db"\npackage-manager = "pnpm"\n'
-            'env = "staging"\nwrangler-config = "deploy/wrangler.staging.jsonc"\n',
+            'env = "staging"\nwrangler-config = "deploy/wrangler.staging.jsonc"\n'
+            "preserve-rows = false\n",
         ),
     )
     config = load_config(path)
@@ -168,6 +169,7 @@ def test_every_key_is_read(root: Path, name: str) -> None:
         package_manager="pnpm",
         env="staging",
         wrangler_config=root / "deploy" / "wrangler.staging.jsonc",
+        preserve_rows=False,
     )
 
 
@@ -230,6 +232,7 @@ WRONG_TYPES = [
     ('models = ["m"]\n', "database = 1\n", "migrate.database", "a non-empty string"),
     ('models = ["m"]\n', "database = true\n", "migrate.database", "a non-empty string"),
     ('models = ["m"]\n', 'package-manager = ["npm"]\n', "migrate.package-manager", "a non-empty string"),
+    ('models = ["m"]\n', 'preserve-rows = "no"\n', "migrate.preserve-rows", "true or false"),
 ]
 
 
@@ -281,7 +284,7 @@ UNKNOWN_KEYS = [
         "zzz",
         "valid keys: output, models, pythonpath, plugins, migrate",
     ),
-    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config"),
+    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config, preserve-rows"),
 ]
 
 

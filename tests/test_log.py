@@ -65,3 +65,15 @@ def test_empty_force_color_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("FORCE_COLOR", "")
     assert "\033[" not in emit(monkeypatch, io.StringIO())
+
+
+@pytest.mark.parametrize("log_format", ["console", "json"])
+def test_data_is_detail_for_json_only(monkeypatch: pytest.MonkeyPatch, log_format: str) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    configure(log_format, 0)
+    structlog.get_logger("nanoka").warning("DS103 users.nickname: dropped", data={"code": "DS103"})
+    if log_format == "console":
+        assert stream.getvalue() == "nanoka warning: DS103 users.nickname: dropped\n"
+    else:
+        assert json.loads(stream.getvalue())["data"] == {"code": "DS103"}
