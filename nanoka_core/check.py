@@ -20,11 +20,13 @@ from nanoka_core.drizzle import (
     TTY_TRAP,
     find_drizzle_config,
     folder_problems,
+    latest_snapshot,
     migrations_dir,
     sql_files,
 )
 from nanoka_core.errors import NanokaError, PluginError
 from nanoka_core.pipeline import Context, Stage, run_pipeline
+from nanoka_core.renames import build_plan
 
 
 @dataclasses.dataclass
@@ -34,6 +36,8 @@ class CheckReport:
     diff: str = ""
     migrations: Path | None = None
     problems: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """Worth knowing, not wrong: renamed_from declarations that no longer do anything."""
 
     @property
     def ok(self) -> bool:
@@ -47,6 +51,7 @@ class CheckReport:
                 "path": str(self.migrations) if self.migrations else None,
                 "problems": self.problems,
             },
+            "notes": self.notes,
         }
 
 
@@ -76,6 +81,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     report.problems = folder_problems(report.migrations)
     if report.problems:
         return report
+    report.notes = build_plan(ctx.models, latest_snapshot(report.migrations)).inert
     try:
         ctx.run_tool(
             ["drizzle-kit", "check", "--config", os.path.relpath(drizzle_config, ctx.project_dir)],

@@ -112,6 +112,11 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 )
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
+@click.option(
+    "--no-renames",
+    is_flag=True,
+    help='Answer "created" to every rename question no renamed_from declaration answers.',
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -124,6 +129,7 @@ def generate(
     package_manager: str | None,
     force: bool,
     no_wait: bool,
+    no_renames: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -140,7 +146,9 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force)
+    if no_renames and no_migrate:
+        raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
+    options = Options(output, no_migrate, apply, db, remote, package_manager, force, no_renames=no_renames)
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
@@ -216,6 +224,8 @@ def _print_check(report: Any) -> None:
         log.error(f"{report.schema} is not what the models give: run nanoka generate")
     for problem in report.problems:
         log.error(problem)
+    for note in report.notes:
+        log.info(f"note: {note}")
     if report.ok:
         log.info(f"{report.schema} and {report.migrations or 'the schema'} are up to date")
 

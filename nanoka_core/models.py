@@ -24,9 +24,13 @@ class Model:
 
     table: ClassVar[str]
     fields: ClassVar[Mapping[str, Field]]
+    renamed_from: ClassVar[str | None]
+    """The table's name in the last migration, when it was renamed since."""
     _order: ClassVar[int]
 
-    def __init_subclass__(cls, table: str | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, table: str | None = None, renamed_from: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
         if table is None:
             raise ModelError(
@@ -41,7 +45,14 @@ class Model:
             else:
                 fields.update({k: v for k, v in vars(klass).items() if isinstance(v, Field)})
         fields.update({k: v for k, v in vars(cls).items() if isinstance(v, Field)})
+        if renamed_from is not None:
+            from nanoka_core.names import check_previous_name
+
+            check_previous_name(renamed_from, f"model {table!r}: renamed_from={renamed_from!r}")
+            if renamed_from == table:
+                raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
         cls.table = table
+        cls.renamed_from = renamed_from
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
 
@@ -54,8 +65,13 @@ def is_model(value: object) -> TypeGuard[type[Model]]:
     return isinstance(value, type) and issubclass(value, Model) and value is not Model
 
 
-def define_model(table: str, fields: Mapping[str, Field]) -> type[Model]:
-    """Define a model from a table name and an ordered mapping of fields."""
+def define_model(
+    table: str, fields: Mapping[str, Field], *, renamed_from: str | None = None
+) -> type[Model]:
+    """Define a model from a table name and an ordered mapping of fields.
+
+    ``renamed_from`` names the table in the last migration, when it was renamed since.
+    """
     if not isinstance(fields, Mapping):
         raise ModelError(f"define_model({table!r}, ...): fields must be a dict of name -> t.<kind>()")
     for name, value in fields.items():
@@ -65,6 +81,8 @@ def define_model(table: str, fields: Mapping[str, Field]) -> type[Model]:
             )
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
     namespace: dict[str, Any] = {"__module__": caller, "__qualname__": str(table)}
-    model: type[Model] = type(str(table), (Model,), namespace, table=table)
+    model: type[Model] = type(
+        str(table), (Model,), namespace, table=table, renamed_from=renamed_from
+    )
     model.fields = MappingProxyType(dict(fields))
     return model

@@ -89,7 +89,8 @@ def _where(error: BaseException) -> str:
 
 
 def check_models(models: Iterable[type[Model]]) -> None:
-    """Names, duplicate tables, relation targets and literal defaults."""
+    """Names, duplicate tables, relation targets, literal defaults and declared renames."""
+    models = list(models)
     seen: dict[str, str] = {}
     for model in models:
         check_table_name(model.table)
@@ -115,6 +116,43 @@ def check_models(models: Iterable[type[Model]]) -> None:
             columns[name.lower()] = name
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
+        _check_field_renames(model)
+    _check_table_renames(models, seen)
+
+
+def _check_field_renames(model: type[Model]) -> None:
+    """A column is renamed from a name no other field holds or claims."""
+    claimed: dict[str, str] = {}
+    for name, field in model.fields.items():
+        old = field.previous_name
+        if old is None:
+            continue
+        where = f"{model.table}.{name}: .renamed_from({old!r})"
+        if old == name:
+            raise ModelError(f"{where} names the field itself; remove .renamed_from()")
+        if old in model.fields:
+            raise ModelError(
+                f"{where}: the model still has a field {old!r}; a renamed column exists under "
+                "its new name only (remove one of the two)"
+            )
+        if old in claimed:
+            raise ModelError(f"{where}: field {claimed[old]!r} is renamed from {old!r} too; keep one")
+        claimed[old] = name
+
+
+def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, str]) -> None:
+    """A table is renamed from a name no other model holds or claims."""
+    claimed: dict[str, str] = {}
+    for model in models:
+        old = model.renamed_from
+        if old is None:
+            continue
+        where = f"model {model.table!r}: renamed_from={old!r}"
+        if old.lower() in tables:
+            raise ModelError(f"{where}: model {tables[old.lower()]!r} still uses that table name")
+        if old in claimed:
+            raise ModelError(f"{where}: model {claimed[old]!r} is renamed from {old!r} too; keep one")
+        claimed[old] = model.table
 
 
 def _check_relation(model: type[Model], name: str, field: Relation) -> None:
