@@ -113,6 +113,11 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
 @click.option(
+    "--no-restore-point",
+    is_flag=True,
+    help="With --apply --remote: apply without taking a D1 Time Travel bookmark first.",
+)
+@click.option(
     "--no-renames",
     is_flag=True,
     help='Answer "created" to every rename question no renamed_from declaration answers.',
@@ -129,6 +134,7 @@ def generate(
     package_manager: str | None,
     force: bool,
     no_wait: bool,
+    no_restore_point: bool,
     no_renames: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
@@ -148,7 +154,12 @@ def generate(
     _check_flags(no_migrate, apply, db, remote)
     if no_renames and no_migrate:
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
-    options = Options(output, no_migrate, apply, db, remote, package_manager, force, no_renames=no_renames)
+    if no_restore_point and not remote:
+        raise click.UsageError("--no-restore-point only applies with --apply --remote")
+    options = Options(
+        output, no_migrate, apply, db, remote, package_manager, force,
+        no_renames=no_renames, no_restore_point=no_restore_point,
+    )  # fmt: skip
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)

@@ -84,6 +84,8 @@ class Options:
     """Overwrite an output file that nanoka did not generate."""
     no_renames: bool = False
     """Answer "created" to every rename question no ``renamed_from`` answers."""
+    no_restore_point: bool = False
+    """Apply to the remote D1 without taking a Time Travel bookmark first."""
 
 
 class Context:

@@ -28,6 +28,7 @@ BUILTIN_PLUGINS = {
     "codegen": "nanoka_plugins.codegen",
     "columns": "nanoka_plugins.columns",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
+    "restore-point": "nanoka_plugins.restore_point",
     "wrangler": "nanoka_plugins.wrangler",
 }
 ENTRY_POINT_GROUP = "nanoka"
