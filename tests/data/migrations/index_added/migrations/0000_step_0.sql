@@ -1,0 +1,5 @@
+CREATE TABLE `things` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`size` text
+);

@@ -1,0 +1,1 @@
+CREATE INDEX `things_size` ON `things` (`size`);

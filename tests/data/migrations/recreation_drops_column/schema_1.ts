@@ -1,0 +1,7 @@
+import { sqliteTable, text, integer, real } from 'drizzle-orm/sqlite-core'
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  age: real('age'),
+})
