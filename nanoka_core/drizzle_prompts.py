@@ -199,7 +199,9 @@ class PromptSession:
                 if child.child_fd in ready:
                     chunk = child.read_nonblocking(65536, timeout=0)
                     self.raw += chunk
-                    sys.stdout.write(chunk)
+                    answered = RESOLVED.search(chunk)  # show no further: the next prompt may be nanoka's
+                    line_end = chunk.find("\n", answered.end()) if answered else -1
+                    sys.stdout.write(chunk[: line_end + 1] if line_end >= 0 else chunk)
                     sys.stdout.flush()
         finally:
             termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
