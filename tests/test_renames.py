@@ -8,7 +8,7 @@ import pytest
 
 from nanoka_core import Model, define_model, t
 from nanoka_core.drizzle_prompts import parse_prompt, plain, unanswered_message
-from nanoka_core.errors import ModelError
+from nanoka_core.errors import ModelError, NanokaError
 from nanoka_core.project import check_models
 from nanoka_core.renames import CREATE, Question, build_plan
 
@@ -199,3 +199,12 @@ def test_a_table_prompt_with_only_the_create_option_is_read() -> None:
 def test_a_half_written_prompt_is_not_read() -> None:
     assert parse_prompt("\nIs fullName column in users table created or renamed from another column?\n") is None
     assert parse_prompt("Reading config file 'drizzle.config.ts'\n") is None
+
+
+def test_without_a_pseudo_terminal_answering_fails_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from nanoka_core.drizzle_prompts import PromptSession
+    from nanoka_core.renames import RenamePlan
+
+    monkeypatch.setattr("sys.platform", "win32")
+    with pytest.raises(NanokaError, match="needs a pseudo-terminal, which Windows lacks: run nanoka generate in WSL"):
+        PromptSession(["npx"], cwd=tmp_path, plan=RenamePlan(), interactive=False, on_answer=lambda p, a: None)
