@@ -1,7 +1,7 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
-Model authors use ``t``, ``define_model`` and ``Model``; plugin authors use
-``hookimpl``, ``Stage``, ``Column`` and ``Field``. Names are imported on
+Model authors use ``t``, ``define_model``, ``Model``, ``index`` and ``check``;
+plugin authors use ``hookimpl``, ``Stage``, ``Column``, ``Constraint`` and ``Field``. Names are imported on
 first use, so that ``nanoka --help`` does not pay for the code generator.
 """
 
@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     import pluggy
 
-    from nanoka_core.codegen import Column
+    from nanoka_core.codegen import Column, Constraint
+    from nanoka_core.constraints import check, index
     from nanoka_core.fields import Field, t
     from nanoka_core.models import Model, define_model
     from nanoka_core.pipeline import Stage
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "Column": "nanoka_core.codegen",
+    "Constraint": "nanoka_core.codegen",
+    "check": "nanoka_core.constraints",
+    "index": "nanoka_core.constraints",
     "Field": "nanoka_core.fields",
     "t": "nanoka_core.fields",
     "Model": "nanoka_core.models",
@@ -32,7 +36,19 @@ _LAZY = {
     "hookimpl": "nanoka_core.hookspecs",
 }
 
-__all__ = ["Column", "Field", "Model", "Stage", "__version__", "define_model", "hookimpl", "t"]
+__all__ = [
+    "Column",
+    "Constraint",
+    "Field",
+    "Model",
+    "Stage",
+    "__version__",
+    "check",
+    "define_model",
+    "hookimpl",
+    "index",
+    "t",
+]
 
 
 def __getattr__(name: str) -> Any:

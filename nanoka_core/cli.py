@@ -113,6 +113,11 @@ def cli(ctx: click.Context, log_format: str, verbose: int, quiet: int, disabled:
 @click.option("--force", is_flag=True, help="Overwrite an output file that nanoka did not generate.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another nanoka run holds this project.")
 @click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="With --apply: apply migrations that destroy data (dropped tables or columns...).",
+)
+@click.option(
     "--no-restore-point",
     is_flag=True,
     help="With --apply --remote: apply without taking a D1 Time Travel bookmark first.",
@@ -134,6 +139,7 @@ def generate(
     package_manager: str | None,
     force: bool,
     no_wait: bool,
+    allow_data_loss: bool,
     no_restore_point: bool,
     no_renames: bool,
 ) -> None:
@@ -152,13 +158,15 @@ def generate(
     from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 
     _check_flags(no_migrate, apply, db, remote)
+    if allow_data_loss and not apply:
+        raise click.UsageError("--allow-data-loss only applies with --apply")
     if no_renames and no_migrate:
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
     if no_restore_point and not remote:
         raise click.UsageError("--no-restore-point only applies with --apply --remote")
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
-        no_renames=no_renames, no_restore_point=no_restore_point,
+        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point,
     )  # fmt: skip
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)

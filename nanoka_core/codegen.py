@@ -1,8 +1,10 @@
 """Render models as a Drizzle schema, byte for byte what @nanokajs/core writes.
 
 How a single field becomes a column constructor is asked of the
-``nanoka_emit_column`` hook; this module owns the rest of the file: header,
-import lines, table blocks and the modifier chain.
+``nanoka_emit_column`` hook, a model's table-level constraints of the
+``nanoka_table_constraints`` hook and a callable default's TypeScript of the
+``nanoka_callable_default`` hook; this module owns the rest of the file:
+header, import lines, table blocks, the modifier chain and foreign keys.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import structlog
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import NO_DEFAULT, Field
 from nanoka_core.models import Model
+from nanoka_core.references import ResolvedKey, check_foreign_keys, foreign_keys, resolve
 
 if TYPE_CHECKING:
     from nanoka_core.pipeline import Context
@@ -42,29 +45,65 @@ class Column:
     complete: bool = False
 
 
+@dataclasses.dataclass(frozen=True)
+class Constraint:
+    """What a table-constraint emitter returns: one entry of ``(table) => [...]``.
+
+    :param expr: e.g. ``index('users_age_idx').on(table.age)``; ``table`` is
+        the callback's argument, its keys are the field names.
+    :param imports: the names ``expr`` uses; ``sql`` comes from
+        ``drizzle-orm``, every other name from ``drizzle-orm/sqlite-core``.
+    """
+
+    expr: str
+    imports: frozenset[str] | set[str] = frozenset()
+
+
 Emitter = Callable[[str, Field], "Column | None"]
+ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
+DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
+ORM_IMPORTS = frozenset({"sql"})
+"""Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
 
 
 def render_for(ctx: Context) -> str:
-    """The schema for a run's models, each column asked of the emitter hook."""
+    """The schema for a run's models, each part asked of its hook."""
     return render_schema(
-        ctx.models, lambda name, field: ctx.hook.nanoka_emit_column(name=name, field=field, ctx=ctx)
+        ctx.models,
+        lambda name, field: ctx.hook.nanoka_emit_column(name=name, field=field, ctx=ctx),
+        constraints=lambda model: _flatten(ctx.hook.nanoka_table_constraints(model=model, ctx=ctx)),
+        callable_default=lambda function, field: ctx.hook.nanoka_callable_default(
+            function=function, field=field, ctx=ctx
+        ),
     )
 
 
-def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
+def _flatten(results: Iterable[Iterable[Constraint]]) -> list[Constraint]:
+    return [constraint for result in results for constraint in result]
+
+
+def render_schema(
+    models: Iterable[type[Model]],
+    emit: Emitter,
+    *,
+    constraints: ConstraintEmitter | None = None,
+    callable_default: DefaultEmitter | None = None,
+) -> str:
     """The whole ``schema.ts`` text for ``models``, in the order given."""
     log = structlog.get_logger("nanoka")
+    models = list(models)
+    positions = {model: i for i, model in enumerate(models)}
+    check_foreign_keys(models)
     imports: set[str] = set()
-    uses_now = False
     blocks: list[str] = []
     for model in models:
+        keys = foreign_keys(model)
         lines = [f"export const {model.table} = sqliteTable('{model.table}', {{"]
         for name, field in model.fields.items():
             if field.is_relation:
                 continue
             where = f"{model.table}.{name}"
-            column = emit(name, field)
+            column = emit(field.column_name or name, field)
             if column is None:
                 raise ModelError(
                     f"{where}: no column emitter for field type {field.kind!r}; "
@@ -74,24 +113,41 @@ def render_schema(models: Iterable[type[Model]], emit: Emitter) -> str:
             imports.update(column.imports)
             expr = column.expr
             if not column.complete:
-                expr += _modifier_chain(field, where, log)
-            uses_now = uses_now or field.defaults_to_now
+                references = ""
+                if name in keys:
+                    key = resolve(model, name, keys[name])
+                    references, names = _references(key, forward=positions[key.target] >= positions[model])
+                    imports.update(names)
+                expr += _modifier_chain(field, where, log, callable_default, references)
+            if field.defaults_to_now:
+                imports.add("sql")
             lines.append(f"  {name}: {expr},")
+        table_level = list(constraints(model)) if constraints is not None else []
         if len(lines) == 1:
-            blocks.append(lines[0] + "})")
+            lines[0] += "}"
         else:
-            blocks.append("\n".join([*lines, "})"]))
-    _check_clashes(models, imports, uses_now)
+            lines.append("}")
+        if table_level:
+            lines[-1] += ", (table) => ["
+            lines.extend(f"  {constraint.expr}," for constraint in table_level)
+            lines.append("]")
+            for constraint in table_level:
+                imports.update(constraint.imports)
+        lines[-1] += ")"
+        blocks.append("\n".join(lines))
+    _check_clashes(models, imports)
     head = []
-    if uses_now:
-        head.append("import { sql } from 'drizzle-orm'")
-    names = ", ".join(sorted(imports or {"sqliteTable"}))
-    head.append(f"import {{ {names} }} from 'drizzle-orm/sqlite-core'")
+    if imports & ORM_IMPORTS:
+        head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
+    core_names = ", ".join(sorted((imports - ORM_IMPORTS) or {"sqliteTable"}))
+    head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
 
 
-def _modifier_chain(field: Field, where: str, log: Any) -> str:
+def _modifier_chain(
+    field: Field, where: str, log: Any, callable_default: DefaultEmitter | None, references: str = ""
+) -> str:
     chain = ""
     if field.is_primary:
         chain += ".primaryKey()"
@@ -99,20 +155,44 @@ def _modifier_chain(field: Field, where: str, log: Any) -> str:
         chain += ".notNull()"
     if field.is_unique:
         chain += ".unique()"
+    chain += references
     if field.defaults_to_now:
         chain += NOW_DEFAULT
     elif callable(field.default_value):
-        log.warning(
-            f"{where}: a callable default cannot be written into the schema and was left out; "
-            "add .$defaultFn(() => ...) to this column in TypeScript, or use a literal default"
-        )
+        body = callable_default(field.default_value, field) if callable_default else None
+        if body is None:
+            log.warning(
+                f"{where}: a callable default cannot be written into the schema and was left out; "
+                "add .$defaultFn(() => ...) to this column in TypeScript, or use a literal default"
+            )
+        else:
+            chain += f".$defaultFn(() => {body})"
     elif field.default_value is not NO_DEFAULT:
         chain += f".default({js_json(field.default_value, where)})"
+    if field.updates_to_now:
+        chain += ".$onUpdate(() => new Date())"
     return chain
 
 
-def _check_clashes(models: Iterable[type[Model]], imports: set[str], uses_now: bool) -> None:
-    taken = set(imports or {"sqliteTable"}) | ({"sql"} if uses_now else set())
+def _references(key: ResolvedKey, forward: bool) -> tuple[str, set[str]]:
+    """``.references(() => target.column, { onDelete: ... })`` and its imports.
+
+    A reference to this table or to one written later (``forward``) is typed
+    ``AnySQLiteColumn``: without it TypeScript cannot infer a table type
+    that depends on itself, through one table or several.
+    """
+    arrow, imports = ("(): AnySQLiteColumn =>", {"AnySQLiteColumn"}) if forward else ("() =>", set())
+    actions = [
+        f"{option}: '{action}'"
+        for option, action in (("onDelete", key.on_delete), ("onUpdate", key.on_update))
+        if action is not None
+    ]
+    options = f", {{ {', '.join(actions)} }}" if actions else ""
+    return f".references({arrow} {key.target.table}.{key.column}{options})", imports
+
+
+def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
+    taken = set(imports or {"sqliteTable"})
     for model in models:
         if model.table in taken:
             raise ModelError(

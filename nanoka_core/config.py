@@ -30,6 +30,8 @@ class MigrateConfig:
     drizzle_config: Path | None = None
     database: str | None = None
     package_manager: str | None = None
+    preserve_rows: bool = True
+    """Rewrite new table rebuilds so referencing rows survive on D1 (``preserve-rows``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
-_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager")
+_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager", "preserve-rows")
 
 
 def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
@@ -151,6 +153,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             drizzle_config=_join(root, drizzle_config) if drizzle_config is not None else None,
             database=mkeys.optional_string(migrate_data, "database"),
             package_manager=package_manager,
+            preserve_rows=mkeys.boolean(migrate_data, "preserve-rows", True),
         ),
     )
 
@@ -183,6 +186,12 @@ class _Keys:
         if value is not None and (not isinstance(value, str) or not value):
             self._wrong_type(key, "a non-empty string", value)
         return value
+
+    def boolean(self, data: dict[str, Any], key: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self._wrong_type(key, "true or false", value)
+        return bool(value)
 
     def string_list(self, data: dict[str, Any], key: str) -> list[str]:
         value = data.get(key, [])

@@ -11,10 +11,13 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES, Config
 from nanoka_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from nanoka_core.pipeline import Context
 
 TTY_TRAP = "Interactive prompts require a TTY terminal"
 """drizzle-kit 0.31.10+ prints this (and exits 0) when it would ask about a rename off a terminal."""
@@ -120,3 +123,28 @@ def _snapshot_problems(meta: Path) -> list[str]:
         for parent, names in sorted(parents.items())
         if len(names) > 1
     ]
+
+
+class NewMigrations:
+    """Which migrations a run's ``drizzle-kit`` stage writes.
+
+    ``check`` runs before any stage, so it sees the folder as it was.
+    """
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.before: set[str] = set()
+
+    def check(self, ctx: Context) -> None:
+        config = find_drizzle_config(ctx.config)
+        self.folder = migrations_dir(config) if config is not None else None
+        self.before = sql_files(self.folder) if self.folder is not None else set()
+
+    def tags(self) -> list[str]:
+        """The new migrations, in journal order."""
+        from nanoka_core.migration_sql import journal_tags
+
+        if self.folder is None or not (self.folder / "meta" / "_journal.json").is_file():
+            return []
+        new = sql_files(self.folder) - self.before
+        return [tag for tag in journal_tags(self.folder) if f"{tag}.sql" in new]

@@ -8,6 +8,7 @@ take fail at definition time, where the user's traceback points at their line.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -18,9 +19,21 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound="Field")
 
-BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json")
+BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum")
 RELATION_KINDS = ("has_many", "belongs_to")
 POLICIES = ("server_only", "write_only", "read_only")
+SQL_TYPES = {
+    "string": "text",
+    "uuid": "text",
+    "json": "text",
+    "enum": "text",
+    "number": "real",
+    "integer": "integer",
+    "boolean": "integer",
+    "timestamp": "integer",
+}
+"""The SQLite storage type of each built-in kind (foreign keys must agree on it)."""
+REFERENTIAL_ACTIONS = ("cascade", "restrict", "no action", "set null", "set default")
 
 
 class _NoDefault:
@@ -30,6 +43,35 @@ class _NoDefault:
 
 NO_DEFAULT: Any = _NoDefault()
 """Marks a field without a literal default (``None`` is a real default: SQL NULL)."""
+
+
+class _Untyped:
+    def __repr__(self) -> str:
+        return "UNTYPED"
+
+
+UNTYPED: Any = _Untyped()
+"""Marks a ``t.json()`` without a Python type (``None`` is a real type: JSON null)."""
+
+
+def check_action(modifier: str, which: str, action: object) -> None:
+    """An ``on_delete``/``on_update`` must be one of SQLite's referential actions."""
+    if action is not None and action not in REFERENTIAL_ACTIONS:
+        choices = ", ".join(repr(a) for a in REFERENTIAL_ACTIONS)
+        raise ModelError(f"{modifier}: {which}={action!r} is not one of {choices}")
+
+
+@dataclasses.dataclass(frozen=True)
+class ForeignKey:
+    """Where a column points: a model (or a callable returning one) and one of its fields.
+
+    :param column: the target field's name; None means the target's primary key.
+    """
+
+    target: Any
+    column: str | None = None
+    on_delete: str | None = None
+    on_update: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +94,12 @@ class Field:
     policy: str | None = None
     previous_name: str | None = None
     """Set by ``.renamed_from()``: the column's name in the last migration."""
+    reference: ForeignKey | None = None
+    is_indexed: bool = False
+    column_name: str | None = None
+    enum_values: tuple[str, ...] | None = None
+    json_type: Any = UNTYPED
+    updates_to_now: bool = False
 
     @property
     def is_relation(self) -> bool:
@@ -88,6 +136,8 @@ class Field:
     def default(self: F, value: Any) -> F:
         """A literal default (any JSON value) or a callable, which Drizzle gets by hand."""
         self._check_no_default("default")
+        if self.enum_values is not None and not callable(value):
+            value = self._enum_value(value)
         return self._with("default", default_value=value)
 
     def default_now(self: F) -> F:
@@ -134,6 +184,48 @@ class Field:
         check_previous_name(old_name, f".renamed_from({old_name!r})")
         return self._with("renamed_from", previous_name=old_name)
 
+    def references(
+        self: F,
+        target: Any,
+        column: str | None = None,
+        *,
+        on_delete: str | None = None,
+        on_update: str | None = None,
+    ) -> F:
+        """A foreign key to ``target`` (a Model or a zero-argument callable returning one)."""
+        check_action(".references()", "on_delete", on_delete)
+        check_action(".references()", "on_update", on_update)
+        if column is not None and not isinstance(column, str):
+            raise ModelError(f".references(): column must be a field name, got {column!r}")
+        if self.reference is not None:
+            raise ModelError(".references(): the field already references a model")
+        return self._with("references", reference=ForeignKey(target, column, on_delete, on_update))
+
+    def index(self: F) -> F:
+        """An index on this column alone, named ``<table>_<column>_idx``."""
+        return self._with("index", is_indexed=True)
+
+    def column(self: F, name: str) -> F:
+        """Name the SQL column ``name``; the Drizzle key stays the field's name."""
+        from nanoka_core.names import check_column_name
+
+        check_column_name(name)
+        return self._with("column", column_name=name)
+
+    def on_update_now(self: F) -> F:
+        """Set to the current time by Drizzle on every update (``.$onUpdate``)."""
+        self._only_for("on_update_now", ("timestamp",))
+        return self._with("on_update_now", updates_to_now=True)
+
+    def _enum_value(self, value: Any) -> Any:
+        """An enum member stands for its value; anything else must be one of the values."""
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if value is not None and value not in (self.enum_values or ()):
+            allowed = ", ".join(repr(v) for v in self.enum_values or ())
+            raise ModelError(f".default({value!r}) is not one of the enum's values: {allowed}")
+        return value
+
     def _with_policy(self: F, policy: str) -> F:
         if self.policy is not None and self.policy != policy:
             raise ModelError(f".{policy}() conflicts with .{self.policy}(): choose one")
@@ -144,7 +236,7 @@ class Field:
             raise ModelError(f".{modifier}(): the field already has a default")
 
     def _check_bound(self, modifier: str, n: object) -> None:
-        if self.kind in ("uuid", "boolean", "timestamp", "json"):
+        if self.kind in ("uuid", "boolean", "timestamp", "json", "enum"):
             raise ModelError(f".{modifier}() does not apply to t.{self.kind}()")
         if isinstance(n, bool) or not isinstance(n, (int, float)):
             raise ModelError(f".{modifier}() takes a number, got {n!r}")
@@ -156,19 +248,23 @@ class Relation(Field):
 
     target: Any = None
     foreign_key: str = ""
+    on_delete: str | None = None
+    on_update: str | None = None
 
     def resolve_target(self) -> type[Model]:
         """The target model; a zero-argument callable allows forward references."""
-        from nanoka_core.models import is_model
+        return resolve_model(self.target, f"t.{self.kind}()")
 
-        target = self.target
-        if not is_model(target) and callable(target) and not isinstance(target, type):
-            target = target()
-        if not is_model(target):
-            raise ModelError(
-                f"t.{self.kind}() target must be a Model or a callable returning one, got {target!r}"
-            )
-        return target
+
+def resolve_model(target: Any, what: str) -> type[Model]:
+    """``target`` itself when it is a model, else what the zero-argument callable returns."""
+    from nanoka_core.models import is_model
+
+    if not is_model(target) and callable(target) and not isinstance(target, type):
+        target = target()
+    if not is_model(target):
+        raise ModelError(f"{what} target must be a Model or a callable returning one, got {target!r}")
+    return target
 
 
 FieldFactory = Callable[..., Field]
@@ -204,16 +300,53 @@ class FieldTypes:
     def timestamp(self) -> Field:
         return Field("timestamp")
 
-    def json(self) -> Field:
-        return Field("json")
+    def json(self, python_type: Any = UNTYPED) -> Field:
+        """JSON text; with a Python type, Drizzle gets its TypeScript type instead of ``unknown``."""
+        if python_type is not UNTYPED:
+            from nanoka_core.typescript import typescript_type
+
+            typescript_type(python_type)  # fail here, at the user's line
+        return Field("json", json_type=python_type)
+
+    def enum(self, *values: Any) -> Field:
+        """Text limited to ``values`` (strings, or one ``enum.Enum`` of strings), checked by SQLite too."""
+        if len(values) == 1 and isinstance(values[0], type) and issubclass(values[0], enum.Enum):
+            enum_class = values[0]
+            values = tuple(member.value for member in enum_class)
+            where = f"t.enum({enum_class.__name__})"
+        else:
+            where = "t.enum()"
+        if not values:
+            raise ModelError(f"{where} needs at least one value")
+        for value in values:
+            if not isinstance(value, str):
+                raise ModelError(f"{where}: every value must be a string, got {value!r}")
+        if len(set(values)) != len(values):
+            raise ModelError(f"{where}: values repeat: {values!r}")
+        return Field("enum", enum_values=tuple(str.__str__(v) for v in values))
 
     def has_many(self, target: Any, *, foreign_key: str) -> Relation:
         """The other model holds ``foreign_key`` pointing back at this one."""
         return Relation("has_many", target=target, foreign_key=foreign_key)
 
-    def belongs_to(self, target: Any, *, foreign_key: str) -> Relation:
-        """This model holds ``foreign_key`` pointing at the target."""
-        return Relation("belongs_to", target=target, foreign_key=foreign_key)
+    def belongs_to(
+        self,
+        target: Any,
+        *,
+        foreign_key: str,
+        on_delete: str | None = None,
+        on_update: str | None = None,
+    ) -> Relation:
+        """This model holds ``foreign_key`` pointing at the target.
+
+        With ``on_delete`` or ``on_update``, that column becomes a foreign key,
+        as ``.references(target, ...)`` on it would make it.
+        """
+        check_action("t.belongs_to()", "on_delete", on_delete)
+        check_action("t.belongs_to()", "on_update", on_update)
+        return Relation(
+            "belongs_to", target=target, foreign_key=foreign_key, on_delete=on_delete, on_update=on_update
+        )
 
     def use(self, plugin_types: dict[str, FieldFactory]) -> None:
         """Make these plugin kinds available as ``t.<name>()``."""

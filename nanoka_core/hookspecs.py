@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from nanoka_core.codegen import Column
+    from nanoka_core.codegen import Column, Constraint
     from nanoka_core.fields import Field
+    from nanoka_core.models import Model
     from nanoka_core.pipeline import Context, Stage
 
 hookspec = pluggy.HookspecMarker("nanoka")
@@ -56,6 +57,38 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
     :param field: the field, with ``kind`` and its modifiers.
     :param ctx: the pipeline context, or None when rendering outside a run.
     :return: a :class:`~nanoka_core.Column`, or None to let others answer.
+    """
+
+
+@hookspec
+def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:  # type: ignore[empty-body]
+    """Contribute table-level constraints: indexes, a primary key, CHECKs.
+
+    Called once per model while the schema is generated; every plugin's
+    answers are kept, the built-in ones (from the model's declarations)
+    first. They are written into ``sqliteTable``'s third argument,
+    ``(table) => [...]``, in that order.
+
+    :param model: the model, with ``table``, ``fields``, ``indexes``,
+        ``checks`` and ``primary_key``.
+    :param ctx: the pipeline context, or None when rendering outside a run.
+    :return: :class:`~nanoka_core.Constraint` values (an empty list for none).
+    """
+
+
+@hookspec(firstresult=True)
+def nanoka_callable_default(function: Callable[..., object], field: Field, ctx: Context | None) -> str | None:
+    """Translate a callable default, e.g. ``uuid.uuid4``, into TypeScript.
+
+    Called for each field whose ``.default()`` is a callable. The answer is
+    the expression Drizzle evaluates at insert time, written as
+    ``.$defaultFn(() => <answer>)``. With no answer the default is left out
+    with a warning. Stops at first non-None result.
+
+    :param function: the callable given to ``.default()``.
+    :param field: the field it is the default of.
+    :param ctx: the pipeline context, or None when rendering outside a run.
+    :return: a TypeScript expression, or None to let others answer.
     """
 
 

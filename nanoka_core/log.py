@@ -53,5 +53,6 @@ def _render_console(_logger: Any, _method: str, event: dict[str, Any], *, colors
         prefix += f" {level}"
         if colors and level in _COLORS:
             prefix = f"{_COLORS[level]}{prefix}{_RESET}"
+    event.pop("data", None)  # structured detail for --log-format json; the message says it for people
     extra = "".join(f" {key}={value}" for key, value in event.items())
     return f"{prefix}: {message}{extra}"

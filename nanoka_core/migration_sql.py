@@ -459,9 +459,12 @@ def journal_tags(folder: Path) -> list[str]:
         raise MigrationReadError(f"cannot read {path}: {e}") from e
 
 
-def read_snapshot(folder: Path, tag: str) -> dict[str, Table]:
+def read_snapshot(folder: Path, tag: str) -> dict[str, Table] | None:
+    """The schema drizzle-kit recorded after migration ``tag``; None when its snapshot is missing."""
     number = tag.split("_", 1)[0]
     path = folder / "meta" / f"{number}_snapshot.json"
+    if not path.is_file():
+        return None
     try:
         return schema_from_snapshot(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as e:
@@ -469,20 +472,22 @@ def read_snapshot(folder: Path, tag: str) -> dict[str, Table]:
 
 
 def read_migrations(folder: Path) -> list[Migration]:
-    """Every migration in the folder, in journal order, each read against the schema before it."""
+    """Every migration in the journal, in order, each read against the schema before it.
+
+    The schema after a migration is its snapshot, or, when the snapshot is
+    missing, what the migration's statements make of the one before.
+    """
     migrations = []
     before: dict[str, Table] = {}
     for tag in journal_tags(folder):
-        migrations.append(read_migration(folder, tag, before))
-        before = read_snapshot(folder, tag)
+        path = folder / f"{tag}.sql"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise MigrationReadError(f"cannot read {path}: {e}") from e
+        statements, made = read_statements(text, before)
+        after = read_snapshot(folder, tag)
+        after = made if after is None else after
+        migrations.append(Migration(tag, path, statements, before, after))
+        before = after
     return migrations
-
-
-def read_migration(folder: Path, tag: str, before: Schema) -> Migration:
-    path = folder / f"{tag}.sql"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise MigrationReadError(f"cannot read {path}: {e}") from e
-    statements, _ = read_statements(text, before)
-    return Migration(tag, path, statements, before, read_snapshot(folder, tag))

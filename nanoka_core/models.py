@@ -2,17 +2,19 @@
 
 Two spellings make the same thing: ``define_model("users", {...})`` and
 ``class User(Model, table="users")``. Both give a ``Model`` subclass with
-``.table`` and ``.fields``.
+``.table`` and ``.fields``, and the table-level declarations ``.indexes``,
+``.checks`` and ``.primary_key`` (both take the same keyword arguments).
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeGuard
 
+from nanoka_core.constraints import Check, Index, as_checks
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import Field
 
@@ -24,12 +26,21 @@ class Model:
 
     table: ClassVar[str]
     fields: ClassVar[Mapping[str, Field]]
-    renamed_from: ClassVar[str | None]
+    indexes: ClassVar[tuple[Index, ...]] = ()
+    checks: ClassVar[tuple[Check, ...]] = ()
+    primary_key: ClassVar[tuple[str, ...] | None] = None
+    renamed_from: ClassVar[str | None] = None
     """The table's name in the last migration, when it was renamed since."""
     _order: ClassVar[int]
 
     def __init_subclass__(
-        cls, table: str | None = None, renamed_from: str | None = None, **kwargs: Any
+        cls,
+        table: str | None = None,
+        indexes: Iterable[Index] = (),
+        checks: Mapping[str, str] | Iterable[Check] = (),
+        primary_key: Sequence[str] | None = None,
+        renamed_from: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
         if table is None:
@@ -55,6 +66,7 @@ class Model:
         cls.renamed_from = renamed_from
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
+        _declare_table_level(cls, indexes, checks, primary_key)
 
     def __init__(self) -> None:
         raise TypeError("nanoka models describe tables; they are not instantiated")
@@ -65,8 +77,55 @@ def is_model(value: object) -> TypeGuard[type[Model]]:
     return isinstance(value, type) and issubclass(value, Model) and value is not Model
 
 
+def _declare_table_level(
+    model: type[Model],
+    indexes: Iterable[Index],
+    checks: Mapping[str, str] | Iterable[Check],
+    primary_key: Sequence[str] | None,
+) -> None:
+    """Set the table-level declarations, checked against the model's columns."""
+    where = f"model {model.table!r}"
+    if isinstance(primary_key, str) or (primary_key is not None and not primary_key):
+        raise ModelError(f"{where}: primary_key= takes a tuple of field names, e.g. primary_key=('a', 'b')")
+    model.indexes = tuple(indexes)
+    model.checks = as_checks(checks)
+    model.primary_key = None if primary_key is None else tuple(primary_key)
+    for item in model.indexes:
+        if not isinstance(item, Index):
+            raise ModelError(f"{where}: indexes= takes index(...) values, got {item!r}")
+        _check_columns(model, item.fields, f"{where}: index{item.fields!r}")
+    if model.primary_key is None:
+        return
+    _check_columns(model, model.primary_key, f"{where}: primary_key=")
+    for name in model.primary_key:
+        if model.fields[name].is_optional:
+            raise ModelError(
+                f"{where}: primary_key= names {name!r}, which is .optional(); a key cannot be NULL"
+            )
+    marked = [name for name, field in model.fields.items() if field.is_primary]
+    if marked:
+        raise ModelError(
+            f"{where}: field {marked[0]!r} is .primary() and the model also has primary_key=; "
+            "declare the key one way: drop .primary() or primary_key="
+        )
+
+
+def _check_columns(model: type[Model], names: Sequence[str], where: str) -> None:
+    for name in names:
+        field = model.fields.get(name) if isinstance(name, str) else None
+        if field is None or field.is_relation:
+            columns = ", ".join(n for n, f in model.fields.items() if not f.is_relation)
+            raise ModelError(f"{where}: {name!r} is not a column of the model (columns: {columns})")
+
+
 def define_model(
-    table: str, fields: Mapping[str, Field], *, renamed_from: str | None = None
+    table: str,
+    fields: Mapping[str, Field],
+    *,
+    indexes: Iterable[Index] = (),
+    checks: Mapping[str, str] | Iterable[Check] = (),
+    primary_key: Sequence[str] | None = None,
+    renamed_from: str | None = None,
 ) -> type[Model]:
     """Define a model from a table name and an ordered mapping of fields.
 
@@ -85,4 +144,5 @@ def define_model(
         str(table), (Model,), namespace, table=table, renamed_from=renamed_from
     )
     model.fields = MappingProxyType(dict(fields))
+    _declare_table_level(model, indexes, checks, primary_key)
     return model

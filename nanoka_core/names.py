@@ -63,3 +63,13 @@ def _check_identifier(name: object, what: str) -> None:
             f"{what} is not a plain identifier (letters, digits and _, not starting "
             "with a digit); nanoka writes names into TypeScript as they are, so rename it"
         )
+
+
+def check_column_name(column: object) -> None:
+    """Reject a ``.column()`` name that cannot be a string literal and a SQLite column."""
+    _check_identifier(column, f".column({column!r}): the name")
+
+
+def check_constraint_name(name: object) -> None:
+    """Reject an index or CHECK name that cannot be a string literal and an SQLite name."""
+    _check_identifier(name, f"constraint name {name!r}")

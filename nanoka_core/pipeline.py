@@ -82,6 +82,8 @@ class Options:
     package_manager: str | None = None
     force: bool = False
     """Overwrite an output file that nanoka did not generate."""
+    allow_data_loss: bool = False
+    """Apply migrations that destroy data (the data-loss guard stands aside)."""
     no_renames: bool = False
     """Answer "created" to every rename question no ``renamed_from`` answers."""
     no_restore_point: bool = False

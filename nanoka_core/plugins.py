@@ -27,7 +27,10 @@ BUILTIN_PLUGINS = {
     "load-config": "nanoka_plugins.load_config",
     "codegen": "nanoka_plugins.codegen",
     "columns": "nanoka_plugins.columns",
+    "constraints": "nanoka_plugins.constraints",
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
+    "preserve-rows": "nanoka_plugins.preserve_rows",
+    "data-loss-guard": "nanoka_plugins.data_loss_guard",
     "restore-point": "nanoka_plugins.restore_point",
     "wrangler": "nanoka_plugins.wrangler",
 }

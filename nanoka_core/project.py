@@ -89,7 +89,9 @@ def _where(error: BaseException) -> str:
 
 
 def check_models(models: Iterable[type[Model]]) -> None:
-    """Names, duplicate tables, relation targets, literal defaults and declared renames."""
+    """Names, duplicate tables, relation targets, foreign keys, literal defaults and declared renames."""
+    from nanoka_core.references import check_foreign_keys
+
     models = list(models)
     seen: dict[str, str] = {}
     for model in models:
@@ -108,16 +110,18 @@ def check_models(models: Iterable[type[Model]]) -> None:
             if isinstance(field, Relation):
                 _check_relation(model, name, field)
                 continue
-            if name.lower() in columns:
+            column = (field.column_name or name).lower()
+            if column in columns:
                 raise ModelError(
-                    f"model {model.table!r}: fields {columns[name.lower()]!r} and {name!r} "
+                    f"model {model.table!r}: fields {columns[column]!r} and {name!r} "
                     "are the same column in SQLite, which ignores case in column names"
                 )
-            columns[name.lower()] = name
+            columns[column] = name
             if not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)
+    check_foreign_keys(models)
 
 
 def _check_field_renames(model: type[Model]) -> None:

@@ -10,9 +10,10 @@ reach drizzle-kit (a pseudo-terminal for 0.31, ``--hints`` JSON for 1.0).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from nanoka_core.fields import Field
 from nanoka_core.models import Model
 
 Kind = Literal["table", "column"]
@@ -120,9 +121,9 @@ def snapshot_tables(snapshot: Mapping[str, Any] | None) -> dict[str, list[str]]:
     }
 
 
-def model_tables(models: Iterable[type[Model]]) -> dict[str, list[str]]:
-    """Table -> column names the models give (relations have no column)."""
-    return {m.table: [n for n, f in m.fields.items() if not f.is_relation] for m in models}
+def model_columns(model: type[Model]) -> dict[str, Field]:
+    """SQL column name -> field (``.column(name)`` renames the column, not the field)."""
+    return {f.column_name or n: f for n, f in model.fields.items() if not f.is_relation}
 
 
 def build_plan(
@@ -130,7 +131,7 @@ def build_plan(
 ) -> RenamePlan:
     """What drizzle-kit will ask when the schema moves from ``snapshot`` to ``models``."""
     old_tables = snapshot_tables(snapshot)
-    new_tables = model_tables(models)
+    new_tables = {m.table: list(model_columns(m)) for m in models}
     plan = RenamePlan(no_renames=no_renames)
     gone_tables = [t for t in old_tables if t not in new_tables]
     counterpart: dict[str, str] = {t: t for t in new_tables if t in old_tables}
@@ -148,10 +149,10 @@ def build_plan(
     for model in models:
         old_table = counterpart.get(model.table)
         old_columns = old_tables.get(old_table, []) if old_table else []
-        new_columns = new_tables[model.table]
+        new_columns = model_columns(model)
         gone = [c for c in old_columns if c not in new_columns]
-        for name in new_columns:
-            old = model.fields[name].previous_name
+        for name, field in new_columns.items():
+            old = field.previous_name
             if old is None:
                 continue
             if old_table and old in gone and name not in old_columns:

@@ -78,6 +78,14 @@ def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Callable[..., s
         return render_schema(
             models,
             lambda name, field: manager.hook.nanoka_emit_column(name=name, field=field, ctx=None),
+            constraints=lambda model: [
+                constraint
+                for answer in manager.hook.nanoka_table_constraints(model=model, ctx=None)
+                for constraint in answer
+            ],
+            callable_default=lambda function, field: manager.hook.nanoka_callable_default(
+                function=function, field=field, ctx=None
+            ),
         )
 
     return render

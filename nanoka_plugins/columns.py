@@ -1,10 +1,15 @@
-"""The built-in column emitter for the seven built-in field kinds.
+"""The built-in column emitter for the built-in field kinds, and callable defaults.
 
 Registered ``trylast`` so that any plugin's emitter is asked first and can
 change how a built-in kind renders.
 """
 
 from __future__ import annotations
+
+import datetime
+import time
+import uuid
+from collections.abc import Callable
 
 from nanoka_core import Column, Field, hookimpl
 from nanoka_core.pipeline import Context
@@ -17,6 +22,15 @@ _CONSTRUCTORS = {
     "boolean": ("integer", ", { mode: 'boolean' }"),
     "timestamp": ("integer", ", { mode: 'timestamp_ms' }"),
     "json": ("text", ", { mode: 'json' }"),
+    "enum": ("text", ""),
+}
+
+# Python callables with a TypeScript twin, and the kinds whose values they make.
+_CALLABLE_DEFAULTS: dict[object, tuple[str, tuple[str, ...]]] = {
+    uuid.uuid4: ("crypto.randomUUID()", ("uuid", "string")),
+    datetime.datetime.now: ("new Date()", ("timestamp",)),
+    datetime.datetime.utcnow: ("new Date()", ("timestamp",)),
+    time.time: ("new Date()", ("timestamp",)),
 }
 
 
@@ -25,7 +39,32 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
     if field.kind not in _CONSTRUCTORS:
         return None
     constructor, options = _CONSTRUCTORS[field.kind]
+    if field.enum_values is not None:
+        from nanoka_core.codegen import js_json
+
+        options = f", {{ enum: [{', '.join(js_json(value) for value in field.enum_values)}] }}"
     expr = f"{constructor}('{name}'{options})"
     if field.kind == "json":
-        expr += ".$type<unknown>()"
+        expr += f".$type<{_typescript(field)}>()"
     return Column(expr, imports={constructor})
+
+
+def _typescript(field: Field) -> str:
+    from nanoka_core.fields import UNTYPED
+
+    if field.json_type is UNTYPED:
+        return "unknown"
+    from nanoka_core.typescript import typescript_type
+
+    return typescript_type(field.json_type)
+
+
+@hookimpl(trylast=True)
+def nanoka_callable_default(function: Callable[..., object], field: Field, ctx: Context | None) -> str | None:
+    try:
+        known = _CALLABLE_DEFAULTS.get(function)
+    except TypeError:  # unhashable: not one of ours
+        return None
+    if known is None or field.kind not in known[1]:
+        return None
+    return known[0]

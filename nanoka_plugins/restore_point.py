@@ -59,7 +59,7 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
         Stage(
             "restore-point",
             run=take_restore_point,
-            after=["drizzle-kit"],
+            after=["drizzle-kit", "data-loss-guard"],  # no bookmark for an apply the guard refuses
             before=["wrangler"],
             enabled=lambda ctx: ctx.options.apply and ctx.options.remote and not ctx.options.no_restore_point,
             description="D1 Time Travel bookmark and its restore command, before a remote apply",

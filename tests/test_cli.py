@@ -145,16 +145,17 @@ def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Pat
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
     assert [line.split()[0] for line in lines[1:]] == [
-        "load-config", "codegen", "drizzle-kit", "restore-point", "wrangler",
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler",
     ]
-    assert lines[4].split()[3:7] == ["no", "with", "--apply", "--remote,"]
-    assert lines[5].split()[3:6] == ["no", "with", "--apply"]
+    assert lines[6].split()[3:7] == ["no", "with", "--apply", "--remote,"]
+    assert lines[7].split()[3:6] == ["no", "with", "--apply"]
 
 
 def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows} == {
-        "load-config": True, "codegen": True, "drizzle-kit": True, "restore-point": False, "wrangler": True,
+        "load-config": True, "codegen": True, "drizzle-kit": True,
+        "preserve-rows": True, "data-loss-guard": True, "restore-point": False, "wrangler": True,
     }
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--no-migrate"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False
@@ -163,7 +164,8 @@ def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
 def test_plugins_command_lists_builtins_with_all(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "plugins", "--all"], cwd=project).stdout)
     by_name = {r["name"]: r for r in rows}
-    assert by_name["columns"]["hooks"] == ["nanoka_emit_column"]
+    assert by_name["columns"]["hooks"] == ["nanoka_callable_default", "nanoka_emit_column"]
+    assert by_name["constraints"]["hooks"] == ["nanoka_table_constraints"]
     assert by_name["wrangler"]["source"] == "builtin"
     assert by_name["wrangler"]["hooks"] == ["nanoka_register_stages"]
 

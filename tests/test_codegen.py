@@ -317,7 +317,7 @@ def test_callable_default_is_dropped_with_one_warning(nanoka_render) -> None:
 
 def test_each_callable_default_warns_once_naming_its_field(nanoka_render) -> None:
     a = define_model("accounts", {"token": t.string().default(str)})
-    b = define_model("sessions", {"expires": t.timestamp().optional().default(datetime.datetime.now)})
+    b = define_model("sessions", {"expires": t.timestamp().optional().default(datetime.date.today)})
     with structlog.testing.capture_logs() as logs:
         nanoka_render([a, b])
     events = [e["event"] for e in logs if e["log_level"] == "warning"]

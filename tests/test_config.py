@@ -276,7 +276,7 @@ UNKNOWN_KEYS = [
         "zzz",
         "valid keys: output, models, pythonpath, plugins, migrate",
     ),
-    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager"),
+    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, preserve-rows"),
 ]
 
 

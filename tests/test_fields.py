@@ -11,7 +11,7 @@ from nanoka_core import t
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import BUILTIN_KINDS, NO_DEFAULT, RELATION_KINDS, Field, Relation
 
-KINDS = BUILTIN_KINDS
+KINDS = tuple(k for k in BUILTIN_KINDS if k != "enum")  # t.enum() takes its values
 NUMERIC_BOUND_KINDS = ("string", "number", "integer")
 NO_BOUND_KINDS = ("uuid", "boolean", "timestamp", "json")
 

@@ -5,12 +5,13 @@ tests/test_hookspecs.py checks that every hook has a test here named after it.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nanoka_core import Column, Field, Stage, define_model, hookimpl, t
+from nanoka_core import Column, Constraint, Field, Stage, define_model, hookimpl, t
 from nanoka_core.config import Config
 from nanoka_core.errors import ModelError, PluginError, StageError
 from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
@@ -107,6 +108,51 @@ def test_nanoka_emit_column_missing_emitter_names_field(nanoka_plugin_manager: A
     model = define_model("m", {"price": Field("money")})
     with pytest.raises(ModelError, match=r"m\.price: no column emitter for field type 'money'"):
         nanoka_render([model], nanoka_plugin_manager)
+
+
+def test_nanoka_table_constraints(nanoka_plugin_manager: Any, nanoka_render: Any) -> None:
+    class TenantIndex:
+        @hookimpl
+        def nanoka_table_constraints(self, model: Any, ctx: Any) -> list[Constraint]:
+            if "tenantId" not in model.fields:
+                return []
+            return [Constraint(f"index('{model.table}_tenant_idx').on(table.tenantId)", imports={"index"})]
+
+    nanoka_plugin_manager.register(TenantIndex(), "tenant-index")
+    orders = define_model("orders", {"tenantId": t.string(), "total": t.integer().index()})
+    plain = define_model("plain", {"n": t.integer()})
+    assert nanoka_render([orders, plain], nanoka_plugin_manager).splitlines()[2:] == [
+        "import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'",
+        "",
+        "export const orders = sqliteTable('orders', {",
+        "  tenantId: text('tenantId').notNull(),",
+        "  total: integer('total').notNull(),",
+        "}, (table) => [",
+        "  index('orders_total_idx').on(table.total),",  # the built-in's own first
+        "  index('orders_tenant_idx').on(table.tenantId),",
+        "])",
+        "",
+        "export const plain = sqliteTable('plain', {",
+        "  n: integer('n').notNull(),",
+        "})",
+    ]
+
+
+def test_nanoka_callable_default(nanoka_plugin_manager: Any, nanoka_render: Any) -> None:
+    def token() -> str:
+        return "x"
+
+    class Tokens:
+        @hookimpl
+        def nanoka_callable_default(self, function: Any, field: Field, ctx: Any) -> str | None:
+            return "crypto.randomUUID().replaceAll('-', '')" if function is token else None
+
+    nanoka_plugin_manager.register(Tokens(), "tokens")
+    keys = define_model("keys", {"token": t.string().default(token), "id": t.uuid().default(uuid.uuid4)})
+    assert nanoka_render([keys], nanoka_plugin_manager).splitlines()[5:7] == [
+        "  token: text('token').notNull().$defaultFn(() => crypto.randomUUID().replaceAll('-', '')),",
+        "  id: text('id').notNull().$defaultFn(() => crypto.randomUUID()),",  # the built-in still answers
+    ]
 
 
 def test_nanoka_stage_started(nanoka_plugin_manager: Any, tmp_path: Path) -> None:

@@ -16,11 +16,13 @@ HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunct
 
 def test_the_public_hook_vocabulary() -> None:
     assert HOOKS == [
+        "nanoka_callable_default",
         "nanoka_emit_column",
         "nanoka_register_field_types",
         "nanoka_register_stages",
         "nanoka_stage_finished",
         "nanoka_stage_started",
+        "nanoka_table_constraints",
     ]
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from nanoka_core.migration_rewrite import MARK, preserve_rows
 from nanoka_core.migration_risks import assess
-from nanoka_core.migration_sql import read_migration, read_migrations, read_snapshot
+from nanoka_core.migration_sql import read_migrations
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 
@@ -134,11 +134,11 @@ def test_rewrite_is_idempotent_and_leaves_other_migrations_alone() -> None:
 )
 def test_rewritten_migration_has_no_risk_left_that_the_rewrite_removes(scenario: str, tmp_path: Path) -> None:
     folder = CORPUS / scenario / "migrations"
-    first, second = read_migrations(folder)
+    _, second = read_migrations(folder)
     rewritten = preserve_rows(second, second.path.read_text(encoding="utf-8"))
     assert rewritten is not None
     copy = tmp_path / "migrations"
     shutil.copytree(folder, copy)
     (copy / second.path.name).write_text(rewritten, encoding="utf-8")
-    again = read_migration(copy, second.tag, read_snapshot(copy, first.tag))
+    again = read_migrations(copy)[1]
     assert [r.line() for r in assess(again)] == []

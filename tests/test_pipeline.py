@@ -14,6 +14,8 @@ from nanoka_core.errors import PluginError, StageError
 from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
 from nanoka_core.plugins import get_plugin_manager
 
+BUILTIN_STAGES = ["load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "wrangler"]
+
 
 def plugin(*stages: Stage) -> Any:
     """A plugin object that registers ``stages``."""
@@ -42,14 +44,14 @@ def make_ctx(pm: Any, tmp_path: Path, **options: Any) -> Context:
 
 def test_builtin_stages_run_in_documented_order(nanoka_plugin_manager: Any) -> None:
     assert names(resolve_stages(nanoka_plugin_manager)) == [
-        "load-config", "codegen", "drizzle-kit", "restore-point", "wrangler",
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler"
     ]
 
 
 def test_stage_is_placed_by_its_constraints_not_by_load_order(nanoka_plugin_manager: Any) -> None:
     nanoka_plugin_manager.register(plugin(Stage("lint", run=noop, after=["codegen"], before=["drizzle-kit"])), "lint")
     assert names(resolve_stages(nanoka_plugin_manager)) == [
-        "load-config", "codegen", "lint", "drizzle-kit", "restore-point", "wrangler",
+        "load-config", "codegen", "lint", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler",
     ]
 
 
@@ -58,7 +60,7 @@ def test_replacement_takes_the_place_and_conditions_of_the_replaced_stage(
 ) -> None:
     nanoka_plugin_manager.register(plugin(Stage("migrate", run=noop, replaces="wrangler")), "mine")
     stages = resolve_stages(nanoka_plugin_manager)
-    assert names(stages) == ["load-config", "codegen", "drizzle-kit", "restore-point", "migrate"]
+    assert names(stages) == ["load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "migrate"]
     migrate = stages[-1]
     assert (migrate.plugin, migrate.replaced) == ("mine", "wrangler")
     assert not migrate.is_enabled(make_ctx(nanoka_plugin_manager, tmp_path))
@@ -106,7 +108,7 @@ def test_registering_something_that_is_not_a_stage_names_the_plugin(nanoka_plugi
 
 def test_a_blocked_builtin_leaves_constraints_on_it_satisfied(tmp_path: Path) -> None:
     pm = get_plugin_manager(disabled=["drizzle-kit"], autoload=False)
-    assert names(resolve_stages(pm)) == ["load-config", "codegen", "restore-point", "wrangler"]
+    assert names(resolve_stages(pm)) == ["load-config", "codegen", "preserve-rows", "data-loss-guard", "restore-point", "wrangler"]
 
 
 def test_every_check_runs_before_the_first_stage(nanoka_plugin_manager: Any, tmp_path: Path) -> None:
@@ -115,7 +117,7 @@ def test_every_check_runs_before_the_first_stage(nanoka_plugin_manager: Any, tmp
     def fail_check(ctx: Context) -> None:
         raise PluginError("not configured")
 
-    pm = get_plugin_manager(disabled=["load-config", "codegen", "drizzle-kit", "wrangler"], autoload=False)
+    pm = get_plugin_manager(disabled=BUILTIN_STAGES, autoload=False)
     pm.register(plugin(
         Stage("first", run=lambda ctx: calls.append("first")),
         Stage("second", run=lambda ctx: calls.append("second"), after=["first"], check=fail_check),
@@ -132,7 +134,7 @@ def test_first_failing_stage_stops_the_run_and_is_named(tmp_path: Path) -> None:
     def boom(ctx: Context) -> None:
         raise ValueError("bad value")
 
-    pm = get_plugin_manager(disabled=["load-config", "codegen", "drizzle-kit", "wrangler"], autoload=False)
+    pm = get_plugin_manager(disabled=BUILTIN_STAGES, autoload=False)
     pm.register(plugin(
         Stage("one", run=lambda ctx: calls.append("one")),
         Stage("two", run=boom, after=["one"]),
@@ -157,7 +159,7 @@ def test_results_and_observer_hooks(tmp_path: Path) -> None:
             assert duration >= 0
             seen.append(("finished", stage.name, outcome))
 
-    pm = get_plugin_manager(disabled=["load-config", "codegen", "drizzle-kit", "wrangler"], autoload=False)
+    pm = get_plugin_manager(disabled=BUILTIN_STAGES, autoload=False)
     pm.register(plugin(
         Stage("produce", run=lambda ctx: 42),
         Stage("consume", run=lambda ctx: ctx.results["produce"] + 1, after=["produce"]),
@@ -174,7 +176,7 @@ def test_results_and_observer_hooks(tmp_path: Path) -> None:
 
 
 def test_enabled_that_raises_names_plugin_and_stage(tmp_path: Path) -> None:
-    pm = get_plugin_manager(disabled=["load-config", "codegen", "drizzle-kit", "wrangler"], autoload=False)
+    pm = get_plugin_manager(disabled=BUILTIN_STAGES, autoload=False)
     pm.register(plugin(Stage("x", run=noop, enabled=lambda ctx: ctx.options.nope)), "p")
     with pytest.raises(PluginError) as info:
         run_pipeline(resolve_stages(pm), make_ctx(pm, tmp_path))

@@ -49,5 +49,7 @@ def test_seed_runs_after_wrangler(load_example: Any, nanoka_plugin_manager: Any)
 def test_sqlite_apply_takes_wranglers_place(load_example: Any, nanoka_plugin_manager: Any) -> None:
     nanoka_plugin_manager.register(load_example("nanoka-sqlite-apply"), "sqlite-apply")
     stages = resolve_stages(nanoka_plugin_manager)
-    assert [s.name for s in stages] == ["load-config", "codegen", "drizzle-kit", "restore-point", "sqlite-apply"]
+    assert [s.name for s in stages] == [
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "sqlite-apply"
+    ]
     assert stages[-1].replaced == "wrangler"

@@ -208,3 +208,11 @@ def test_without_a_pseudo_terminal_answering_fails_clearly(monkeypatch: pytest.M
     monkeypatch.setattr("sys.platform", "win32")
     with pytest.raises(NanokaError, match="needs a pseudo-terminal, which Windows lacks: run nanoka generate in WSL"):
         PromptSession(["npx"], cwd=tmp_path, plan=RenamePlan(), interactive=False, on_answer=lambda p, a: None)
+
+
+def test_renames_are_of_sql_columns_when_a_field_names_its_column() -> None:
+    users = define_model("users", {
+        "id": t.uuid(), "fullName": t.string().column("full_name").renamed_from("name"), "email": t.string(),
+    })
+    plan = build_plan([users, define_model("posts", {"id": t.uuid(), "title": t.string()})], USERS_V1)
+    assert plan.questions == [Question("column", "users", "full_name", ("name",), "name")]

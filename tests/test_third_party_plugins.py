@@ -100,13 +100,15 @@ def test_stages_show_added_and_replaced_stages(plugin_venv: Path, shop: Path) ->
         ("load-config", "load-config", None),
         ("codegen", "codegen", None),
         ("drizzle-kit", "drizzle-kit", None),
+        ("preserve-rows", "preserve-rows", None),
+        ("data-loss-guard", "data-loss-guard", None),
         ("restore-point", "restore-point", None),
         ("sqlite-apply", "sqlite-apply", "wrangler"),
         ("seed", "seed", None),
     ]
-    assert rows[3]["runs"] is False  # only with --apply --remote
-    assert rows[4]["runs"] is True  # inherits wrangler's "with --apply"
-    assert rows[5]["runs"] is False  # no seed.sql in this project
+    assert rows[5]["runs"] is False  # only with --apply --remote
+    assert rows[6]["runs"] is True  # inherits wrangler's "with --apply"
+    assert rows[7]["runs"] is False  # no seed.sql in this project
 
 
 def test_config_listed_plugin_can_replace_load_config(plugin_venv: Path, shop: Path) -> None:

@@ -1,0 +1,90 @@
+"""The ``data-loss-guard`` stage: report risky migrations, refuse to apply destructive ones.
+
+After ``drizzle-kit`` it prints, for each migration that run wrote, one line
+per statement that destroys data or may fail on existing rows (codes in
+``nanoka_core.migration_risks``). With ``--apply`` it asks the target D1
+which migrations it has applied and, before wrangler runs, refuses a
+pending one that destroys data unless ``--allow-data-loss`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from nanoka_core import Stage, hookimpl
+from nanoka_core.drizzle import NewMigrations
+from nanoka_core.errors import NanokaError
+from nanoka_core.pipeline import Context
+
+if TYPE_CHECKING:
+    from nanoka_core.migration_risks import Risk
+    from nanoka_core.migration_sql import Migration
+
+
+class DataLossError(NanokaError):
+    """A pending migration destroys data and --allow-data-loss was not given."""
+
+
+def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
+    from nanoka_core.migration_risks import assess
+    from nanoka_core.migration_sql import read_migrations
+
+    if new.folder is None or not (new.folder / "meta" / "_journal.json").is_file():
+        return []
+    written = set(new.tags())
+    risks = [(m, assess(m)) for m in read_migrations(new.folder)]
+    reported = []
+    for migration, found in risks:
+        if migration.tag not in written:
+            continue
+        for risk in found:
+            log = ctx.log.warning if risk.destroys else ctx.log.info
+            log(f"{migration.path.name}: {risk.line()}", data=risk.as_json())
+            reported.append(risk.as_json())
+    destroying = [(m, r) for m, found in risks for r in found if r.destroys]
+    if ctx.options.apply and not ctx.options.allow_data_loss and destroying:
+        refuse_destructive_pending(ctx, destroying)
+    return reported
+
+
+def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
+    """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
+    from nanoka_core.d1 import applied_migrations
+
+    assert ctx.database is not None
+    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote))
+    pending = [(m, r) for m, r in destroying if m.path.name not in applied]
+    if not pending:
+        return
+    where = "--remote" if ctx.options.remote else "--local"
+    lines = [
+        f"refusing to apply {', '.join(sorted({m.path.name for m, _ in pending}))} to {ctx.database} "
+        f"({where}): it destroys data. Nothing has been applied."
+    ]
+    for migration, risk in pending:
+        lines.append(f"  {migration.path.name}: {risk.line()}")
+        lines.append(f"    why: {risk.kind.title}; the safe way: {risk.kind.safe_way}")
+    flags = " --remote" if ctx.options.remote else ""
+    lines.append(
+        "If losing this data is what you want, say so: "
+        f"nanoka generate --apply{flags} --db {ctx.database} --allow-data-loss"
+    )
+    raise DataLossError("\n".join(lines))
+
+
+@hookimpl
+def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
+    new = NewMigrations()
+    register(
+        Stage(
+            "data-loss-guard",
+            run=lambda ctx: guard(ctx, new),
+            check=new.check,
+            after=["drizzle-kit", "preserve-rows"],
+            before=["wrangler"],
+            enabled=lambda ctx: not ctx.options.no_migrate,
+            description="report risky new migrations; refuse to apply one that destroys data",
+            runs_when="unless --no-migrate (refuses only with --apply)",
+        )
+    )

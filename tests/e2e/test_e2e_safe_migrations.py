@@ -1,0 +1,166 @@
+"""End to end: migrations that never lose data on D1 (issue 10, sections 2 and 3).
+
+The real drizzle-kit writes each migration, the real wrangler applies it to
+a local D1, and rows inserted before the change are compared value by value
+after it: every row of every table, not only counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import ExampleProject
+
+pytestmark = pytest.mark.e2e
+
+HEADER = "from nanoka_core import define_model, t\n\n"
+
+CASCADE_MODELS = HEADER + '''
+User = define_model("users", {
+    "id": t.uuid().primary(),
+    "email": t.string(),
+    "age": t.integer().optional(),
+})
+Post = define_model("posts", {
+    "id": t.uuid().primary(),
+    "userId": t.uuid().references(lambda: User, on_delete="cascade"),
+    "title": t.string(),
+})
+PostTag = define_model("post_tags", {
+    "id": t.integer().primary(),
+    "postId": t.uuid().references(lambda: Post, on_delete="cascade"),
+    "tag": t.string(),
+})
+Comment = define_model("comments", {
+    "id": t.integer().primary(),
+    "userId": t.uuid().optional().references(lambda: User, on_delete="set null"),
+    "body": t.string(),
+})
+'''
+CASCADE_ROWS = [
+    "INSERT INTO users VALUES ('u1', 'a@example.com', 30), ('u2', 'b@example.com', NULL), ('u3', 'c@example.com', 7)",
+    "INSERT INTO posts VALUES ('p1', 'u1', 'first'), ('p2', 'u2', 'second'), ('p3', 'u1', 'third')",
+    "INSERT INTO post_tags VALUES (1, 'p1', 'x'), (2, 'p1', 'y'), (3, 'p2', 'z'), (4, 'p3', 'x')",
+    "INSERT INTO comments VALUES (1, 'u1', 'hi'), (2, NULL, 'anonymous'), (3, 'u3', 'yo')",
+]
+
+
+def _ok(proc: Any) -> str:
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+
+
+def _apply(p: ExampleProject, *extra: str) -> Any:
+    proc = p.nanoka("generate", "--apply", *extra)
+    assert proc.returncode == 0, _ok(proc)
+    return proc
+
+
+def _rows(p: ExampleProject, *tables: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of each table, ordered by all its values."""
+    results = p.d1_local(*(f"SELECT * FROM {t}" for t in tables))
+    return {t: sorted(rows, key=lambda r: repr(sorted(r.items()))) for t, rows in zip(tables, results, strict=True)}
+
+
+def _start(p: ExampleProject, models: str, rows: list[str]) -> None:
+    (p.root / "app" / "models.py").write_text(models, encoding="utf-8")
+    _apply(p)
+    p.d1_local(*rows)
+
+
+def _applied(p: ExampleProject) -> list[str]:
+    [rows] = p.d1_local("SELECT name FROM d1_migrations ORDER BY id")
+    return [r["name"] for r in rows]
+
+
+def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_null_keeps_every_row(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    _start(p, CASCADE_MODELS, CASCADE_ROWS)
+    tables = ("users", "posts", "post_tags", "comments")
+    before = _rows(p, *tables)
+    assert len(before["post_tags"]) == 4 and len(before["comments"]) == 3
+
+    p.edit("app/models.py", '"age": t.integer().optional()', '"age": t.number().optional()')
+    proc = _apply(p)
+
+    [_, second] = p.migrations()
+    text = (p.migrations_dir / second).read_text(encoding="utf-8")
+    assert "DROP TABLE `users`" in text and "-- nanoka:" in text  # drizzle-kit's rebuild, rewritten
+    assert f"rewrote {second}" in proc.stderr
+    assert _rows(p, *tables) == before
+    assert _applied(p) == p.migrations()
+    [leftovers] = p.d1_local("SELECT name FROM sqlite_master WHERE name LIKE '%nanoka_keep%'")
+    assert leftovers == []
+
+    again = p.nanoka("generate")
+    assert again.returncode == 0, _ok(again)
+    assert (p.migrations_dir / second).read_text(encoding="utf-8") == text  # idempotent
+
+
+THINGS_V1 = HEADER + '''
+Thing = define_model("things", {
+    "id": t.integer().primary(),
+    "name": t.string(),
+    "size": t.string().default("m"),
+})
+'''
+
+
+def test_optional_column_added_with_a_changed_default_is_null_on_existing_rows(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    _start(p, THINGS_V1, ["INSERT INTO things VALUES (1, 'a', 's'), (2, 'b', 'm')"])
+
+    p.edit("app/models.py", '"size": t.string().default("m"),', '"size": t.string().default("l"),\n    "coupon": t.string().optional(),')
+    _apply(p)
+
+    assert _rows(p, "things")["things"] == [
+        {"id": 1, "name": "a", "size": "s", "coupon": None},
+        {"id": 2, "name": "b", "size": "m", "coupon": None},
+    ]
+
+
+def test_nullable_made_not_null_with_a_default_replaces_the_nulls_with_the_default(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().optional(),')
+    _start(p, models, ["INSERT INTO things VALUES (1, 'a', 's'), (2, 'b', NULL), (3, 'c', NULL)"])
+
+    p.edit("app/models.py", '"size": t.string().optional(),', '"size": t.string().default("m"),')
+    _apply(p)
+
+    assert _rows(p, "things")["things"] == [
+        {"id": 1, "name": "a", "size": "s"},
+        {"id": 2, "name": "b", "size": "m"},
+        {"id": 3, "name": "c", "size": "m"},
+    ]
+
+
+def test_dropped_column_is_refused_before_wrangler_runs_and_applied_with_allow_data_loss(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().default("m"),\n    "note": t.string().optional(),')
+    _start(p, models, ["INSERT INTO things VALUES (1, 'a', 's', 'keep me')"])
+    [first] = p.migrations()
+
+    p.edit("app/models.py", '    "note": t.string().optional(),\n', "")
+    refused = p.nanoka("generate", "--apply")
+
+    assert refused.returncode == 1, _ok(refused)
+    assert "Traceback" not in refused.stderr
+    assert "DS103 things.note" in refused.stderr
+    assert "--allow-data-loss" in refused.stderr
+    assert "wrangler d1 migrations apply" not in refused.stderr  # stopped before wrangler ran
+    assert _applied(p) == [first]
+    assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s", "note": "keep me"}]
+
+    _apply(p, "--allow-data-loss")
+    assert _applied(p) == p.migrations() and len(p.migrations()) == 2
+    assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s"}]
