@@ -251,6 +251,49 @@ def _print_check(report: Any) -> None:
 
 @cli.command()
 @config_option
+@click.option("--db", metavar="NAME", help="D1 database to ask. Default: the config's migrate.database.")
+@click.option("--remote", is_flag=True, help="Ask the remote D1, not the local one.")
+@click.pass_context
+def status(ctx: click.Context, config_path: Path | None, db: str | None, remote: bool) -> None:
+    """List the migrations in the folder, applied or pending on the database.
+
+    Each pending migration shows the data-loss guard's risk lines. Exit 0;
+    exit 1 only when it cannot tell (no drizzle config, no database, the
+    database cannot be asked).
+    """
+    from nanoka_core.config import load_config
+    from nanoka_core.d1 import applied_migrations
+    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
+    from nanoka_core.pipeline import Context, Options
+    from nanoka_core.status import migration_status
+    from nanoka_plugins.wrangler import check as check_target
+
+    config = load_config(config_path)
+    drizzle_config = find_drizzle_config(config)
+    if drizzle_config is None:
+        raise NanokaError(
+            f"no drizzle config next to {config.path.name} (or set migrate.drizzle-config): "
+            "nanoka status reads the migrations folder the drizzle config names"
+        )
+    run_ctx = Context(config, Options(apply=True, db=db, remote=remote), _plugin_manager(ctx, config))
+    if run_ctx.database is None:
+        raise NanokaError(
+            "nanoka status needs a database: pass --db NAME or set database under [migrate] "
+            f"in {config.path.name}"
+        )
+    check_target(run_ctx)  # the name and the package manager, as an apply would check them
+    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote)
+    report = migration_status(
+        migrations_dir(drizzle_config), run_ctx.database, remote=remote, applied=applied
+    )
+    if ctx.obj["log_format"] == "json":
+        click.echo(json.dumps(report.as_json()))
+    else:
+        click.echo("\n".join(report.lines()))
+
+
+@cli.command()
+@config_option
 @click.option("--no-migrate", is_flag=True, help="Show what would run with --no-migrate.")
 @click.option("--apply", is_flag=True, help="Show what would run with --apply.")
 @click.pass_context
