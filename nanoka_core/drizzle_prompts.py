@@ -119,6 +119,8 @@ class PromptSession:
         )  # fmt: skip
         try:
             self._converse(child)
+        except pexpect.EOF:
+            pass  # drizzle-kit ended mid-conversation: its exit code says how
         except KeyboardInterrupt:
             child.terminate(force=True)
             raise
