@@ -27,7 +27,6 @@ from nanoka_core.drizzle import (
     migrations_dir,
     sql_files,
 )
-from nanoka_core.drizzle_prompts import unanswered_message
 from nanoka_core.errors import ConfigError, ToolError
 from nanoka_core.pipeline import Context
 from nanoka_core.renames import CREATE, RenamePlan, build_plan
@@ -59,6 +58,8 @@ def generate_migrations(ctx: Context) -> Path | None:
     plan = build_plan(ctx.models, latest_snapshot(migrations), no_renames=ctx.options.no_renames)
     answered = [q for q in plan.questions if q.answer is not None]
     if plan.unanswered and not interactive:
+        from nanoka_core.drizzle_prompts import unanswered_message
+
         raise ToolError(unanswered_message(plan.unanswered))
     if interactive and not answered:
         ctx.run_tool(args)
