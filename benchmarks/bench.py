@@ -8,7 +8,8 @@
    holding only nanoka and its runtime dependencies, as after ``pip install
    nanoka``: a development venv's extra packages (colorama, dozens of
    entry-point scans) would make start-up look slower than users see it.
-2. Rendering 1,000 models x 20 fields (load + render, in-process).
+2. Rendering 1,000 models x 20 fields (load + render, in-process), plain and
+   with the table-level constructs (``--render-only``: this part alone).
 
 Prints the median and the fastest of N runs. Figures go in the README.
 """
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 KINDS = ["string", "uuid", "number", "integer", "boolean", "timestamp", "json"]
 
@@ -52,9 +54,14 @@ def time_command(argv: list[str], cwd: Path, runs: int) -> list[float]:
     return times
 
 
-def render_large(models: int, fields: int, runs: int) -> list[float]:
-    from nanoka_core import define_model, t
-    from nanoka_core.codegen import render_schema
+def render_large(models: int, fields: int, runs: int, constructs: bool = False) -> list[float]:
+    """Define, check and render through every codegen hook, as ``nanoka generate`` does.
+
+    ``constructs``: each model also has a primary key, a foreign key to the
+    model before it, an enum (with its CHECK), an index and a check.
+    """
+    from nanoka_core import define_model, index, t
+    from nanoka_core.codegen import render_with_hooks
     from nanoka_core.plugins import get_plugin_manager
     from nanoka_core.project import check_models
 
@@ -62,22 +69,25 @@ def render_large(models: int, fields: int, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        defined = [
-            define_model(
-                f"table_{m}",
-                {
-                    f"field_{f}": getattr(t, KINDS[f % len(KINDS)])().optional()
-                    if f % 3
-                    else getattr(t, KINDS[f % len(KINDS)])()
-                    for f in range(fields)
-                },
-            )
-            for m in range(models)
-        ]
+        defined: list[Any] = []
+        for m in range(models):
+            columns = {
+                f"field_{f}": getattr(t, KINDS[f % len(KINDS)])().optional()
+                if f % 3
+                else getattr(t, KINDS[f % len(KINDS)])()
+                for f in range(fields)
+            }
+            extra: dict[str, Any] = {}
+            if constructs:
+                columns["id"] = t.integer().primary()
+                columns["parentId"] = t.integer().optional()
+                if defined:
+                    columns["parentId"] = columns["parentId"].references(defined[-1], on_delete="cascade")
+                columns["status"] = t.enum("draft", "published").default("draft")
+                extra = {"indexes": [index("field_1", "field_2")], "checks": {"positive": "id > 0"}}
+            defined.append(define_model(f"table_{m}", columns, **extra))
         check_models(defined)
-        text = render_schema(
-            defined, lambda name, field: pm.hook.nanoka_emit_column(name=name, field=field, ctx=None)
-        )
+        text = render_with_hooks(defined, pm.hook, None)
         times.append(time.perf_counter() - started)
     assert text.count("sqliteTable(") == models
     return times
@@ -90,7 +100,19 @@ def report(label: str, times: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
-    runs = parser.parse_args().runs
+    parser.add_argument("--render-only", action="store_true", help="only the in-process rendering")
+    args = parser.parse_args()
+    runs = args.runs
+    if not args.render_only:
+        start_up(runs)
+    report("define + check + render 1,000 models x 20 fields", render_large(1000, 20, max(3, runs // 4)))
+    report(
+        "  the same with a key, a foreign key, an enum, an index, a check",
+        render_large(1000, 20, max(3, runs // 4), constructs=True),
+    )
+
+
+def start_up(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bin_dir = fresh_install(Path(tmp) / "venv")
         python, nanoka = str(bin_dir / "python"), str(bin_dir / "nanoka")
@@ -110,7 +132,6 @@ def main() -> None:
             "nanoka generate --no-migrate (2 models)",
             time_command([nanoka, "generate", "--no-migrate"], project, runs),
         )
-    report("define + check + render 1,000 models x 20 fields", render_large(1000, 20, max(3, runs // 4)))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nanoka_core.codegen import render_for
 from nanoka_core.drizzle import (
@@ -28,6 +29,9 @@ from nanoka_core.errors import NanokaError, PluginError
 from nanoka_core.pipeline import Context, Stage, run_pipeline
 from nanoka_core.renames import build_plan
 
+if TYPE_CHECKING:
+    from nanoka_core.migration_risks import Risk
+
 
 @dataclasses.dataclass
 class CheckReport:
@@ -38,6 +42,8 @@ class CheckReport:
     problems: list[str] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     """Worth knowing, not wrong: renamed_from declarations that no longer do anything."""
+    risks: list[Risk] = dataclasses.field(default_factory=list)
+    """What the data-loss guard says about each migration's risky statements (warnings, not failures)."""
 
     @property
     def ok(self) -> bool:
@@ -50,6 +56,7 @@ class CheckReport:
             "migrations": {
                 "path": str(self.migrations) if self.migrations else None,
                 "problems": self.problems,
+                "risks": [risk.as_json() for risk in self.risks],
             },
             "notes": self.notes,
         }
@@ -81,6 +88,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     report.problems = folder_problems(report.migrations)
     if report.problems:
         return report
+    report.risks = _risks(report.migrations)
     report.notes = build_plan(ctx.models, latest_snapshot(report.migrations)).inert
     try:
         ctx.run_tool(
@@ -94,6 +102,16 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     if report.schema_state == "up to date":
         report.problems.extend(_uncovered_changes(ctx, report.migrations))
     return report
+
+
+def _risks(migrations: Path) -> list[Risk]:
+    """The guard's reading of every migration in the folder (``nanoka_core.migration_risks``)."""
+    if not (migrations / "meta" / "_journal.json").is_file():
+        return []
+    from nanoka_core.migration_risks import assess
+    from nanoka_core.migration_sql import read_migrations
+
+    return [risk for migration in read_migrations(migrations) for risk in assess(migration)]
 
 
 def _uncovered_changes(ctx: Context, migrations: Path) -> list[str]:

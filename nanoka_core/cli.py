@@ -241,6 +241,8 @@ def _print_check(report: Any) -> None:
     elif report.schema_state == "differs":
         click.echo(report.diff, nl=False)
         log.error(f"{report.schema} is not what the models give: run nanoka generate")
+    for risk in report.risks:
+        log.warning(f"{risk.migration}.sql: {risk.line()} ({risk.kind.level})", data=risk.as_json())
     for problem in report.problems:
         log.error(problem)
     for note in report.notes:

@@ -19,7 +19,7 @@ import structlog
 from nanoka_core.errors import ModelError
 from nanoka_core.fields import NO_DEFAULT, Field
 from nanoka_core.models import Model
-from nanoka_core.references import ResolvedKey, check_foreign_keys, foreign_keys, resolve
+from nanoka_core.references import ResolvedKey, foreign_keys, resolve_among
 
 if TYPE_CHECKING:
     from nanoka_core.pipeline import Context
@@ -64,22 +64,29 @@ ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
 DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
 ORM_IMPORTS = frozenset({"sql"})
 """Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
+TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
+"""Types, imported as ``type X`` so that ``verbatimModuleSyntax`` projects compile the schema too."""
 
 
 def render_for(ctx: Context) -> str:
     """The schema for a run's models, each part asked of its hook."""
+    return render_with_hooks(ctx.models, ctx.hook, ctx)
+
+
+def render_with_hooks(models: Iterable[type[Model]], hook: Any, ctx: Context | None) -> str:
+    """The schema for ``models``, each part asked of a plugin manager's ``hook`` relay."""
     return render_schema(
-        ctx.models,
-        lambda name, field: ctx.hook.nanoka_emit_column(name=name, field=field, ctx=ctx),
-        constraints=lambda model: _flatten(ctx.hook.nanoka_table_constraints(model=model, ctx=ctx)),
-        callable_default=lambda function, field: ctx.hook.nanoka_callable_default(
+        models,
+        lambda name, field: hook.nanoka_emit_column(name=name, field=field, ctx=ctx),
+        constraints=lambda model: [
+            constraint
+            for answer in hook.nanoka_table_constraints(model=model, ctx=ctx)
+            for constraint in answer
+        ],
+        callable_default=lambda function, field: hook.nanoka_callable_default(
             function=function, field=field, ctx=ctx
         ),
     )
-
-
-def _flatten(results: Iterable[Iterable[Constraint]]) -> list[Constraint]:
-    return [constraint for result in results for constraint in result]
 
 
 def render_schema(
@@ -93,7 +100,6 @@ def render_schema(
     log = structlog.get_logger("nanoka")
     models = list(models)
     positions = {model: i for i, model in enumerate(models)}
-    check_foreign_keys(models)
     imports: set[str] = set()
     blocks: list[str] = []
     for model in models:
@@ -115,7 +121,7 @@ def render_schema(
             if not column.complete:
                 references = ""
                 if name in keys:
-                    key = resolve(model, name, keys[name])
+                    key = resolve_among(positions, model, name, keys[name])
                     references, names = _references(key, forward=positions[key.target] >= positions[model])
                     imports.update(names)
                 expr += _modifier_chain(field, where, log, callable_default, references)
@@ -139,7 +145,8 @@ def render_schema(
     head = []
     if imports & ORM_IMPORTS:
         head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
-    core_names = ", ".join(sorted((imports - ORM_IMPORTS) or {"sqliteTable"}))
+    core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
+    core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
     head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")

@@ -35,14 +35,17 @@ def preserve_rows(migration: Migration, text: str) -> str | None:
     """``text`` (the migration's file) rewritten, or None when it needs no change."""
     if is_rewritten(text):
         return None
-    chunks = [s.sql for s in migration.statements]
+    # drizzle-kit's own text stays byte for byte; added statements follow its layout.
+    chunks = [part for part in text.split(BREAKPOINT) if part.strip()]
+    if len(chunks) != len(migration.statements):
+        return None  # not the text this migration was read from
     before: dict[int, list[str]] = {}
     after: dict[int, list[str]] = {}
     changed = False
     for rebuild in migration.recreations:
         fixed_copy = _fixed_copy(rebuild)
         if fixed_copy is not None and rebuild.copy is not None:
-            chunks[rebuild.copy.index] = fixed_copy
+            chunks[rebuild.copy.index] = f"\n{fixed_copy}"
             changed = True
         kept = _referencing_closure(rebuild.drop.schema, rebuild.table)
         if kept:
@@ -53,10 +56,12 @@ def preserve_rows(migration: Migration, text: str) -> str | None:
         return None
     out: list[str] = []
     for index, chunk in enumerate(chunks):
-        out.extend(before.get(index, []))
+        out.extend(f"\n{added}" for added in before.get(index, []))
         out.append(chunk)
-        out.extend(after.get(index, []))
-    return f"{BREAKPOINT}\n".join(out) + "\n"
+        out.extend(f"\n{added}" for added in after.get(index, []))
+    if out[0].startswith("\n"):
+        out[0] = out[0][1:]
+    return BREAKPOINT.join(out)
 
 
 def _q(name: str) -> str:

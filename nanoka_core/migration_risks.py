@@ -225,6 +225,8 @@ class _Judge:
                         continue
                     columns = ", ".join(fk.columns)
                     via = f"DROP TABLE {table}" if parent == table else f"the cascade from {table}"
+                    if child.name == RECREATED_PREFIX + parent:  # a self-reference, copied into the rebuild
+                        via += f" (the rebuilt table's {columns} still points at the old one)"
                     if fk.on_delete == "cascade":
                         self.add(
                             "DS111",
@@ -299,10 +301,14 @@ class _Judge:
         for check in new.checks:
             if check in old.checks:
                 continue
-            narrowed = any(_narrowed(before, check) for before in old.checks)
+            narrowed = next((c for c in (_narrowed(before, check) for before in old.checks) if c), None)
             if narrowed:
                 self.add(
-                    "MF107", s, old.name, None, f"fails if a row holds a value the new CHECK ({check}) drops"
+                    "MF107",
+                    s,
+                    old.name,
+                    narrowed,
+                    f"fails if a row holds a value the new CHECK ({check}) drops",
                 )
             else:
                 self.add("MF105", s, old.name, None, f"fails if a row breaks the new CHECK ({check})")
@@ -332,14 +338,14 @@ def _columns_read(expr: object) -> set[str]:
     return {c.name for c in expr.find_all(exp.Column)}
 
 
-def _narrowed(before: str, after: str) -> bool:
-    """Both ``col IN (...)`` on one column, and ``after`` allows fewer values."""
+def _narrowed(before: str, after: str) -> str | None:
+    """The column, when both are ``col IN (...)`` on it and ``after`` allows fewer values."""
     import sqlglot
     from sqlglot import exp
 
     old, new = sqlglot.parse_one(before, read="sqlite"), sqlglot.parse_one(after, read="sqlite")
     if not (isinstance(old, exp.In) and isinstance(new, exp.In)) or old.this != new.this:
-        return False
+        return None
     old_values = {v.sql() for v in old.expressions}
     new_values = {v.sql() for v in new.expressions}
-    return new_values < old_values
+    return str(new.this.name) if new_values < old_values else None

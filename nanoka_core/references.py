@@ -29,19 +29,21 @@ class ResolvedKey:
 
 def foreign_keys(model: type[Model]) -> dict[str, ForeignKey]:
     """Field name -> foreign key, for every column of ``model`` that is one."""
-    found = {name: field.reference for name, field in model.fields.items() if field.reference is not None}
+    found: dict[str, ForeignKey] = {}
+    from_relations: dict[str, tuple[str, ForeignKey]] = {}
     for name, field in model.fields.items():
-        if not isinstance(field, Relation) or field.kind != "belongs_to":
-            continue
-        if field.on_delete is None and field.on_update is None:
-            continue
-        column = field.foreign_key
+        if field.reference is not None:
+            found[name] = field.reference
+        elif isinstance(field, Relation) and (field.on_delete is not None or field.on_update is not None):
+            key = ForeignKey(field.target, None, field.on_delete, field.on_update)
+            from_relations[field.foreign_key] = (name, key)
+    for column, (relation, key) in from_relations.items():
         if column in found:
             raise ModelError(
                 f"{model.table}.{column}: a foreign key both from .references() and from "
-                f"t.belongs_to() {name!r} with an action; keep one of them"
+                f"t.belongs_to() {relation!r} with an action; keep one of them"
             )
-        found[column] = ForeignKey(field.target, None, field.on_delete, field.on_update)
+        found[column] = key
     return found
 
 
@@ -106,9 +108,17 @@ def check_foreign_keys(models: Collection[type[Model]]) -> None:
     """Every foreign key resolves, to a model that is generated too."""
     for model in models:
         for name, key in foreign_keys(model).items():
-            target = resolve(model, name, key).target
-            if target not in models:
-                raise ModelError(
-                    f"{model.table}.{name}: the foreign key points at model {target.table!r}, which is "
-                    "not among the models generated; add its module to 'models' in the config"
-                )
+            resolve_among(models, model, name, key)
+
+
+def resolve_among(
+    models: Collection[type[Model]], model: type[Model], name: str, key: ForeignKey
+) -> ResolvedKey:
+    """``resolve``, and the target must be one of ``models``."""
+    resolved = resolve(model, name, key)
+    if resolved.target not in models:
+        raise ModelError(
+            f"{model.table}.{name}: the foreign key points at model {resolved.target.table!r}, which is "
+            "not among the models generated; add its module to 'models' in the config"
+        )
+    return resolved

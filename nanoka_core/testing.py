@@ -68,24 +68,13 @@ def forget_modules(folder: Path) -> None:
 @pytest.fixture
 def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Callable[..., str]:
     """``nanoka_render(models, pm=None) -> schema text``."""
-    from nanoka_core.codegen import render_schema
+    from nanoka_core.codegen import render_with_hooks
     from nanoka_core.fields import t
     from nanoka_core.plugins import register_field_types
 
     def render(models: Sequence[Any], pm: NanokaPluginManager | None = None) -> str:
         manager = pm or nanoka_plugin_manager
         t.use(register_field_types(manager.hook))
-        return render_schema(
-            models,
-            lambda name, field: manager.hook.nanoka_emit_column(name=name, field=field, ctx=None),
-            constraints=lambda model: [
-                constraint
-                for answer in manager.hook.nanoka_table_constraints(model=model, ctx=None)
-                for constraint in answer
-            ],
-            callable_default=lambda function, field: manager.hook.nanoka_callable_default(
-                function=function, field=field, ctx=None
-            ),
-        )
+        return render_with_hooks(models, manager.hook, None)
 
     return render

@@ -21,41 +21,55 @@ _SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[A-Za-z_][A-Za-z0-9
 
 @hookimpl(tryfirst=True)
 def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:
-    found = [
-        _index(model, f"{model.table}_{_sql_name(model, name)}_idx", (name,), unique=False)
-        for name, field in model.fields.items()
-        if field.is_indexed and not field.is_relation
-    ]
-    for declared in model.indexes:
-        suffix = "unique" if declared.unique else "idx"
-        default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
-        found.append(_index(model, declared.name or default_name, declared.fields, declared.unique))
-    if model.primary_key is not None:
-        columns = ", ".join(f"table.{name}" for name in model.primary_key)
-        found.append(Constraint(f"primaryKey({{ columns: [{columns}] }})", {"primaryKey"}))
+    indexes: list[tuple[str, Constraint]] = []
+    checks: list[tuple[str, Constraint]] = []
     for name, field in model.fields.items():
+        if field.is_indexed:
+            index_name = f"{model.table}_{_sql_name(model, name)}_idx"
+            indexes.append(_index(model, index_name, (name,), unique=False))
         if field.enum_values is not None:
             values = ", ".join(sql_string(value) for value in field.enum_values)
             enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
-            found.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
+            checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
+    for declared in model.indexes:
+        suffix = "unique" if declared.unique else "idx"
+        default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
+        indexes.append(_index(model, declared.name or default_name, declared.fields, declared.unique))
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.name, declared_check.expression)
-        found.append(_check(f"{model.table}_{declared_check.name}", sql))
-    return found
+        checks.append(_check(f"{model.table}_{declared_check.name}", sql))
+    _check_unique_names(model, [name for name, _ in indexes + checks])
+    found = [constraint for _, constraint in indexes]
+    if model.primary_key is not None:
+        columns = ", ".join(f"table.{name}" for name in model.primary_key)
+        found.append(Constraint(f"primaryKey({{ columns: [{columns}] }})", {"primaryKey"}))
+    return found + [constraint for _, constraint in checks]
+
+
+def _check_unique_names(model: type[Model], names: list[str]) -> None:
+    """Two constraints of one name would make drizzle-kit fail later, and less clearly."""
+    seen: set[str] = set()
+    for name in names:
+        if name.lower() in seen:
+            raise ModelError(
+                f"model {model.table!r}: two indexes or checks are named {name!r}; "
+                "give one of them another name (index(..., name=...) or another checks= key)"
+            )
+        seen.add(name.lower())
 
 
 def _sql_name(model: type[Model], name: str) -> str:
     return model.fields[name].column_name or name
 
 
-def _index(model: type[Model], name: str, fields: tuple[str, ...], unique: bool) -> Constraint:
+def _index(model: type[Model], name: str, fields: tuple[str, ...], unique: bool) -> tuple[str, Constraint]:
     constructor = "uniqueIndex" if unique else "index"
     columns = ", ".join(f"table.{field}" for field in fields)
-    return Constraint(f"{constructor}('{name}').on({columns})", {constructor})
+    return name, Constraint(f"{constructor}('{name}').on({columns})", {constructor})
 
 
-def _check(name: str, template: str) -> Constraint:
-    return Constraint(f"check('{name}', sql`{template}`)", {"check", "sql"})
+def _check(name: str, template: str) -> tuple[str, Constraint]:
+    return name, Constraint(f"check('{name}', sql`{template}`)", {"check", "sql"})
 
 
 def sql_string(value: str) -> str:

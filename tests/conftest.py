@@ -51,7 +51,7 @@ def _run(
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLUGINS = REPO / "examples" / "plugins"
 PLUGIN_PACKAGES = [
-    *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply")),
+    *(EXAMPLE_PLUGINS / name for name in ("nanoka-money", "nanoka-uuid36", "nanoka-seed", "nanoka-sqlite-apply", "nanoka-tenant-index")),
     REPO / "tests" / "plugins" / "nanoka-broken",
 ]
 

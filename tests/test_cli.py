@@ -161,6 +161,20 @@ def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False
 
 
+def test_preserve_rows_false_turns_the_rewrite_stage_off(run_nanoka: Any, project: Path) -> None:
+    config = project / "nanoka.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[migrate]\npreserve-rows = false\n", encoding="utf-8")
+    rows = json.loads(run_nanoka(["--log-format", "json", "stages"], cwd=project).stdout)
+    assert {r["name"]: r["runs"] for r in rows}["preserve-rows"] is False
+    assert {r["name"]: r["runs"] for r in rows}["data-loss-guard"] is True
+
+
+def test_allow_data_loss_needs_apply(run_nanoka: Any, project: Path) -> None:
+    result = run_nanoka(["generate", "--allow-data-loss"], cwd=project)
+    assert result.exit_code == 2
+    assert "--allow-data-loss only applies with --apply" in result.output
+
+
 def test_plugins_command_lists_builtins_with_all(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "plugins", "--all"], cwd=project).stdout)
     by_name = {r["name"]: r for r in rows}

@@ -153,7 +153,8 @@ def test_every_key_is_read(root: Path, name: str) -> None:
         build(
             'models = ["app.models", "app.other:User"]\noutput = "gen/schema.ts"\n'
             'pythonpath = ["src", "../lib"]\nplugins = ["my_plugin"]\n',
-            'drizzle-config = "cfg/drizzle.config.ts"\ndatabase = "my-db"\npackage-manager = "pnpm"\n',
+            'drizzle-config = "cfg/drizzle.config.ts"\ndatabase = "my-db"\npackage-manager = "pnpm"\n'
+            "preserve-rows = false\n",
         ),
     )
     config = load_config(path)
@@ -162,7 +163,10 @@ def test_every_key_is_read(root: Path, name: str) -> None:
     assert config.pythonpath == (root / "src", root.parent / "lib")  # ".." folded away
     assert config.plugins == ("my_plugin",)
     assert config.migrate == MigrateConfig(
-        drizzle_config=root / "cfg" / "drizzle.config.ts", database="my-db", package_manager="pnpm"
+        drizzle_config=root / "cfg" / "drizzle.config.ts",
+        database="my-db",
+        package_manager="pnpm",
+        preserve_rows=False,
     )
 
 
@@ -225,6 +229,7 @@ WRONG_TYPES = [
     ('models = ["m"]\n', "database = 1\n", "migrate.database", "a non-empty string"),
     ('models = ["m"]\n', "database = true\n", "migrate.database", "a non-empty string"),
     ('models = ["m"]\n', 'package-manager = ["npm"]\n', "migrate.package-manager", "a non-empty string"),
+    ('models = ["m"]\n', 'preserve-rows = "no"\n', "migrate.preserve-rows", "true or false"),
 ]
 
 

@@ -47,3 +47,15 @@ def test_json_lines_carry_level_stage_and_timestamp(monkeypatch: pytest.MonkeyPa
     assert (first["event"], first["stage"], first["level"]) == ("wrote drizzle/schema.ts", "codegen", "info")
     assert (second["event"], second["level"]) == ("no database", "error")
     assert first["timestamp"].endswith("Z")
+
+
+@pytest.mark.parametrize("log_format", ["console", "json"])
+def test_data_is_detail_for_json_only(monkeypatch: pytest.MonkeyPatch, log_format: str) -> None:
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    configure(log_format, 0)
+    structlog.get_logger("nanoka").warning("DS103 users.nickname: dropped", data={"code": "DS103"})
+    if log_format == "console":
+        assert stream.getvalue() == "nanoka warning: DS103 users.nickname: dropped\n"
+    else:
+        assert json.loads(stream.getvalue())["data"] == {"code": "DS103"}

@@ -142,3 +142,16 @@ def test_rewritten_migration_has_no_risk_left_that_the_rewrite_removes(scenario:
     (copy / second.path.name).write_text(rewritten, encoding="utf-8")
     again = read_migrations(copy)[1]
     assert [r.line() for r in assess(again)] == []
+
+
+def test_drizzle_kits_own_statements_stay_byte_for_byte() -> None:
+    _, second = read_migrations(CORPUS / "cascade_type_change" / "migrations")
+    text = second.path.read_text(encoding="utf-8")
+    rewritten = preserve_rows(second, text)
+    assert rewritten is not None
+    parts = rewritten.split("--> statement-breakpoint")
+    original = text.split("--> statement-breakpoint")
+    kept = [part for part in parts if part in original]
+    assert kept == original  # every original part, unchanged and in order
+    added = [part for part in parts if part not in original]
+    assert all(part.startswith("\n") and part.strip().endswith(";") for part in added)

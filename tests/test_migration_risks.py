@@ -29,6 +29,7 @@ EXPECTED = {
     "check_added": [("MF105", "things", None)],
     "drop_column": [("DS103", "users", "nickname")],
     "drop_table": [("DS102", "sessions", None)],
+    "enum_narrowed": [("MF107", "things", "size")],
     "foreign_key_added": [("MF106", "sessions", "userId")],
     "index_added": [],
     "not_null_with_default": [("MF104", "things", "size")],

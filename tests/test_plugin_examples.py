@@ -40,6 +40,18 @@ def test_uuid36_changes_only_uuid_columns(load_example: Any, nanoka_plugin_manag
     assert lines[-3:-1] == ["  id: text('id', { length: 36 }).primaryKey().notNull(),", "  name: text('name').notNull(),"]
 
 
+def test_tenant_index_indexes_only_tables_with_a_tenant(
+    load_example: Any, nanoka_plugin_manager: Any, nanoka_render: Any
+) -> None:
+    nanoka_plugin_manager.register(load_example("nanoka-tenant-index"), "tenant-index")
+    orders = define_model("orders", {"tenantId": t.uuid(), "total": t.integer()})
+    tenants = define_model("tenants", {"id": t.uuid().primary()})
+    lines = nanoka_render([orders, tenants], nanoka_plugin_manager).splitlines()
+    assert lines[2] == "import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'"
+    assert lines[7:10] == ["}, (table) => [", "  index('orders_tenant_idx').on(table.tenantId),", "])"]
+    assert lines[-1] == "})"
+
+
 def test_seed_runs_after_wrangler(load_example: Any, nanoka_plugin_manager: Any) -> None:
     nanoka_plugin_manager.register(load_example("nanoka-seed"), "seed")
     names = [s.name for s in resolve_stages(nanoka_plugin_manager)]

@@ -426,3 +426,30 @@ class Node(TypedDict):
 def test_typed_json_errors(python_type: Any, message: str) -> None:
     with pytest.raises(ModelError, match=message):
         t.json(python_type)
+
+
+def test_readme_example_renders_as_shown(nanoka_render: Any) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("from enum import Enum\nfrom typing import Literal, NotRequired")
+    source = readme[start : readme.index("```", start)]
+    shown_at = readme.index("```ts\n", start) + len("```ts\n")
+    shown = readme[shown_at : readme.index("```", shown_at)]
+    if sys.version_info < (3, 11):  # as the README's comment says
+        source = source.replace("from typing import Literal, NotRequired, TypedDict", "from typing_extensions import Literal, NotRequired, TypedDict")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "README.md", "exec", dont_inherit=True), namespace)  # the README's own example
+    assert nanoka_render([namespace["User"], namespace["Post"]]).split("\n\n", 1)[1] == shown
+
+
+@pytest.mark.parametrize(
+    ("fields", "extra"),
+    [
+        ({"a": t.string().index()}, {"indexes": [index("a")]}),
+        ({"a": t.string()}, {"indexes": [index("a", name="dup"), index("a", unique=True, name="DUP")]}),
+        ({"a": t.enum("x")}, {"checks": {"a_enum": "a <> ''"}}),
+    ],
+)
+def test_two_constraints_of_one_name(fields: dict[str, Any], extra: dict[str, Any], nanoka_render: Any) -> None:
+    model = define_model("m", fields, **extra)
+    with pytest.raises(ModelError, match=r"model 'm': two indexes or checks are named '(m_a_idx|DUP|m_a_enum)'"):
+        nanoka_render([model])

@@ -40,10 +40,11 @@ def test_plugins_lists_installed_plugins_with_distribution_and_hooks(plugin_venv
     done = venv_nanoka(plugin_venv, ["--log-format", "json", "plugins"], cwd=shop)
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads(done.stdout)}
-    assert set(rows) == {"money", "uuid36", "seed", "sqlite-apply"}
+    assert set(rows) == {"money", "uuid36", "seed", "sqlite-apply", "tenant-index"}
     assert (rows["money"]["distribution"], rows["money"]["version"]) == ("nanoka-money", "1.0.0")
     assert rows["money"]["hooks"] == ["nanoka_emit_column", "nanoka_register_field_types"]
     assert rows["seed"]["hooks"] == ["nanoka_register_stages"]
+    assert rows["tenant-index"]["hooks"] == ["nanoka_table_constraints"]
 
 
 def test_broken_plugin_is_a_warning_naming_it(plugin_venv: Path, shop: Path) -> None:

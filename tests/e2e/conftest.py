@@ -6,7 +6,8 @@
   examples/basic in ``tmp_path`` (no node_modules, .wrangler or drizzle)
   whose ``node_modules`` is a symlink to the session install, with an
   environment that keeps wrangler's cache, logs and config out of the shared
-  node_modules and out of ``$HOME`` (see NOTES.md).
+  node_modules and out of ``$HOME`` (see NOTES.md). When the test ends, the
+  schema nanoka left in each copy must pass ``tsc --strict --noEmit``.
 
 These tests never skip: without Node.js and npm they fail and say why.
 """
@@ -32,6 +33,19 @@ NOT_COPIED = {"node_modules", ".wrangler", "drizzle", "__pycache__"}
 MIN_NODE_MAJOR = 20
 TIMEOUT = 300
 NPM_CI_TIMEOUT = 900
+# What a Worker project compiles with; only the generated schema is checked.
+TSCONFIG = {
+    "compilerOptions": {
+        "strict": True,
+        "noEmit": True,
+        "target": "ES2022",
+        "module": "ESNext",
+        "moduleResolution": "Bundler",
+        "skipLibCheck": True,
+        "verbatimModuleSyntax": True,
+    },
+    "files": ["drizzle/schema.ts"],
+}
 
 
 def _require_node_tools() -> dict[str, str]:
@@ -165,6 +179,11 @@ class ExampleProject:
         assert all(r["success"] for r in results), results
         return [r["results"] for r in results]
 
+    def typecheck(self) -> subprocess.CompletedProcess[str]:
+        """``tsc --strict --noEmit`` on drizzle/schema.ts, against the pinned drizzle-orm."""
+        (self.root / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2), encoding="utf-8")
+        return self.npx("tsc", "--strict", "--noEmit", "-p", "tsconfig.json")
+
     def edit(self, relpath: str, old: str, new: str) -> None:
         """Replace the one occurrence of ``old`` in a project file."""
         path = self.root / relpath
@@ -204,8 +223,12 @@ class ExampleProject:
 @pytest.fixture
 def make_example_project(
     tmp_path: Path, example_node_modules: Path
-) -> Callable[[str], ExampleProject]:
-    """``make_example_project(name)``: another fresh copy (for side-by-side runs)."""
+) -> Iterator[Callable[[str], ExampleProject]]:
+    """``make_example_project(name)``: another fresh copy (for side-by-side runs).
+
+    Every schema nanoka generated in a copy is type-checked when the test ends.
+    """
+    made: list[ExampleProject] = []
 
     def make(name: str = "example") -> ExampleProject:
         root = tmp_path / name
@@ -222,9 +245,23 @@ def make_example_project(
             "WRANGLER_LOG_PATH": str(private / "wrangler-logs"),
             "XDG_CONFIG_HOME": str(private / "xdg-config"),
         }
-        return ExampleProject(root, env)
+        made.append(ExampleProject(root, env))
+        return made[-1]
 
-    return make
+    yield make
+    for project in made:
+        if project.schema_ts.is_file() and _was_generated(project.schema_ts):
+            proc = project.typecheck()
+            assert proc.returncode == 0, (
+                f"tsc --strict rejects the schema nanoka generated in {project.root}:\n"
+                f"{proc.stdout}\n{proc.stderr}\n--- schema.ts\n{project.schema_ts.read_text(encoding='utf-8')}"
+            )
+
+
+def _was_generated(path: Path) -> bool:
+    from nanoka_plugins.codegen import was_generated
+
+    return was_generated(path)
 
 
 @pytest.fixture

@@ -61,12 +61,15 @@ EXPECTED_COLUMNS: dict[str, dict[str, Column]] = {
         "userId": Column("TEXT", notnull=True),  # t.uuid()
         "title": Column("TEXT", notnull=True),  # t.string().min(1).max(200)
         "body": Column("TEXT", notnull=False),  # t.string().optional()
+        "status": Column("TEXT", notnull=True, default="'draft'"),  # t.enum(Status).default(Status.DRAFT)
+        "meta": Column("TEXT", notnull=False),  # t.json(PostMeta).optional()
     },
 }
 EXPECTED_SCHEMA = Schema(
     tables=frozenset(EXPECTED_COLUMNS),
     columns=EXPECTED_COLUMNS,
-    indexes={"users": frozenset({(True, ("email",))}), "posts": frozenset()},
+    # users: .unique() on email; posts: indexes=[index("userId", "status")]
+    indexes={"users": frozenset({(True, ("email",))}), "posts": frozenset({(False, ("userId", "status"))})},
 )
 
 # The field test_added_optional_field... adds to the users model, and its column.

@@ -7,9 +7,13 @@ after it: every row of every table, not only counts.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.e2e.fake_d1 import FakeD1
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -52,8 +56,8 @@ def _ok(proc: Any) -> str:
     return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
 
 
-def _apply(p: ExampleProject, *extra: str) -> Any:
-    proc = p.nanoka("generate", "--apply", *extra)
+def _apply(p: ExampleProject, *extra: str, env: dict[str, str] | None = None) -> Any:
+    proc = p.nanoka("generate", "--apply", *extra, env=env)
     assert proc.returncode == 0, _ok(proc)
     return proc
 
@@ -99,6 +103,24 @@ def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_nu
     again = p.nanoka("generate")
     assert again.returncode == 0, _ok(again)
     assert (p.migrations_dir / second).read_text(encoding="utf-8") == text  # idempotent
+
+
+def test_without_the_rewrite_the_guard_refuses_the_cascade_before_wrangler_runs(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    _start(p, CASCADE_MODELS, CASCADE_ROWS)
+    tables = ("users", "posts", "post_tags", "comments")
+    before = _rows(p, *tables)
+
+    p.edit("app/models.py", '"age": t.integer().optional()', '"age": t.number().optional()')
+    refused = p.nanoka("--disable-plugin", "preserve-rows", "generate", "--apply")
+
+    assert refused.returncode == 1, _ok(refused)
+    for line in ("DS111 posts:", "DS111 post_tags:", "DS112 comments.userId:"):
+        assert line in refused.stderr
+    assert "wrangler d1 migrations apply" not in refused.stderr
+    assert _rows(p, *tables) == before
 
 
 THINGS_V1 = HEADER + '''
@@ -155,12 +177,71 @@ def test_dropped_column_is_refused_before_wrangler_runs_and_applied_with_allow_d
 
     assert refused.returncode == 1, _ok(refused)
     assert "Traceback" not in refused.stderr
+    [second] = [m for m in p.migrations() if m != first]
+    assert f"nanoka data-loss-guard warning: {second}: DS103 things.note:" in refused.stderr  # the report
+    assert f"refusing to apply {second} to nanoka-example (--local): it destroys data" in refused.stderr
     assert "DS103 things.note" in refused.stderr
     assert "--allow-data-loss" in refused.stderr
     assert "wrangler d1 migrations apply" not in refused.stderr  # stopped before wrangler ran
     assert _applied(p) == [first]
     assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s", "note": "keep me"}]
 
+    check = p.nanoka("--log-format", "json", "check")
+    assert check.returncode == 0, _ok(check)  # a risk is reported, not a failure: it may be applied already
+    risks = json.loads(check.stdout)["migrations"]["risks"]
+    assert [(r["code"], r["migration"], r["table"], r["column"]) for r in risks] == [
+        ("DS103", second.removesuffix(".sql"), "things", "note")
+    ]
+
     _apply(p, "--allow-data-loss")
     assert _applied(p) == p.migrations() and len(p.migrations()) == 2
     assert _rows(p, "things")["things"] == [{"id": 1, "name": "a", "size": "s"}]
+
+
+def test_a_database_that_never_applied_anything_gets_every_migration_checked(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().default("m"),\n    "note": t.string().optional(),')
+    (p.root / "app" / "models.py").write_text(models, encoding="utf-8")
+    assert p.nanoka("generate").returncode == 0
+    p.edit("app/models.py", '    "note": t.string().optional(),\n', "")
+    reported = p.nanoka("--log-format", "json", "generate")
+    assert reported.returncode == 0, _ok(reported)
+    events = [json.loads(line) for line in reported.stderr.splitlines() if line.startswith("{")]
+    [risk] = [e for e in events if e.get("stage") == "data-loss-guard"]
+    assert risk["level"] == "warning"
+    assert {k: risk["data"][k] for k in ("code", "table", "column", "level")} == {
+        "code": "DS103", "table": "things", "column": "note", "level": "destroys data"
+    }
+
+    refused = p.nanoka("generate", "--apply")  # no d1_migrations table yet: nothing applied
+
+    assert refused.returncode == 1, _ok(refused)
+    assert "DS103 things.note" in refused.stderr
+    [tables] = p.d1_local("SELECT name FROM sqlite_master WHERE name IN ('things', 'd1_migrations')")
+    assert tables == []
+
+
+def test_remote_apply_is_refused_the_same_way_against_the_d1_api_stand_in(
+    example_project: ExampleProject, tmp_path: Path
+) -> None:
+    p = example_project
+    models = THINGS_V1.replace('"size": t.string().default("m"),', '"size": t.string().default("m"),\n    "note": t.string().optional(),')
+    (p.root / "app" / "models.py").write_text(models, encoding="utf-8")
+    with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
+        env = d1.wrangler_env()
+        _apply(p, "--remote", env=env)
+        d1.query("INSERT INTO things VALUES (1, 'a', 's', 'keep me')")
+        p.edit("app/models.py", '    "note": t.string().optional(),\n', "")
+
+        refused = p.nanoka("generate", "--apply", "--remote", env=env)
+
+        assert refused.returncode == 1, _ok(refused)
+        assert "(--remote): it destroys data" in refused.stderr
+        assert "nanoka generate --apply --remote --db nanoka-example --allow-data-loss" in refused.stderr
+        assert d1.query("SELECT * FROM things") == [{"id": 1, "name": "a", "size": "s", "note": "keep me"}]
+
+        _apply(p, "--remote", "--allow-data-loss", env=env)
+        assert d1.query("SELECT * FROM things") == [{"id": 1, "name": "a", "size": "s"}]
+    assert p.local_d1_files() == []
