@@ -67,7 +67,7 @@ def test_declared_column_and_table_renames_give_rename_migrations_and_keep_every
     _seeded(p)
     before = p.migrations()
     p.edit("app/models.py", '"name": t.string(),', '"fullName": t.string().renamed_from("name"),')
-    p.edit("app/models.py", 'class Post(Model, table="posts"):', 'class Post(Model, table="articles", renamed_from="posts"):')
+    p.edit("app/models.py", 'class Post(Model, table="posts", ', 'class Post(Model, table="articles", renamed_from="posts", ')
 
     proc = p.nanoka("generate", "--apply", "--db", p.database_name)
 
@@ -75,7 +75,8 @@ def test_declared_column_and_table_renames_give_rename_migrations_and_keep_every
     sql = _new_migration(p, before)
     assert "ALTER TABLE `posts` RENAME TO `articles`" in sql, sql
     assert 'ALTER TABLE `users` RENAME COLUMN "name" TO "fullName"' in sql, sql
-    assert "DROP" not in sql.upper() and "INSERT" not in sql.upper(), sql
+    # (drizzle-kit then rebuilds `articles` because its enum CHECK is named after the table)
+    assert "DROP TABLE `posts`" not in sql and "DROP COLUMN" not in sql, sql
     assert "answered renamed from name" in proc.stderr and "answered renamed from posts" in proc.stderr, _ok(proc)
     users, articles, leftover = p.d1_local(
         "SELECT id, email, fullName, passwordHash, createdAt FROM users ORDER BY id",
@@ -106,7 +107,7 @@ def test_undeclared_renames_off_a_terminal_fail_naming_the_declarations_and_writ
     _seeded(p)
     migrations_before = p.snapshot(p.migrations_dir)
     p.edit("app/models.py", '"name": t.string(),', '"fullName": t.string(),')
-    p.edit("app/models.py", 'class Post(Model, table="posts"):', 'class Post(Model, table="articles"):')
+    p.edit("app/models.py", 'class Post(Model, table="posts", ', 'class Post(Model, table="articles", ')
 
     proc = p.nanoka("generate", "--apply", "--db", p.database_name)
 
