@@ -21,11 +21,13 @@ from nanoka_core.drizzle import (
     TTY_TRAP,
     find_drizzle_config,
     folder_problems,
+    latest_snapshot,
     migrations_dir,
     sql_files,
 )
 from nanoka_core.errors import NanokaError, PluginError
 from nanoka_core.pipeline import Context, Stage, run_pipeline
+from nanoka_core.renames import build_plan
 
 if TYPE_CHECKING:
     from nanoka_core.migration_risks import Risk
@@ -38,6 +40,8 @@ class CheckReport:
     diff: str = ""
     migrations: Path | None = None
     problems: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """Worth knowing, not wrong: renamed_from declarations that no longer do anything."""
     risks: list[Risk] = dataclasses.field(default_factory=list)
     """What the data-loss guard says about each migration's risky statements (warnings, not failures)."""
 
@@ -54,6 +58,7 @@ class CheckReport:
                 "problems": self.problems,
                 "risks": [risk.as_json() for risk in self.risks],
             },
+            "notes": self.notes,
         }
 
 
@@ -89,6 +94,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     if report.problems:
         return report
     report.risks = _risks(report.migrations)
+    report.notes = build_plan(ctx.models, latest_snapshot(report.migrations)).inert
     try:
         ctx.run_tool(
             ["drizzle-kit", "check", "--config", os.path.relpath(drizzle_config, ctx.project_dir)],

@@ -191,6 +191,16 @@ def cli(ctx: click.Context) -> None:
     is_flag=True,
     help="With --apply: apply migrations that destroy data (dropped tables or columns...).",
 )
+@click.option(
+    "--no-restore-point",
+    is_flag=True,
+    help="With --apply --remote: apply without taking a D1 Time Travel bookmark first.",
+)
+@click.option(
+    "--no-renames",
+    is_flag=True,
+    help='Answer "created" to every rename question no renamed_from declaration answers.',
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -210,6 +220,8 @@ def generate(
     no_cache: bool,
     watch: bool,
     allow_data_loss: bool,
+    no_restore_point: bool,
+    no_renames: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -236,12 +248,16 @@ def generate(
     _check_migration_flags(migration_name, custom, no_migrate, apply)
     if allow_data_loss and not apply:
         raise click.UsageError("--allow-data-loss only applies with --apply")
+    if no_renames and no_migrate:
+        raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
+    if no_restore_point and not remote:
+        raise click.UsageError("--no-restore-point only applies with --apply --remote")
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
-        allow_data_loss=allow_data_loss,
+        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point,
     )
     if watch:
         from nanoka_core.watch import watch_schema
@@ -360,8 +376,70 @@ def _print_check(report: Any) -> None:
         log.warning(f"{risk.migration}.sql: {risk.line()} ({risk.kind.level})", data=risk.as_json())
     for problem in report.problems:
         log.error(problem)
+    for note in report.notes:
+        log.info(f"note: {note}")
     if report.ok:
         log.info(f"{report.schema} and {report.migrations or 'the schema'} are up to date")
+
+
+@cli.command()
+@config_option
+@click.option("--db", metavar="NAME", help="D1 database to ask. Default: the config's migrate.database.")
+@click.option("--remote", is_flag=True, help="Ask the remote D1, not the local one.")
+@click.option("--env", metavar="NAME", help="The wrangler environment. Default: migrate.env.")
+@click.option(
+    "--wrangler-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
+)
+@click.pass_context
+def status(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: str | None,
+    remote: bool,
+    env: str | None,
+    wrangler_config: Path | None,
+) -> None:
+    """List the migrations in the folder, applied or pending on the database.
+
+    Each pending migration shows the data-loss guard's risk lines. Exit 0;
+    exit 1 only when it cannot tell (no drizzle config, no database, the
+    database cannot be asked).
+    """
+    from nanoka_core.config import load_config
+    from nanoka_core.d1 import applied_migrations
+    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
+    from nanoka_core.pipeline import Context, Options
+    from nanoka_core.status import migration_status
+    from nanoka_plugins.wrangler import check as check_target
+
+    config = load_config(config_path)
+    drizzle_config = find_drizzle_config(config)
+    if drizzle_config is None:
+        raise NanokaError(
+            f"no drizzle config next to {config.path.name} (or set migrate.drizzle-config): "
+            "nanoka status reads the migrations folder the drizzle config names"
+        )
+    run_ctx = Context(
+        config,
+        Options(apply=True, db=db, remote=remote, env=env, wrangler_config=wrangler_config),
+        _plugin_manager(ctx, config),
+    )
+    if run_ctx.database is None:
+        raise NanokaError(
+            "nanoka status needs a database: pass --db NAME or set database under [migrate] "
+            f"in {config.path.name}"
+        )
+    check_target(run_ctx)  # the name and the package manager, as an apply would check them
+    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags)
+    report = migration_status(
+        migrations_dir(drizzle_config, run_ctx.project_dir), run_ctx.database, remote=remote, applied=applied
+    )
+    if ctx.obj["log_format"] == "json":
+        click.echo(json.dumps(report.as_json()))
+    else:
+        click.echo("\n".join(report.lines()))
 
 
 @cli.command()

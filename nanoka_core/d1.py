@@ -23,11 +23,14 @@ RunTool = Callable[..., "ToolResult"]
 """``run_tool(args, capture=True, echo=False)``, as ``Context.run_tool``."""
 
 
-def applied_migrations(run_tool: RunTool, database: str, remote: bool) -> list[str]:
+def applied_migrations(
+    run_tool: RunTool, database: str, remote: bool, wrangler_flags: Sequence[str] = ()
+) -> list[str]:
     """Names of the migrations ``database`` has applied (``name.sql``), in the order applied.
 
     Raises ``ToolError`` when the database cannot be asked: nanoka must not
-    guess what is pending.
+    guess what is pending. ``wrangler_flags`` select the environment and
+    config, as for every wrangler call of the run.
     """
     where = "--remote" if remote else "--local"
     args: Sequence[str] = [
@@ -39,6 +42,7 @@ def applied_migrations(run_tool: RunTool, database: str, remote: bool) -> list[s
         "--json",
         "--command",
         f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id",
+        *wrangler_flags,
     ]
     try:
         result = run_tool(args, capture=True, echo=False)

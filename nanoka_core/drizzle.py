@@ -11,9 +11,10 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES, Config
+from nanoka_core.errors import ConfigError
 
 if TYPE_CHECKING:
     from nanoka_core.pipeline import Context
@@ -44,6 +45,24 @@ def migrations_dir(drizzle_config: Path, project_dir: Path) -> Path:
 
 def sql_files(folder: Path) -> set[str]:
     return {p.name for p in folder.glob("*.sql")} if folder.is_dir() else set()
+
+
+def latest_snapshot(folder: Path) -> dict[str, Any] | None:
+    """The snapshot of the newest migration (None when there is none yet).
+
+    Snapshots are ``meta/NNNN_snapshot.json``; the highest number is the
+    schema the last migration left.
+    """
+    snapshots = sorted((folder / "meta").glob("*_snapshot.json")) if folder.is_dir() else []
+    if not snapshots:
+        return None
+    try:
+        data = json.loads(snapshots[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{snapshots[-1]} is not a drizzle-kit snapshot ({e}): restore it") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{snapshots[-1]} is not a drizzle-kit snapshot: restore it")
+    return data
 
 
 def folder_problems(folder: Path) -> list[str]:

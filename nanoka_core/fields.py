@@ -93,6 +93,8 @@ class Field:
     min_value: float | None = None
     max_value: float | None = None
     policy: str | None = None
+    previous_name: str | None = None
+    """Set by ``.renamed_from()``: the column's name in the last migration."""
     reference: ForeignKey | None = None
     is_indexed: bool = False
     column_name: str | None = None
@@ -181,6 +183,16 @@ class Field:
     def read_only(self: F) -> F:
         """Returned, never accepted on input; kept for plugins, no schema change."""
         return self._with_policy("read_only")
+
+    def renamed_from(self: F, old_name: str) -> F:
+        """Declare that this column was called ``old_name``, so drizzle-kit's
+        "created or renamed?" question is answered "renamed" without a prompt."""
+        from nanoka_core.names import check_previous_name
+
+        if self.previous_name is not None:
+            raise ModelError(f".renamed_from({old_name!r}): already renamed from {self.previous_name!r}")
+        check_previous_name(old_name, f".renamed_from({old_name!r})")
+        return self._with("renamed_from", previous_name=old_name)
 
     def references(
         self: F,

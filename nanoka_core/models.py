@@ -30,6 +30,8 @@ class Model:
     indexes: ClassVar[tuple[Index, ...]] = ()
     checks: ClassVar[tuple[Check, ...]] = ()
     primary_key: ClassVar[tuple[str, ...] | None] = None
+    renamed_from: ClassVar[str | None] = None
+    """The table's name in the last migration, when it was renamed since."""
     _order: ClassVar[int]
 
     def __init_subclass__(
@@ -38,6 +40,7 @@ class Model:
         indexes: Iterable[Index] = (),
         checks: Mapping[str, str] | Iterable[Check] = (),
         primary_key: Sequence[str] | None = None,
+        renamed_from: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,7 +60,14 @@ class Model:
             else:
                 fields.update({k: v for k, v in vars(klass).items() if isinstance(v, Field)})
         fields.update({k: v for k, v in vars(cls).items() if isinstance(v, Field)})
+        if renamed_from is not None:
+            from nanoka_core.names import check_previous_name
+
+            check_previous_name(renamed_from, f"model {table!r}: renamed_from={renamed_from!r}")
+            if renamed_from == table:
+                raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
         cls.table = table
+        cls.renamed_from = renamed_from
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
         _declare_table_level(cls, indexes, checks, primary_key)
@@ -122,8 +132,12 @@ def define_model(
     indexes: Iterable[Index] = (),
     checks: Mapping[str, str] | Iterable[Check] = (),
     primary_key: Sequence[str] | None = None,
+    renamed_from: str | None = None,
 ) -> type[Model]:
-    """Define a model from a table name and an ordered mapping of fields."""
+    """Define a model from a table name and an ordered mapping of fields.
+
+    ``renamed_from`` names the table in the last migration, when it was renamed since.
+    """
     table = plain_name(table)
     if not isinstance(fields, Mapping):
         raise ModelError(f"define_model({table!r}, ...): fields must be a dict of name -> t.<kind>()")
@@ -135,7 +149,9 @@ def define_model(
             )
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
     namespace: dict[str, Any] = {"__module__": caller, "__qualname__": str(table)}
-    model: type[Model] = type(str(table), (Model,), namespace, table=table)
+    model: type[Model] = type(
+        str(table), (Model,), namespace, table=table, renamed_from=renamed_from
+    )
     model.fields = MappingProxyType(dict(fields))
     _declare_table_level(model, indexes, checks, primary_key)
     return model

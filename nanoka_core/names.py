@@ -82,6 +82,11 @@ def check_field_name(table: str, field: str) -> None:
 _ACCEPTED_FIELD_NAMES: set[str] = set()
 
 
+def check_previous_name(name: object, where: str) -> None:
+    """A ``renamed_from`` name: a column or table name as nanoka would have written it."""
+    _check_identifier(name, f"{where}: the old name")
+
+
 def _check_identifier(name: object, what: str) -> None:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ModelError(

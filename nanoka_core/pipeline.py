@@ -95,6 +95,10 @@ class Options:
     """``--custom NAME``: an empty migration for hand-written SQL; the schema is left alone."""
     allow_data_loss: bool = False
     """Apply migrations that destroy data (the data-loss guard stands aside)."""
+    no_renames: bool = False
+    """Answer "created" to every rename question no ``renamed_from`` answers."""
+    no_restore_point: bool = False
+    """Apply to the remote D1 without taking a Time Travel bookmark first."""
 
 
 class Context:

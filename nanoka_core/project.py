@@ -114,7 +114,7 @@ def _where(error: BaseException) -> str:
 
 
 def check_models(models: Iterable[type[Model]]) -> None:
-    """Names, duplicate tables, relation targets, foreign keys and literal defaults."""
+    """Names, duplicate tables, relation targets, foreign keys, literal defaults and declared renames."""
     from nanoka_core.references import check_foreign_keys
 
     models = list(models)
@@ -145,7 +145,44 @@ def check_models(models: Iterable[type[Model]]) -> None:
             check_default(field, f"{model.table}.{name}")
             if field.default_value is not NO_DEFAULT and not callable(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
+        _check_field_renames(model)
+    _check_table_renames(models, seen)
     check_foreign_keys(models)
+
+
+def _check_field_renames(model: type[Model]) -> None:
+    """A column is renamed from a name no other field holds or claims."""
+    claimed: dict[str, str] = {}
+    for name, field in model.fields.items():
+        old = field.previous_name
+        if old is None:
+            continue
+        where = f"{model.table}.{name}: .renamed_from({old!r})"
+        if old == name:
+            raise ModelError(f"{where} names the field itself; remove .renamed_from()")
+        if old in model.fields:
+            raise ModelError(
+                f"{where}: the model still has a field {old!r}; a renamed column exists under "
+                "its new name only (remove one of the two)"
+            )
+        if old in claimed:
+            raise ModelError(f"{where}: field {claimed[old]!r} is renamed from {old!r} too; keep one")
+        claimed[old] = name
+
+
+def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, str]) -> None:
+    """A table is renamed from a name no other model holds or claims."""
+    claimed: dict[str, str] = {}
+    for model in models:
+        old = model.renamed_from
+        if old is None:
+            continue
+        where = f"model {model.table!r}: renamed_from={old!r}"
+        if old.lower() in tables:
+            raise ModelError(f"{where}: model {tables[old.lower()]!r} still uses that table name")
+        if old in claimed:
+            raise ModelError(f"{where}: model {claimed[old]!r} is renamed from {old!r} too; keep one")
+        claimed[old] = model.table
 
 
 def _check_relation(model: type[Model], name: str, field: Relation) -> None:

@@ -53,7 +53,7 @@ def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, R
     from nanoka_core.d1 import applied_migrations
 
     assert ctx.database is not None
-    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote))
+    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags))
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return

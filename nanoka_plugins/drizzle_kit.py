@@ -1,9 +1,13 @@
 """The ``drizzle-kit`` stage: ``drizzle-kit generate`` writes SQL migrations.
 
 drizzle-kit asks in a terminal whether a changed column was renamed or
-dropped. Without a terminal (CI, a pipe), drizzle-kit 0.31.10+ prints
-"Interactive prompts require a TTY terminal", writes nothing and still exits
-0. So off a terminal nanoka reads the output and turns that into a failure.
+dropped. The models answer with ``renamed_from`` declarations: nanoka works
+out the questions from the latest snapshot before drizzle-kit runs, and
+answers them on a pseudo-terminal, in CI and in a terminal alike. A question
+nothing answers goes to the user in a terminal, and fails the stage
+elsewhere before anything is written. Without a terminal, drizzle-kit
+0.31.10+ would print "Interactive prompts require a TTY terminal", write
+nothing and still exit 0, so nanoka also reads its output for that.
 
 When nothing drizzle-kit reads has changed since its last successful run,
 its answer is known ("No schema changes") and it is not started at all
@@ -29,11 +33,13 @@ from nanoka_core.drizzle import (
     TTY_TRAP,
     find_drizzle_config,
     folder_problems,
+    latest_snapshot,
     migrations_dir,
     sql_files,
 )
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
 from nanoka_core.pipeline import Context
+from nanoka_core.renames import CREATE, RenamePlan, build_plan
 
 
 def check(ctx: Context) -> None:
@@ -82,20 +88,31 @@ def generate_migrations(ctx: Context) -> Path | None:
     if inputs is not None:
         ctx.log.debug("running: inputs changed", changed=cache.changed_inputs(ctx.project_dir, inputs))
     migrations = migrations_dir(config, ctx.project_dir)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet
+    plan = build_plan(ctx.models, latest_snapshot(migrations), no_renames=ctx.options.no_renames)
+    answered = [q for q in plan.questions if q.answer is not None]
+    if plan.unanswered and not interactive:
+        from nanoka_core.drizzle_prompts import unanswered_message
+
+        raise ToolError(unanswered_message(plan.unanswered))
     before = sql_files(migrations)
-    if sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet:
+    said: str | None
+    if answered:
+        said = _answering_prompts(ctx, args, plan, interactive)
+    elif interactive:
         ctx.run_tool(args)  # the terminal stays drizzle-kit's, for its prompts
-        verify_migrations(ctx, migrations, before, said=None)
+        said = None
     else:
         result = ctx.run_tool(args, capture=True, echo=True)
-        output = (result.stdout + result.stderr).strip()
-        if TTY_TRAP in output:
-            raise ToolError(
-                "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
-                "which one you meant. No migration was written. Run `nanoka generate` (or "
-                "`npx drizzle-kit generate`) in a terminal and answer the prompt."
-            )
-        verify_migrations(ctx, migrations, before, said=output)
+        said = (result.stdout + result.stderr).strip()
+    if said is not None and TTY_TRAP in said:
+        raise ToolError(
+            "drizzle-kit needs an answer: a column or table was renamed or dropped, and it asks "
+            "which one you meant. No migration was written. Declare the rename in the model "
+            "(.renamed_from(...) on a field, renamed_from=... on a model), pass --no-renames if "
+            "nothing was renamed, or run `nanoka generate` in a terminal and answer the prompt."
+        )
+    verify_migrations(ctx, migrations, before, said=said)
     _remember(ctx, config, args)
     return config
 
@@ -157,6 +174,32 @@ def _custom_migration(ctx: Context, config: Path, args: list[str]) -> Path:
         "(or wrangler d1 migrations apply)"
     )
     return config
+
+
+def _answering_prompts(ctx: Context, args: list[str], plan: RenamePlan, interactive: bool) -> str:
+    """Run drizzle-kit on a pseudo-terminal, its rename questions answered from the plan."""
+    import shlex
+
+    from nanoka_core.drizzle_prompts import Prompt, PromptSession
+    from nanoka_core.tools import require_package_manager, tool_command
+
+    def on_answer(prompt: Prompt, answer: str) -> None:
+        where = f"{prompt.table}.{prompt.name}" if prompt.kind == "column" else prompt.name
+        said = "created" if answer == CREATE else f"renamed from {answer}"
+        ctx.log.info(f"drizzle-kit asked about {prompt.kind} {where}: answered {said}")
+
+    shown = tool_command(ctx.package_manager, args)
+    argv = [require_package_manager(ctx.package_manager), *shown[1:]]
+    ctx.log.info(f"running {shlex.join(shown)} (rename questions answered from renamed_from)")
+    session = PromptSession(
+        argv, cwd=ctx.project_dir, plan=plan, interactive=interactive, on_answer=on_answer
+    )
+    code, output = session.run()
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    if code != 0:
+        raise ToolError(f"`{shlex.join(shown)}` exited with code {code}")
+    return output
 
 
 @hookimpl

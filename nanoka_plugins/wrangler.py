@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from nanoka_core import Stage, hookimpl
-from nanoka_core.errors import ConfigError, NanokaError
+from nanoka_core.errors import ConfigError, NanokaError, ToolError
 from nanoka_core.pipeline import Context
 
 # 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
@@ -72,7 +72,16 @@ def apply_migrations(ctx: Context) -> str:
                 f"(nanoka check reports the same): {'; '.join(problems)}"
             )
     where = "--remote" if ctx.options.remote else "--local"
-    ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+    try:
+        ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+    except ToolError as e:
+        restore = getattr(ctx.results.get("restore-point"), "command", None)
+        if restore is None:
+            raise
+        raise ToolError(
+            f"{e}\nMigrations before the failing one stay applied. To put {ctx.database} back as it "
+            f"was before this run, restore the bookmark taken first:\n  {restore}"
+        ) from e
     return where
 
 

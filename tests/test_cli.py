@@ -76,6 +76,8 @@ def test_config_flag_from_another_folder(run_nanoka: Any, project: Path, tmp_pat
         (["--apply", "--no-migrate"], "--apply and --no-migrate contradict each other"),
         (["--package-manager", "pip"], "'pip' is not one of 'npx', 'pnpm', 'npm', 'yarn', 'bun'"),
         (["--frobnicate"], "No such option '--frobnicate'"),
+        (["--apply", "--no-restore-point"], "--no-restore-point only applies with --apply --remote"),
+        (["--no-migrate", "--no-renames"], "--no-renames only applies when migrations are generated"),
     ],
 )
 def test_usage_errors_exit_2(run_nanoka: Any, project: Path, args: list[str], message: str) -> None:
@@ -143,16 +145,17 @@ def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Pat
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
     assert [line.split()[0] for line in lines[1:]] == [
-        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "wrangler"
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler",
     ]
-    assert lines[6].split()[3:6] == ["no", "with", "--apply"]
+    assert lines[6].split()[3:7] == ["no", "with", "--apply", "--remote,"]
+    assert lines[7].split()[3:6] == ["no", "with", "--apply"]
 
 
 def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows} == {
         "load-config": True, "codegen": True, "drizzle-kit": True,
-        "preserve-rows": True, "data-loss-guard": True, "wrangler": True,
+        "preserve-rows": True, "data-loss-guard": True, "restore-point": False, "wrangler": True,
     }
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--no-migrate"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False

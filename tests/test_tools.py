@@ -50,7 +50,9 @@ with open({log!r}, "a", encoding="utf-8") as f:
     f.write(json.dumps({{"argv": [os.path.basename(sys.argv[0]), *sys.argv[1:]], "cwd": os.getcwd(),
                         "pid": os.getpid()}}) + "\\n")
 action = os.environ.get("FAKE_" + tool.upper().replace("-", "_"), "ok")
-if action == "ok":
+if action == "ok" and "time-travel" in sys.argv:
+    print(json.dumps({{"bookmark": "00000001-fake"}}))
+elif action == "ok":
     print("No schema changes, nothing to migrate" if tool == "drizzle-kit" else "applied")
 elif action == "tty-trap":
     print("Error: Interactive prompts require a TTY terminal (process.stdin.isTTY or "
@@ -182,9 +184,14 @@ def test_apply_runs_wrangler_local_and_remote_runs_it_remote(project: Project, m
     wrangler = [argv for argv in project.argvs() if "wrangler" in argv]
     assert wrangler == [
         ["npx", "--no-install", *WRANGLER_LOCAL],
+        ["npx", "--no-install", "wrangler", "d1", "time-travel", "info", "mydb", "--json"],
         ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "mydb", "--remote"],
+        ["npx", "--no-install", "wrangler", "d1", "time-travel", "info", "other_db-2", "--json"],
         ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "other_db-2", "--remote"],
     ]
+    assert generate(project, monkeypatch, "--apply", "--remote", "--no-restore-point").exit_code == 0
+    assert "time-travel" not in project.argvs()[-1]
+    assert project.argvs()[-1][-2:] == ["mydb", "--remote"]
 
 
 def test_without_apply_wrangler_does_not_run(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:

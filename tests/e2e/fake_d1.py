@@ -13,14 +13,26 @@ Usage::
                         "nanoka-example", "--remote"], env=env, check=True)
         d1.query("select name from d1_migrations")
 
-Only endpoint (wrangler 4.85.0 ``d1 migrations list|apply`` and
-``d1 execute --command`` with ``--remote`` call nothing else when
-``database_id`` is in wrangler.jsonc and ``CLOUDFLARE_ACCOUNT_ID`` is set):
+Endpoints (what wrangler 4.85.0 calls when ``database_id`` is in
+wrangler.jsonc and ``CLOUDFLARE_ACCOUNT_ID`` is set):
 
 * ``POST [/client/v4]/accounts/{account}/d1/database/{uuid}/query``
+  (``d1 migrations list|apply``, ``d1 execute --command``)
   body ``{"sql": str, "params": [...]}``. ``sql`` may hold several
   statements; like D1, one result object is returned per statement and
   the whole request runs in one transaction (rolled back on error).
+  Foreign keys are enforced as on D1: ``PRAGMA foreign_keys=ON`` on the
+  connection, so a ``PRAGMA foreign_keys=OFF`` inside a request does nothing.
+* ``GET .../d1/database/{uuid}`` (``d1 time-travel info|restore`` check the
+  database is not an "alpha" one): ``{"uuid", "name", "version", ...}``;
+  ``version`` is ``"alpha"`` when the fake was made with ``time_travel=False``,
+  which makes wrangler refuse Time Travel as it would on such a database.
+* ``GET .../d1/database/{uuid}/time_travel/bookmark`` (``d1 time-travel
+  info``): ``{"bookmark": str}``, a new bookmark that remembers the
+  database as it is now.
+* ``POST .../d1/database/{uuid}/time_travel/restore?bookmark=...``
+  (``d1 time-travel restore``): puts the database back as it was at that
+  bookmark; ``{"bookmark", "previous_bookmark", "message"}``.
 
 Anything else is logged, recorded in ``.requests`` and answered with
 Cloudflare's JSON 404 (code 7003).
@@ -28,6 +40,7 @@ Cloudflare's JSON 404 (code 7003).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -37,6 +50,8 @@ import sqlite3
 import tempfile
 import threading
 import time
+import urllib.parse
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -90,6 +105,7 @@ def run_sql(db_path: str, sql: str, params: list[Any] | None = None) -> list[dic
         raise D1Error("params are only supported with a single statement")
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
+        conn.execute("PRAGMA foreign_keys=ON")  # D1 enforces them; a no-op inside the transaction
         conn.execute("BEGIN")
         results = []
         for stmt in statements:
@@ -142,6 +158,7 @@ class FakeD1:
         *,
         database_id: str | None = None,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        time_travel: bool = True,
     ) -> None:
         self._own_db = db_path is None
         if db_path is None:
@@ -151,6 +168,9 @@ class FakeD1:
         self.database_id = database_id
         self.account_id = account_id
         self.requests: list[dict[str, Any]] = []
+        self.time_travel = time_travel
+        self.bookmarks: dict[str, bytes] = {}
+        """Bookmark -> the database file's bytes when it was handed out."""
         # wrangler caches the account id under node_modules/.cache/wrangler
         # by default; keep that out of the (possibly shared) node_modules.
         self.cache_dir = tempfile.mkdtemp(prefix="fake-d1-wrangler-cache-")
@@ -209,23 +229,20 @@ class FakeD1:
     # -- request handling ------------------------------------------------------
     def _handle(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
         """Route one API request; returns (HTTP status, Cloudflare envelope)."""
-        path = path.split("?", 1)[0]
         if path.startswith(API_PREFIX):
             path = path[len(API_PREFIX) :]
+        path, _, query = path.partition("?")
         m = _DB_PATH_RE.match(path)
-        if (
-            m is not None
-            and m["account"] == self.account_id
-            and self.database_id in (None, m["db"])
-            and (method, m["rest"]) == ("POST", "/query")
-        ):
-            if not isinstance(body, dict) or not isinstance(body.get("sql"), str):
-                return 400, _envelope(errors=[{"code": 7400, "message": "Missing 'sql' in body"}])
-            try:
-                with self._lock:
-                    return 200, _envelope(result=run_sql(self.db_path, body["sql"], body.get("params")))
-            except D1Error as exc:
-                return 400, _envelope(errors=[{"code": 7500, "message": str(exc)}])
+        if m is not None and m["account"] == self.account_id and self.database_id in (None, m["db"]):
+            route = (method, m["rest"] or "")
+            if route == ("POST", "/query"):
+                return self._query(body)
+            if route == ("GET", ""):
+                return 200, _envelope(result=self._info(m["db"]))
+            if route == ("GET", "/time_travel/bookmark"):
+                return 200, _envelope(result={"bookmark": self._bookmark()})
+            if route == ("POST", "/time_travel/restore"):
+                return self._restore(urllib.parse.parse_qs(query).get("bookmark", [""])[0])
         log.warning("fake D1: unhandled %s %s", method, path)
         return 404, _envelope(
             errors=[
@@ -234,6 +251,44 @@ class FakeD1:
                     "message": f"Could not route to {path}, perhaps your object identifier is invalid?",
                 }
             ]
+        )
+
+
+    def _query(self, body: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(body, dict) or not isinstance(body.get("sql"), str):
+            return 400, _envelope(errors=[{"code": 7400, "message": "Missing 'sql' in body"}])
+        try:
+            with self._lock:
+                return 200, _envelope(result=run_sql(self.db_path, body["sql"], body.get("params")))
+        except D1Error as exc:
+            return 400, _envelope(errors=[{"code": 7500, "message": str(exc)}])
+
+    def _info(self, uuid: str) -> dict[str, Any]:
+        return {
+            "uuid": uuid,
+            "name": "fake-d1",
+            "version": "production" if self.time_travel else "alpha",
+            "num_tables": 0,
+            "file_size": os.path.getsize(self.db_path) if os.path.exists(self.db_path) else 0,
+            "created_at": "2026-01-01T00:00:00.000Z",
+        }
+
+    def _bookmark(self) -> str:
+        with self._lock:
+            bookmark = f"{len(self.bookmarks) + 1:08x}-00000000-00004c6d-{uuid.uuid4().hex}"
+            exists = os.path.exists(self.db_path)
+            with open(self.db_path, "rb") if exists else io.BytesIO() as f:
+                self.bookmarks[bookmark] = f.read()
+            return bookmark
+
+    def _restore(self, bookmark: str) -> tuple[int, dict[str, Any]]:
+        if bookmark not in self.bookmarks:
+            return 400, _envelope(errors=[{"code": 7500, "message": f"Invalid bookmark: {bookmark}"}])
+        previous = self._bookmark()
+        with self._lock, open(self.db_path, "wb") as f:
+            f.write(self.bookmarks[bookmark])
+        return 200, _envelope(
+            result={"bookmark": bookmark, "previous_bookmark": previous, "message": "Restored"}
         )
 
 

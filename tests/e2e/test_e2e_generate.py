@@ -215,10 +215,11 @@ def test_remote_apply_creates_tables_in_fake_d1_and_leaves_local_d1_alone(
         assert applied == p.migrations() and len(applied) == 1
         query_path = f"/client/v4/accounts/{d1.account_id}/d1/database/{p.database_id}/query"
         assert d1.requests, "wrangler sent nothing to the fake D1 API"
-        assert [(r["method"], r["path"], r["status"]) for r in d1.requests] == [
-            ("POST", query_path, 200)
-        ] * len(d1.requests)
-        assert any("CREATE TABLE `users`" in r["body"]["sql"] for r in d1.requests)
+        database_path = query_path.removesuffix("/query")
+        time_travel = [("GET", database_path, 200), ("GET", f"{database_path}/time_travel/bookmark?", 200)]
+        requests = [(r["method"], r["path"], r["status"]) for r in d1.requests]
+        assert requests == [*time_travel, *[("POST", query_path, 200)] * (len(requests) - 2)]
+        assert any("CREATE TABLE `users`" in r["body"]["sql"] for r in d1.requests if r["body"])
     assert p.local_d1_files() == []
 
 

@@ -78,3 +78,27 @@ def test_rename_prompt_is_answered_in_a_terminal_and_gives_a_rename_migration(ex
     sql = (example_project.migrations_dir / new[0]).read_text()
     assert 'RENAME COLUMN "name" TO "fullName"' in sql
     assert "DROP" not in sql.upper()
+
+
+def test_in_a_terminal_declared_renames_are_answered_and_the_rest_is_asked(example_project: ExampleProject) -> None:
+    first = example_project.nanoka("generate")
+    assert first.returncode == 0, first.stderr
+    (initial,) = example_project.migrations()
+    example_project.edit("app/models.py", '"name": t.string(),', '"fullName": t.string().renamed_from("name"),')
+    example_project.edit("app/models.py", 'class Post(Model, table="posts", ', 'class Post(Model, table="articles", ')
+
+    # Only the undeclared table rename reaches the user, who answers "rename".
+    code, screen = run_in_terminal(
+        example_project, ["generate"], answer_when=b"rename table", keys=[ARROW_DOWN, ENTER]
+    )
+
+    assert code == 0, screen
+    assert "Is articles table created or renamed from another table?" in screen
+    assert "Is fullName column" not in screen  # answered by the declaration, never shown
+    assert "drizzle-kit asked about column users.fullName: answered renamed from name" in screen
+    new = [name for name in example_project.migrations() if name != initial]
+    assert len(new) == 1, screen
+    sql = (example_project.migrations_dir / new[0]).read_text()
+    assert "ALTER TABLE `posts` RENAME TO `articles`" in sql
+    assert 'RENAME COLUMN "name" TO "fullName"' in sql
+    assert "DROP TABLE `posts`" not in sql and "DROP COLUMN" not in sql

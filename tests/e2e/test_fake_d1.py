@@ -22,11 +22,16 @@ def d1(tmp_path: Path):
 
 def post(d1: FakeD1, body: dict, db_id: str = DB_ID) -> tuple[int, dict]:
     """POST to the query endpoint the way wrangler does; return (status, JSON)."""
-    url = f"{d1.url}/accounts/{d1.account_id}/d1/database/{db_id}/query"
+    return call(d1, "POST", "/query", body, db_id)
+
+
+def call(d1: FakeD1, method: str, rest: str, body: dict | None = None, db_id: str = DB_ID) -> tuple[int, dict]:
+    """Any endpoint of one database, as wrangler's fetchResult calls it."""
+    url = f"{d1.url}/accounts/{d1.account_id}/d1/database/{db_id}{rest}"
     req = urllib.request.Request(
         url,
-        data=json.dumps(body).encode(),
-        method="POST",
+        data=json.dumps(body).encode() if body is not None else None,
+        method=method,
         headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
     )
     try:
@@ -81,3 +86,38 @@ def test_unknown_route_is_logged_404(d1: FakeD1) -> None:
 def test_split_statements_keeps_trigger_bodies_and_drops_empty() -> None:
     sql = "create trigger tr after insert on t begin select 1; end; ;; -- done\n"
     assert split_statements(sql) == ["create trigger tr after insert on t begin select 1; end;"]
+
+
+def test_foreign_keys_are_enforced_and_pragma_off_inside_a_request_does_nothing(d1: FakeD1) -> None:
+    d1.query("CREATE TABLE users (id TEXT PRIMARY KEY)")
+    d1.query("CREATE TABLE posts (id TEXT PRIMARY KEY, userId TEXT REFERENCES users(id) ON DELETE CASCADE)")
+    d1.query("INSERT INTO users VALUES ('u1')")
+    status, body = post(d1, {"sql": "INSERT INTO posts VALUES ('p1', 'nobody')"})
+    assert status == 400 and "FOREIGN KEY constraint failed" in body["errors"][0]["message"]
+    d1.query("INSERT INTO posts VALUES ('p1', 'u1')")
+    # What drizzle-kit's table recreation does: D1 still cascades the DROP.
+    status, _ = post(d1, {"sql": "PRAGMA foreign_keys=OFF; DROP TABLE users; PRAGMA foreign_keys=ON"})
+    assert status == 200
+    assert d1.query("SELECT count(*) AS n FROM posts") == [{"n": 0}]
+
+
+def test_a_bookmark_restores_the_database_as_it_was(d1: FakeD1) -> None:
+    status, info = call(d1, "GET", "")
+    assert status == 200 and info["result"]["uuid"] == DB_ID and info["result"]["version"] == "production"
+    d1.query("CREATE TABLE t (a INT)")
+    d1.query("INSERT INTO t VALUES (1)")
+    status, body = call(d1, "GET", "/time_travel/bookmark?")
+    assert status == 200
+    bookmark = body["result"]["bookmark"]
+    d1.query("DROP TABLE t")
+    status, body = call(d1, "POST", f"/time_travel/restore?bookmark={bookmark}")
+    assert status == 200 and body["result"]["bookmark"] == bookmark and body["result"]["previous_bookmark"]
+    assert d1.query("SELECT a FROM t") == [{"a": 1}]
+    status, body = call(d1, "POST", "/time_travel/restore?bookmark=nope")
+    assert status == 400 and "Invalid bookmark" in body["errors"][0]["message"]
+
+
+def test_without_time_travel_the_database_reports_alpha(tmp_path: Path) -> None:
+    with FakeD1(str(tmp_path / "d1.sqlite"), database_id=DB_ID, time_travel=False) as fake:
+        status, info = call(fake, "GET", "")
+    assert status == 200 and info["result"]["version"] == "alpha"
