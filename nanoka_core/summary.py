@@ -20,12 +20,21 @@ def format_duration(seconds: float) -> str:
 
 
 def _migration_files(ctx: Context) -> tuple[Path | None, set[str]]:
+    """The folder and its migrations; none when the config cannot say where they are.
+
+    An unreadable drizzle config is the ``drizzle-kit`` stage's to report (its
+    check names the stage); the summary only notes what it can.
+    """
     from nanoka_core.drizzle import find_drizzle_config, migrations_dir, sql_files
+    from nanoka_core.errors import NanokaError
 
     config = find_drizzle_config(ctx.config)
     if config is None:
         return None, set()
-    folder = migrations_dir(config, ctx.project_dir)
+    try:
+        folder = migrations_dir(config, ctx.project_dir)
+    except NanokaError:
+        return None, set()
     return folder, sql_files(folder)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -83,6 +85,33 @@ def _only_sql(p: ExampleProject) -> str:
     return name
 
 
+def _journal(p: ExampleProject) -> Path:
+    return p.migrations_dir / "meta" / "_journal.json"
+
+
+def _add_migration_by_hand(p: ExampleProject) -> None:
+    """A hand-written migration with its journal entry, as ``drizzle-kit generate --custom`` writes it."""
+    journal = json.loads(_journal(p).read_text(encoding="utf-8"))
+    last = journal["entries"][-1]
+    journal["entries"].append({**last, "idx": last["idx"] + 1, "when": last["when"] + 1, "tag": "0001_by_hand"})
+    _journal(p).write_text(json.dumps(journal, indent=2), encoding="utf-8")
+    (p.migrations_dir / "0001_by_hand.sql").write_text("SELECT 1;\n", encoding="utf-8")
+    meta = p.migrations_dir / "meta"
+    snapshot = json.loads((meta / "0000_snapshot.json").read_text(encoding="utf-8"))
+    snapshot = {**snapshot, "prevId": snapshot["id"], "id": str(uuid.uuid4())}
+    (meta / "0001_snapshot.json").write_text(json.dumps(snapshot, indent=2), encoding="utf-8")
+
+
+def _remove_migration(p: ExampleProject) -> None:
+    """The only migration deleted with its journal entry and snapshot: the folder stays consistent."""
+    tag = _only_sql(p).removesuffix(".sql")
+    journal = json.loads(_journal(p).read_text(encoding="utf-8"))
+    journal["entries"] = [entry for entry in journal["entries"] if entry["tag"] != tag]
+    _journal(p).write_text(json.dumps(journal, indent=2), encoding="utf-8")
+    (p.migrations_dir / f"{tag}.sql").unlink()
+    (p.migrations_dir / "meta" / f"{tag.split('_')[0]}_snapshot.json").unlink()
+
+
 CHANGES: dict[str, Callable[[ExampleProject], None]] = {
     "schema (a model changed)": lambda p: p.edit(
         "app/models.py", AFTER_LINE, AFTER_LINE + '    "bio": t.string().optional(),\n'
@@ -90,9 +119,9 @@ CHANGES: dict[str, Callable[[ExampleProject], None]] = {
     "drizzle config": lambda p: p.edit(
         "drizzle.config.ts", "dialect: 'sqlite',", "dialect: 'sqlite', // edited"
     ),
-    "migration added": lambda p: (p.migrations_dir / "0001_by_hand.sql").write_text("SELECT 1;\n"),
+    "migration added": _add_migration_by_hand,
     "migration edited": lambda p: p.migrations_dir.joinpath(_only_sql(p)).open("a").write("\n-- reviewed\n"),
-    "migration removed": lambda p: (p.migrations_dir / _only_sql(p)).unlink(),
+    "migration removed": _remove_migration,
     "snapshot edited": lambda p: (p.migrations_dir / "meta" / "0000_snapshot.json").write_text(
         json.dumps(json.loads((p.migrations_dir / "meta" / "0000_snapshot.json").read_text()), indent=4)
     ),

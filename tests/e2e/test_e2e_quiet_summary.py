@@ -53,6 +53,7 @@ def test_quiet_silences_the_tools_unless_one_fails(example_project: ExampleProje
     assert len(p.migrations()) == 2
     assert "slug" in [row["name"] for row in p.d1_local("SELECT name FROM pragma_table_info('posts')")[0]]
 
+    assert p.nanoka("-q", "generate", "--custom", "hand_written").returncode == 0
     (p.migrations_dir / "0002_hand_written.sql").write_text("THIS IS NOT SQL;\n")
     failed = p.nanoka("-q", "generate", "--apply")
     assert failed.returncode == 1
