@@ -163,11 +163,13 @@ def test_a_failed_drizzle_kit_run_records_nothing_and_runs_again(example_project
     _primed(p)
     record = p.root / ".nanoka_cache" / "drizzle-kit.json"
     recorded = record.read_bytes()
-    p.edit("app/models.py", '"name": t.string()', '"fullName": t.string()')  # a rename: drizzle-kit must ask
+    # Node reads this config fine; drizzle-kit itself rejects the dialect and exits 1.
+    p.edit("drizzle.config.ts", "dialect: 'sqlite',", "dialect: 'sqlite3',")
     for _ in range(2):
         proc = p.nanoka("generate")
         assert proc.returncode == 1, _ok(proc)
-        assert RUNNING in proc.stderr and "drizzle-kit needs an answer" in proc.stderr, _ok(proc)
+        assert RUNNING in proc.stderr and "exited with code 1" in proc.stderr, _ok(proc)
+        assert "received 'sqlite3'" in proc.stdout + proc.stderr, _ok(proc)  # drizzle-kit's own words
         assert record.read_bytes() == recorded
 
 
