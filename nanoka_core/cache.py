@@ -5,9 +5,11 @@ drizzle-kit reads: the drizzle config, the schema file, every file of the
 migrations folder (``meta/`` included), the installed drizzle-kit and
 drizzle-orm, and nanoka's own version. When the next run computes the same
 fingerprint, drizzle-kit would only say "No schema changes", so the stage
-skips it. Any doubt (a config nanoka cannot read for certain, no installed
-drizzle-kit, an unreadable or hand-edited cache) means no fingerprint, and
-drizzle-kit runs.
+skips it. The config is read as drizzle-kit reads it (evaluated by Node,
+``nanoka_core/drizzle_config.py``), so the fingerprint also covers the local
+files it imports and the environment variables it reads. Any doubt (a config
+Node cannot read, a schema glob, no installed drizzle-kit, an unreadable or
+hand-edited cache) means no fingerprint, and drizzle-kit runs.
 
 The cache lives in ``.nanoka_cache/`` next to the config file, with its own
 ``.gitignore``, as ``.pytest_cache`` and ``.ruff_cache`` do.
@@ -17,14 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nanoka_core import __version__
-from nanoka_core.drizzle import migrations_dir
 from nanoka_core.files import write_text_atomic
+
+if TYPE_CHECKING:
+    from nanoka_core.drizzle_config import DrizzleSettings
 
 CACHE_DIR = ".nanoka_cache"
 _RECORD = "drizzle-kit.json"
@@ -42,37 +45,41 @@ def fingerprint(
     :param schema: the file nanoka wrote (also hashed when the config names another).
     :param command: drizzle-kit's arguments.
     """
+    from nanoka_core.drizzle_config import read_drizzle_config
+    from nanoka_core.errors import ConfigError
+
     if drizzle_config.parent != project_dir:
         return None  # drizzle-kit resolves the config's paths against its working folder
     try:
-        return _fingerprint(project_dir, drizzle_config, schema, command)
-    except OSError:
-        return None
+        return _fingerprint(read_drizzle_config(drizzle_config, project_dir), schema, command)
+    except (OSError, ConfigError):
+        return None  # a config Node cannot read: drizzle-kit runs and says why
 
 
-def _fingerprint(
-    project_dir: Path, drizzle_config: Path, schema: Path, command: Sequence[str]
-) -> dict[str, str] | None:
-    config_bytes = drizzle_config.read_bytes()
-    text = config_bytes.decode("utf-8", errors="replace")
-    schemas = _literal("schema", text)
-    outs = _literal("out", text)
-    if schemas is None or len(schemas) != 1 or any(ch in schemas[0] for ch in "*?[{") or outs is None:
-        return None  # a schema list, a glob or a computed path: what drizzle-kit reads is unknown
-    base = drizzle_config.parent
+def _fingerprint(settings: DrizzleSettings, schema: Path, command: Sequence[str]) -> dict[str, str] | None:
+    if not settings.schema or any(ch in written for written in settings.schema for ch in "*?[{"):
+        return None  # no schema or a glob: which files drizzle-kit reads is unknown
+    base = settings.config.parent
     inputs = {
         "nanoka": __version__,
         "command": json.dumps(list(command)),
-        "drizzle-config": _digest(config_bytes),
-        "schema": _digest((base / schemas[0]).read_bytes()),
+        "drizzle-config": _digest(settings.config.read_bytes()),
         "output": _digest(schema.read_bytes()),
+        "out": settings.out.as_posix(),
     }
+    for written in settings.schema:
+        inputs[f"schema:{written}"] = _digest((base / written).read_bytes())
+    for loaded in settings.loaded:
+        if Path(loaded) != settings.config:
+            inputs[f"config-file:{loaded}"] = _digest(Path(loaded).read_bytes())
+    for key, value in settings.env:
+        inputs[f"env:{key}"] = json.dumps(value)
     for package in _PACKAGES:
         manifest = _installed(base, package)
         if manifest is None and package == "drizzle-kit":
             return None
         inputs[package] = "absent" if manifest is None else _digest(manifest.read_bytes())
-    migrations = migrations_dir(drizzle_config, project_dir)
+    migrations = settings.out
     if migrations.exists() and not migrations.is_dir():
         return None
     for path in sorted(migrations.rglob("*")) if migrations.is_dir() else []:
@@ -114,13 +121,6 @@ def record(project_dir: Path, inputs: dict[str, str]) -> None:
 
 def _hash_of(inputs: Any) -> str:
     return _digest(json.dumps(inputs, sort_keys=True).encode("utf-8"))
-
-
-def _literal(key: str, text: str) -> list[str] | None:
-    """The string values of ``key:`` in the config; None when one is not a plain string."""
-    keys = re.findall(rf"\b{key}\s*:", text)
-    values = re.findall(rf"""\b{key}\s*:\s*['"`]([^'"`$]+)['"`]""", text)
-    return values if len(values) == len(keys) and len(values) <= 1 else None
 
 
 def _installed(start: Path, package: str) -> Path | None:

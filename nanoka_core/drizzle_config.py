@@ -35,6 +35,10 @@ class DrizzleSettings:
     out: Path
     schema: tuple[str, ...]
     """As written in the config (paths or globs, relative to the project folder)."""
+    loaded: tuple[str, ...] = ()
+    """The local files evaluating the config loaded (itself included): the answer depends on them."""
+    env: tuple[tuple[str, str | None], ...] = ()
+    """The environment variables the config read, with the values it saw."""
 
 
 def read_drizzle_config(config: Path, project_dir: Path) -> DrizzleSettings:
@@ -45,7 +49,7 @@ def read_drizzle_config(config: Path, project_dir: Path) -> DrizzleSettings:
     answer = _cached(config, project_dir)
     if answer is None:
         answer = _evaluate(config, project_dir)
-        _store(config, project_dir, answer)
+        answer = _store(config, project_dir, answer)
     out = answer.get("out")
     if out is not None and not isinstance(out, str):
         raise ConfigError(
@@ -54,7 +58,13 @@ def read_drizzle_config(config: Path, project_dir: Path) -> DrizzleSettings:
         )
     schema = answer.get("schema")
     schemas = (schema,) if isinstance(schema, str) else tuple(s for s in schema or () if isinstance(s, str))
-    return DrizzleSettings(config, Path(os.path.normpath(project_dir / (out or _DEFAULT_OUT))), schemas)
+    return DrizzleSettings(
+        config,
+        Path(os.path.normpath(project_dir / (out or _DEFAULT_OUT))),
+        schemas,
+        tuple(sorted(answer["files"])),
+        tuple(sorted(answer["env"].items())),
+    )
 
 
 def _evaluate(config: Path, project_dir: Path) -> dict[str, Any]:
@@ -109,12 +119,18 @@ def _cached(config: Path, project_dir: Path) -> dict[str, Any] | None:
             and all(_digest(path) == digest for path, digest in entry["files"].items())
             and all(os.environ.get(key) == value for key, value in entry["env"].items())
         )
+        return _answer(entry) if valid else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return dict(entry["answer"]) if valid else None
 
 
-def _store(config: Path, project_dir: Path, answer: dict[str, Any]) -> None:
+def _answer(entry: dict[str, Any]) -> dict[str, Any]:
+    """A cache entry as ``read_drizzle_config`` uses it: the answer and what it depends on."""
+    return {**entry["answer"], "files": entry["files"], "env": entry["env"]}
+
+
+def _store(config: Path, project_dir: Path, answer: dict[str, Any]) -> dict[str, Any]:
+    """Cache ``answer`` when the folder is writable; the answer in the cached shape either way."""
     from nanoka_core.files import write_text_atomic
 
     files = {str(config), *answer.get("files", [])}
@@ -130,3 +146,4 @@ def _store(config: Path, project_dir: Path, answer: dict[str, Any]) -> None:
         write_text_atomic(folder / _CACHE_FILE, json.dumps(entry, indent=1) + "\n")
     except OSError:
         pass  # a read-only project: no cache, same answer (Node runs each time)
+    return _answer(entry)
