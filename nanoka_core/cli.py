@@ -281,6 +281,7 @@ def generate(
     with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
         run_ctx = Context(config, options, pm)
         recorder = RunRecorder(run_ctx)
+        pm.register(recorder, name="run-summary")
         run_pipeline(stages, run_ctx)
     recorder.log(ctx.obj["log_format"])
 

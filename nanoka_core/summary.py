@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nanoka_core.pipeline import Context
+from nanoka_core.hookspecs import hookimpl
+from nanoka_core.pipeline import Context, Stage
 
 
 def format_duration(seconds: float) -> str:
@@ -70,12 +71,25 @@ class Summary:
 
 
 class RunRecorder:
-    """Notes the migrations folder before a run, and sums the run up after it."""
+    """Notes the migrations folder before a run, and sums the run up after it.
+
+    Registered as a plugin for the run: the folder is noted when the first
+    stage starts, after every check passed, so a refused run reads nothing
+    (the drizzle config is evaluated by Node, which caches its answer).
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.started = time.perf_counter()
-        self.folder, self.before = _migration_files(ctx) if not ctx.options.no_migrate else (None, set())
+        self.folder: Path | None = None
+        self.before: set[str] = set()
+        self._noted = False
+
+    @hookimpl
+    def nanoka_stage_started(self, stage: Stage, ctx: Context) -> None:
+        if ctx is self.ctx and not self._noted:
+            self._noted = True
+            self.folder, self.before = _migration_files(ctx) if not ctx.options.no_migrate else (None, set())
 
     def summary(self) -> Summary:
         from nanoka_core.drizzle import sql_files
