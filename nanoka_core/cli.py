@@ -197,6 +197,16 @@ def cli(ctx: click.Context) -> None:
     help="With --apply --remote: apply without taking a D1 Time Travel bookmark first.",
 )
 @click.option(
+    "--no-rehearsal",
+    is_flag=True,
+    help="With --apply: do not rehearse the pending migrations on a copy of the database first.",
+)
+@click.option(
+    "--rehearse-with-data",
+    is_flag=True,
+    help="With --apply --remote: rehearse on a full export of the remote D1, not on generated rows.",
+)
+@click.option(
     "--no-renames",
     is_flag=True,
     help='Answer "created" to every rename question no renamed_from declaration answers.',
@@ -221,6 +231,8 @@ def generate(
     watch: bool,
     allow_data_loss: bool,
     no_restore_point: bool,
+    no_rehearsal: bool,
+    rehearse_with_data: bool,
     no_renames: bool,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
@@ -252,12 +264,19 @@ def generate(
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
     if no_restore_point and not remote:
         raise click.UsageError("--no-restore-point only applies with --apply --remote")
+    if no_rehearsal and not apply:
+        raise click.UsageError("--no-rehearsal only applies with --apply")
+    if rehearse_with_data and (not remote or no_rehearsal):
+        raise click.UsageError(
+            "--rehearse-with-data only applies with --apply --remote (and not --no-rehearsal)"
+        )
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
         allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point,
+        no_rehearsal=no_rehearsal, rehearse_with_data=rehearse_with_data,
     )
     if watch:
         from nanoka_core.watch import watch_schema
@@ -393,6 +412,9 @@ def _print_check(report: Any) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
 )
+@click.option(
+    "--no-rehearsal", is_flag=True, help="Do not rehearse the pending migrations on a copy of the database."
+)
 @click.pass_context
 def status(
     ctx: click.Context,
@@ -401,18 +423,22 @@ def status(
     remote: bool,
     env: str | None,
     wrangler_config: Path | None,
+    no_rehearsal: bool,
 ) -> None:
     """List the migrations in the folder, applied or pending on the database.
 
-    Each pending migration shows the data-loss guard's risk lines. Exit 0;
-    exit 1 only when it cannot tell (no drizzle config, no database, the
-    database cannot be asked).
+    Each pending migration shows the data-loss guard's risk lines and what
+    rehearsing it on a copy found (local: an export of the database; remote:
+    a shadow with generated rows). Exit 0; exit 1 only when it cannot tell
+    (no drizzle config, no database, the database cannot be asked).
     """
     from nanoka_core.config import load_config
     from nanoka_core.d1 import applied_migrations
     from nanoka_core.drizzle import find_drizzle_config, migrations_dir
     from nanoka_core.pipeline import Context, Options
     from nanoka_core.status import migration_status
+    from nanoka_core.wrangler_config import migrations_table
+    from nanoka_plugins.rehearsal import rehearse_pending
     from nanoka_plugins.wrangler import check as check_target
 
     config = load_config(config_path)
@@ -433,9 +459,21 @@ def status(
             f"in {config.path.name}"
         )
     check_target(run_ctx)  # the name and the package manager, as an apply would check them
-    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags)
+    table = migrations_table(run_ctx, run_ctx.database)
+    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, table)
+    rehearsed = None
+    if not no_rehearsal and config.migrate.rehearsal:
+        result = rehearse_pending(run_ctx, applied)
+        rehearsed = {
+            name: {"lines": result.lines(name), "result": result.for_migration_json(name)}
+            for name in result.pending
+        }
     report = migration_status(
-        migrations_dir(drizzle_config, run_ctx.project_dir), run_ctx.database, remote=remote, applied=applied
+        migrations_dir(drizzle_config, run_ctx.project_dir),
+        run_ctx.database,
+        remote=remote,
+        applied=applied,
+        rehearsed=rehearsed,
     )
     if ctx.obj["log_format"] == "json":
         click.echo(json.dumps(report.as_json()))

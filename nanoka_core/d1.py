@@ -1,8 +1,8 @@
 """What a D1 database says about itself, read through ``wrangler d1 execute --json``.
 
-wrangler records each applied migration in the ``d1_migrations`` table
-(created by the first ``migrations apply``), so a database without it has
-applied nothing yet.
+wrangler records each applied migration in the ``d1_migrations`` table, or
+the database's ``migrations_table`` in the wrangler config (created by the
+first ``migrations apply``), so a database without it has applied nothing yet.
 """
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
     from nanoka_core.tools import ToolResult
 
 MIGRATIONS_TABLE = "d1_migrations"
-_MISSING_TABLE = f"no such table: {MIGRATIONS_TABLE}"
 
 RunTool = Callable[..., "ToolResult"]
 """``run_tool(args, capture=True, echo=False)``, as ``Context.run_tool``."""
 
 
 def applied_migrations(
-    run_tool: RunTool, database: str, remote: bool, wrangler_flags: Sequence[str] = ()
+    run_tool: RunTool,
+    database: str,
+    remote: bool,
+    wrangler_flags: Sequence[str] = (),
+    migrations_table: str = MIGRATIONS_TABLE,
 ) -> list[str]:
     """Names of the migrations ``database`` has applied (``name.sql``), in the order applied.
 
@@ -41,13 +44,13 @@ def applied_migrations(
         where,
         "--json",
         "--command",
-        f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id",
+        f"SELECT name FROM {migrations_table} ORDER BY id",
         *wrangler_flags,
     ]
     try:
         result = run_tool(args, capture=True, echo=False)
     except ToolError as e:
-        if _MISSING_TABLE in str(e):
+        if f"no such table: {migrations_table}" in str(e):
             return []
         raise ToolError(f"cannot tell which migrations {database} ({where}) has applied: {e}") from e
     return parse_names(result.stdout, database, where)

@@ -99,6 +99,10 @@ class Options:
     """Answer "created" to every rename question no ``renamed_from`` answers."""
     no_restore_point: bool = False
     """Apply to the remote D1 without taking a Time Travel bookmark first."""
+    no_rehearsal: bool = False
+    """Apply without rehearsing the pending migrations on a copy first."""
+    rehearse_with_data: bool = False
+    """Rehearse a remote apply on a full export of the remote D1 instead of generated rows."""
 
 
 class Context:

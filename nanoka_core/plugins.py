@@ -31,6 +31,7 @@ BUILTIN_PLUGINS = {
     "drizzle-kit": "nanoka_plugins.drizzle_kit",
     "preserve-rows": "nanoka_plugins.preserve_rows",
     "data-loss-guard": "nanoka_plugins.data_loss_guard",
+    "rehearsal": "nanoka_plugins.rehearsal",
     "restore-point": "nanoka_plugins.restore_point",
     "wrangler": "nanoka_plugins.wrangler",
     "report": "nanoka_plugins.report",

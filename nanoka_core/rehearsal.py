@@ -155,15 +155,47 @@ def rehearse(
     Stops after the first migration that fails: D1 would stop there too.
     """
     conn = load_dump(dump)
-    _ensure_ledger(conn, migrations_table)
+    try:
+        return rehearse_on(conn, migrations, migrations_table)
+    finally:
+        conn.close()
+
+
+def rehearse_on(
+    conn: sqlite3.Connection, migrations: Sequence[tuple[str, str]], migrations_table: str = "d1_migrations"
+) -> list[MigrationRehearsal]:
+    """As ``rehearse``, on a database already loaded (``load_dump``, a shadow); ``conn`` is changed."""
+    ensure_ledger(conn, migrations_table)
     reports = []
     for name, text in migrations:
         report = _rehearse_one(conn, name, text, migrations_table)
         reports.append(report)
         if report.failure is not None:
             break
-    conn.close()
     return reports
+
+
+def applied_names(conn: sqlite3.Connection, migrations_table: str = "d1_migrations") -> list[str]:
+    """The migrations the copy's ledger records, in the order applied (none without a ledger)."""
+    import sqlite3
+
+    try:
+        rows = conn.execute(f"SELECT name FROM {quote_identifier(migrations_table)} ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [str(name) for (name,) in rows]
+
+
+def apply_migration(conn: sqlite3.Connection, name: str, text: str, migrations_table: str) -> Failure | None:
+    """Apply one migration as D1 would, without comparing anything (to build a shadow)."""
+    from nanoka_core.migration_split import SplitError, migration_batch
+
+    ensure_ledger(conn, migrations_table)
+    try:
+        statements = migration_batch(text, name, migrations_table)
+    except SplitError as e:
+        return Failure("", str(e))
+    return _run(conn, statements, _Tracker(conn, {migrations_table}))
 
 
 def load_dump(dump: str) -> sqlite3.Connection:
@@ -180,7 +212,7 @@ def load_dump(dump: str) -> sqlite3.Connection:
     return conn
 
 
-def _ensure_ledger(conn: sqlite3.Connection, migrations_table: str) -> None:
+def ensure_ledger(conn: sqlite3.Connection, migrations_table: str) -> None:
     """wrangler creates its ledger table before the first migration; so does the copy."""
     conn.execute(
         f'CREATE TABLE IF NOT EXISTS "{migrations_table}"(\n'
@@ -374,10 +406,10 @@ def _offending(conn: sqlite3.Connection, message: str, sql: str) -> tuple[dict[s
         ]
         if all(len(p) == 2 for p in pairs) and len({p[0] for p in pairs}) == 1:
             table = pairs[0][0]
-            columns = ", ".join(_quote(p[1]) for p in pairs)
+            columns = ", ".join(quote_identifier(p[1]) for p in pairs)
             try:
                 rows = conn.execute(
-                    f"SELECT {columns}, count(*) FROM {_quote(table)} GROUP BY {columns} "
+                    f"SELECT {columns}, count(*) FROM {quote_identifier(table)} GROUP BY {columns} "
                     f"HAVING count(*) > 1 LIMIT {MAX_KEYS}"
                 ).fetchall()
             except sqlite3.Error:
@@ -528,10 +560,10 @@ def _row_state(
     name = identity.name if identity.name in tables else identity.original
     if name not in tables or not all(c in identity.columns for c in example):
         return None
-    where = " AND ".join(f"{_quote(identity.columns[c])} IS ?" for c in example)
+    where = " AND ".join(f"{quote_identifier(identity.columns[c])} IS ?" for c in example)
     try:
         row = conn.execute(
-            f"SELECT * FROM {_quote(name)} WHERE {where} LIMIT 1", list(example.values())
+            f"SELECT * FROM {quote_identifier(name)} WHERE {where} LIMIT 1", list(example.values())
         ).fetchone()
     except sqlite3.Error:
         return None
@@ -545,7 +577,7 @@ def _tables(conn: sqlite3.Connection, ignored: set[str]) -> dict[str, _TableStat
     ):
         if name.startswith(_INTERNAL_PREFIXES) or name in ignored:
             continue
-        info = conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
+        info = conn.execute(f"PRAGMA table_info({quote_identifier(name)})").fetchall()
         columns = [row[1] for row in info]
         key = [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
         tables[name] = _TableState(
@@ -559,8 +591,8 @@ def _tables(conn: sqlite3.Connection, ignored: set[str]) -> dict[str, _TableStat
 
 
 def _rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[Value, ...]]:
-    selected = ", ".join(_quote(c) for c in columns)
-    return conn.execute(f"SELECT {selected} FROM {_quote(table)}").fetchall()
+    selected = ", ".join(quote_identifier(c) for c in columns)
+    return conn.execute(f"SELECT {selected} FROM {quote_identifier(table)}").fetchall()
 
 
 def _project(row: tuple[Value, ...], columns: list[str], wanted: list[str]) -> tuple[Value, ...]:
@@ -609,7 +641,8 @@ def _norm(declared_type: str) -> str:
     return " ".join(declared_type.upper().split())
 
 
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A name as a double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 

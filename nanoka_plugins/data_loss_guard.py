@@ -51,9 +51,12 @@ def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
     from nanoka_core.d1 import applied_migrations
+    from nanoka_core.wrangler_config import migrations_table
 
     assert ctx.database is not None
-    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags))
+    table = migrations_table(ctx, ctx.database)
+    remote = ctx.options.remote
+    applied = set(applied_migrations(ctx.run_tool, ctx.database, remote, ctx.wrangler_flags, table))
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return
