@@ -48,6 +48,36 @@ def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
     return reported
 
 
+REWRITE_CODES = ("DS111", "DS112", "MF108")
+"""Risks of a drizzle-kit rebuild that the preserve-rows rewrite removes."""
+
+
+def safe_way(ctx: Context, migration: Migration, risk: Risk) -> str:
+    """The advice that is true for this migration: the rewrite is offered only where it would help."""
+    from nanoka_core.migration_rewrite import is_rewritten
+
+    if risk.code not in REWRITE_CODES:
+        return risk.kind.safe_way
+    by_rebuild = any(r.drop.index == risk.statement for r in migration.recreations)
+    set_aside = (
+        "set the referencing rows aside in the migration (CREATE TABLE keep AS SELECT ..., DELETE leaves "
+        "first, put them back after; PRAGMA defer_foreign_keys = on when the tables form a cycle)"
+    )
+    if not by_rebuild:
+        return set_aside
+    if is_rewritten(migration.path.read_text(encoding="utf-8")):
+        return f"nanoka's rewrite of this migration does not cover this case: {set_aside}"
+    if not ctx.config.migrate.preserve_rows or not ctx.will_run("preserve-rows"):
+        return (
+            "turn the preserve-rows rewrite back on ([migrate] preserve-rows = true, no --disable-plugin "
+            "preserve-rows) and regenerate the migration"
+        )
+    return (
+        "delete this migration (it is not applied) and let nanoka generate write it again: "
+        "the preserve-rows rewrite keeps those rows"
+    )
+
+
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
     from nanoka_core.d1 import applied_migrations
@@ -67,7 +97,7 @@ def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, R
     ]
     for migration, risk in pending:
         lines.append(f"  {migration.path.name}: {risk.line()}")
-        lines.append(f"    why: {risk.kind.title}; the safe way: {risk.kind.safe_way}")
+        lines.append(f"    why: {risk.kind.title}; the safe way: {safe_way(ctx, migration, risk)}")
     flags = " --remote" if ctx.options.remote else ""
     lines.append(
         "If losing this data is what you want, say so: "

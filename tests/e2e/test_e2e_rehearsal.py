@@ -190,3 +190,65 @@ def test_the_rehearsal_is_one_json_event_and_can_be_switched_off(example_project
     off = p.nanoka("generate", "--apply", "--no-rehearsal")
     assert off.returncode == 0, _show(off)
     assert "wrangler d1 export" not in off.stderr
+
+
+def test_case_1_a_table_renamed_and_rebuilt_in_one_edit_keeps_its_childrens_rows(example_project: ExampleProject) -> None:
+    p = example_project
+    _start(p)
+    before = _rows(p, *TABLES)
+    p.edit("app/models.py", 'class P(Model, table="p"):', 'class P(Model, table="parents", renamed_from="p"):')
+    p.edit("app/models.py", "    name = t.string()\n", '    name = t.string().default("x")\n')
+    proc = p.nanoka("generate", "--apply")
+    assert proc.returncode == 0, _show(proc)
+    text = (p.migrations_dir / p.migrations()[-1]).read_text(encoding="utf-8")
+    assert "RENAME TO `parents`" in text and "DROP TABLE `parents`" in text  # drizzle-kit's rename, then rebuild
+    assert "-- nanoka:" in text
+    after = _rows(p, "parents", "c", "g")
+    assert (after["parents"], after["c"], after["g"]) == (before["p"], before["c"], before["g"])
+
+
+CYCLE = '''from nanoka_core import Model, t
+
+
+class A(Model, table="a"):
+    id = t.integer().primary()
+    bId = t.integer().optional().references(lambda: B, on_delete="cascade")
+    age = t.integer().optional()
+
+
+class B(Model, table="b"):
+    id = t.integer().primary()
+    aId = t.integer().optional().references(lambda: A, on_delete="cascade")
+    age = t.integer().optional()
+
+
+class Leaf(Model, table="leaf"):
+    id = t.integer().primary()
+    bId = t.integer().references(lambda: B, on_delete="cascade")
+'''
+CYCLE_ROWS = [
+    "INSERT INTO a VALUES (1, NULL, 10), (2, NULL, NULL)",
+    "INSERT INTO b VALUES (1, 1, 20), (2, 2, NULL)",
+    "UPDATE a SET bId = id",
+    "INSERT INTO leaf VALUES (1, 1), (2, 2), (3, 1)",
+]
+
+
+def test_a_foreign_key_cycle_rebuilt_in_one_migration_keeps_every_row_on_a_local_d1(
+    example_project: ExampleProject,
+) -> None:
+    p = example_project
+    _start(p, CYCLE, CYCLE_ROWS)
+    before = _rows(p, "a", "b", "leaf")
+    p.edit("app/models.py", "    bId = t.integer().optional().references(lambda: B, on_delete=\"cascade\")\n    age = t.integer().optional()",
+           "    bId = t.integer().optional().references(lambda: B, on_delete=\"cascade\")\n    age = t.number().optional()")
+    p.edit("app/models.py", "    aId = t.integer().optional().references(lambda: A, on_delete=\"cascade\")\n    age = t.integer().optional()",
+           "    aId = t.integer().optional().references(lambda: A, on_delete=\"cascade\")\n    age = t.number().optional()")
+    proc = p.nanoka("generate", "--apply")
+    assert proc.returncode == 0, _show(proc)
+    text = (p.migrations_dir / p.migrations()[-1]).read_text(encoding="utf-8")
+    assert "DROP TABLE `a`" in text and "DROP TABLE `b`" in text
+    assert "PRAGMA defer_foreign_keys = on;" in text
+    assert _rows(p, "a", "b", "leaf") == before
+    [leftovers] = p.d1_local("SELECT name FROM sqlite_master WHERE name LIKE '%nanoka_keep%'")
+    assert leftovers == []
