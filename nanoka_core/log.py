@@ -69,3 +69,8 @@ def _render_console(_logger: Any, _method: str, event: dict[str, Any], *, colors
     event.pop("data", None)  # structured detail for --log-format json; the message says it for people
     extra = "".join(f" {key}={value}" for key, value in event.items())
     return f"{prefix}: {message}{extra}"
+
+
+def format_duration(seconds: float) -> str:
+    """How nanoka says how long something took: ms under a second, else seconds."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
