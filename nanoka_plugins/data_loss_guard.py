@@ -26,12 +26,14 @@ class DataLossError(NanokaError):
 
 
 def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
-    from nanoka_core.migrations.reader import read_migrations
-    from nanoka_core.migrations.risks import assess
-
     if new.folder is None or not (new.folder / "meta" / "_journal.json").is_file():
         return []
     written = set(new.tags())
+    if not written and not ctx.options.apply:
+        return []  # nothing new to report and nothing to apply: no SQL to read
+    from nanoka_core.migrations.reader import read_migrations
+    from nanoka_core.migrations.risks import assess
+
     risks = [(m, assess(m)) for m in read_migrations(new.folder)]
     reported = []
     for migration, found in risks:

@@ -15,13 +15,13 @@ from nanoka_core.drizzle.folder import NewMigrations
 
 
 def rewrite_new_migrations(ctx: Context, new: NewMigrations) -> list[str]:
+    written = set(new.tags())
+    if new.folder is None or not written:
+        return []
     from nanoka_core.files import write_text_atomic
     from nanoka_core.migrations.reader import read_migrations
     from nanoka_core.migrations.rewrite import preserve_rows
 
-    written = set(new.tags())
-    if new.folder is None or not written:
-        return []
     rewritten = []
     for migration in read_migrations(new.folder):
         if migration.tag not in written:

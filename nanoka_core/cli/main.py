@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nanoka_core.version import __version__
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import NanokaError
+from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     from nanoka_core.config import Config
@@ -50,14 +50,14 @@ class _Group(click.Group):
 
 
 def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> None:
-    import structlog
+    from nanoka_core.log import get_logger
 
     verbose = (ctx.obj or {}).get("verbosity", 0) > 0
     if verbose:
         import traceback
 
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
-    structlog.get_logger("nanoka").error(message)
+    get_logger().error(message)
     ctx.exit(code)
 
 
@@ -234,11 +234,10 @@ def generate(
       nanoka generate --name add_reviews    name the new migration
       nanoka generate --custom backfill     an empty migration for your own SQL
     """
-    import structlog
-
     from nanoka_core.cli.summary import RunRecorder
     from nanoka_core.config import load_config
     from nanoka_core.lock import project_lock
+    from nanoka_core.log import get_logger
     from nanoka_core.pipeline.runner import resolve_stages, run_pipeline
     from nanoka_core.pipeline.stage import Context, Options
 
@@ -279,7 +278,7 @@ def generate(
     config = load_config(config_path)
     pm = _plugin_manager(ctx, config)
     stages = resolve_stages(pm)
-    with project_lock(config.project_dir, wait=not no_wait, log=structlog.get_logger("nanoka")):
+    with project_lock(config.project_dir, wait=not no_wait, log=get_logger()):
         run_ctx = Context(config, options, pm)
         recorder = RunRecorder(run_ctx)
         pm.register(recorder, name="run-summary")
@@ -367,9 +366,9 @@ def check(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _print_check(report: Any) -> None:
-    import structlog
+    from nanoka_core.log import get_logger
 
-    log = structlog.get_logger("nanoka")
+    log = get_logger()
     if report.schema_state == "missing":
         log.error(f"{report.schema} does not exist: run nanoka generate")
     elif report.schema_state == "differs":
@@ -556,9 +555,8 @@ def init(database: str | None) -> None:
 
     Never overwrites a file: existing ones are listed as skipped.
     """
-    import structlog
-
     from nanoka_core.cli import init as scaffold
+    from nanoka_core.log import get_logger
 
     folder = Path.cwd()
     name = database if database is not None else scaffold.default_database(folder)
@@ -566,7 +564,7 @@ def init(database: str | None) -> None:
     scaffold.check_database(name, source)
     todo = scaffold.plan(folder, name)
     scaffold.write(folder, todo)
-    log = structlog.get_logger("nanoka")
+    log = get_logger()
     for path in todo.create:
         log.info(f"created {path}")
     for path in todo.append:

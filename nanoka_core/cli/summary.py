@@ -110,10 +110,10 @@ class RunRecorder:
 
     def log(self, log_format: str) -> None:
         """One line for people; with ``--log-format json`` one ``summary`` event with the same facts."""
-        import structlog
+        from nanoka_core.log import get_logger
 
         summary = self.summary()
-        log = structlog.get_logger("nanoka")
+        log = get_logger()
         if log_format == "json":
             log.info("summary", **summary.as_json())
         else:

@@ -60,12 +60,11 @@ def watch_schema(
     verbose: bool,
 ) -> None:
     """Write the schema now and after every change, until Ctrl-C (then return: exit 0)."""
-    import structlog
-
     from nanoka_core.config import load_config
+    from nanoka_core.log import get_logger
 
     watchfiles = require_watchfiles()
-    log = structlog.get_logger("nanoka")
+    log = get_logger()
     options = dataclasses.replace(options, no_migrate=True)
     config = load_config(config_path)
     baseline = set(sys.modules)

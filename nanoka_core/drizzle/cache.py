@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nanoka_core.version import __version__
 from nanoka_core.files import write_text_atomic
+from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     from nanoka_core.drizzle.config import DrizzleSettings

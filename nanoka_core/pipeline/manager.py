@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pluggy
-import structlog
 
-from nanoka_core.pipeline import hookspecs
 from nanoka_core.config import env_flag, tracing
 from nanoka_core.errors import NanokaError, PluginError, describe
+from nanoka_core.log import get_logger
+from nanoka_core.pipeline import hookspecs
 
 BUILTIN_PLUGINS = {
     "load-config": "nanoka_plugins.load_config",
@@ -165,7 +165,7 @@ def _load_entry_points(pm: NanokaPluginManager) -> None:
         return
     from importlib.metadata import entry_points
 
-    log = structlog.get_logger("nanoka")
+    log = get_logger()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if pm.is_blocked(ep.name) or pm.get_plugin(ep.name) is not None:
             continue

@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from nanoka_core.errors import PluginError, describe
+from nanoka_core.log import get_logger
 
 if TYPE_CHECKING:
     import pluggy
@@ -166,7 +165,7 @@ class Context:
     @property
     def log(self) -> Any:
         """A structlog logger bound to the running stage's name."""
-        logger = structlog.get_logger("nanoka")
+        logger = get_logger()
         return logger.bind(stage=self._stage) if self._stage else logger
 
     def run_tool(self, args: Sequence[str], *, capture: bool = False, echo: bool = False) -> ToolResult:

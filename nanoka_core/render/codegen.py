@@ -13,10 +13,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import structlog
-
 from nanoka_core.config import tracing
 from nanoka_core.errors import ModelError
+from nanoka_core.log import get_logger
 from nanoka_core.schema.defaults import needs_sql_literal
 from nanoka_core.schema.fields import NO_DEFAULT, Field
 from nanoka_core.schema.models import Model
@@ -127,7 +126,7 @@ def render_schema(
     callable_default: DefaultEmitter | None = None,
 ) -> str:
     """The whole ``schema.ts`` text for ``models``, in the order given."""
-    log = structlog.get_logger("nanoka")
+    log = get_logger()
     models = list(models)
     positions = {model: i for i, model in enumerate(models)}
     imports: set[str] = set()
