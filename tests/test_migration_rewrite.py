@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from nanoka_core.migration_rewrite import MARK, preserve_rows
-from nanoka_core.migration_risks import assess
-from nanoka_core.migration_sql import read_migrations
+from nanoka_core.migrations.reader import read_migrations
+from nanoka_core.migrations.rewrite import MARK, preserve_rows
+from nanoka_core.migrations.risks import assess
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 
@@ -179,8 +179,8 @@ def _drizzle_rebuild(table: str, columns: str, names: str) -> str:
 
 
 def _rewritten_and_rehearsed(schema_sql: str, rows: str, text: str) -> Any:
-    from nanoka_core.migration_sql import Migration, read_statements
-    from nanoka_core.rehearsal import rehearse
+    from nanoka_core.migrations.reader import Migration, read_statements
+    from nanoka_core.migrations.rehearsal import rehearse
 
     _, before = read_statements(schema_sql, {})
     statements, after = read_statements(text, before)
@@ -220,7 +220,7 @@ def test_a_foreign_key_cycle_rebuilt_in_one_migration_keeps_every_row() -> None:
 
 
 def test_the_guard_finds_nothing_destroyed_in_the_rewritten_cycle() -> None:
-    from nanoka_core.migration_sql import Migration, read_statements
+    from nanoka_core.migrations.reader import Migration, read_statements
 
     text = _drizzle_rebuild(
         "a", "`id` integer PRIMARY KEY NOT NULL, `bId` integer REFERENCES b(id) ON DELETE cascade, `note` text", '"id", "bId", "note"'

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nanoka_core.migration_risks import KINDS, assess
-from nanoka_core.migration_sql import read_migrations
+from nanoka_core.migrations.reader import read_migrations
+from nanoka_core.migrations.risks import KINDS, assess
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 
@@ -81,7 +81,7 @@ CREATE TABLE n (id integer PRIMARY KEY, pId integer REFERENCES p(id) ON UPDATE s
 
 
 def _judged(sql: str) -> list[tuple[str, str, str | None]]:
-    from nanoka_core.migration_sql import Migration, read_statements
+    from nanoka_core.migrations.reader import Migration, read_statements
 
     _, before = read_statements(FAMILY, {})
     statements, after = read_statements(sql, before)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanoka_core.migration_split import SplitError, migration_batch, split_like_wrangler
+from nanoka_core.migrations.split import SplitError, migration_batch, split_like_wrangler
 
 
 def test_breakpoints_are_comments_and_semicolons_cut() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanoka_core.rehearsal import DumpError, MigrationRehearsal, rehearse
+from nanoka_core.migrations.rehearsal import DumpError, MigrationRehearsal, rehearse
 
 FAMILY = """
 CREATE TABLE p (id integer PRIMARY KEY, name text NOT NULL);
