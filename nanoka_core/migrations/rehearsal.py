@@ -253,6 +253,8 @@ class _Tracker:
             for name, state in _tables(conn, ignored).items()
         }
         self.explicit: set[str] = set()
+        self.counts: list[dict[str, int]] = []
+        """Rows of each table after each statement (under its name then), to find who deleted them."""
         self._first_write: tuple[int, str] | None = None
 
     def authorize(
@@ -307,6 +309,7 @@ class _Tracker:
             else:
                 identity.columns = {o: c for o, c in identity.columns.items() if c in state.columns}
             identity.name = name
+        self.counts.append({o: _count(self.conn, identity, now) for o, identity in self.identities.items()})
 
 
 def _rehearse_one(
@@ -333,7 +336,7 @@ def _rehearse_one(
     losses, dropped = _compare(conn, before, before_rows, after, tracker)
     if losses:
         losses = [
-            dataclasses.replace(loss, statement=_culprit(backup, statements, loss, ignored))
+            dataclasses.replace(loss, statement=_culprit(backup, statements, loss, ignored, tracker.counts))
             for loss in losses
         ]
     backup.close()
@@ -530,24 +533,44 @@ def _diff_unkeyed(
 
 
 def _culprit(
-    backup: sqlite3.Connection, statements: Sequence[str], loss: Loss, ignored: set[str]
+    backup: sqlite3.Connection,
+    statements: Sequence[str],
+    loss: Loss,
+    ignored: set[str],
+    counts: Sequence[dict[str, int]],
 ) -> str | None:
-    """The statement after which the example row was as it ends, replayed on the copy from before."""
-    replay = _copy(backup)
-    tracker = _Tracker(replay, ignored)
-    states: list[tuple[Value, ...] | None] = []
+    """The statement after which the example row was as it ends.
 
-    def observe(_: int) -> None:
-        states.append(_row_state(replay, tracker.identities[loss.table], loss.example))
+    Deleted rows: read off the row counts kept during the run. Changed
+    values: the migration is replayed on the copy from before.
+    """
+    if loss.changed == 0:
+        series = [step[loss.table] for step in counts]
+    else:
+        replay = _copy(backup)
+        tracker = _Tracker(replay, ignored)
+        states: list[tuple[Any, ...] | None] = []
 
-    _run(replay, statements, tracker, observe)
-    replay.close()
-    if not states:
+        def observe(_: int) -> None:
+            states.append(_row_state(replay, tracker.identities[loss.table], loss.example))
+
+        _run(replay, statements, tracker, observe)
+        replay.close()
+        series = states  # type: ignore[assignment]
+    if not series:
         return None
-    culprit = len(states) - 1
-    while culprit > 0 and states[culprit - 1] == states[-1]:
+    culprit = len(series) - 1
+    while culprit > 0 and series[culprit - 1] == series[-1]:
         culprit -= 1
     return statements[culprit]
+
+
+def _count(conn: sqlite3.Connection, identity: _Identity, tables: dict[str, _TableState]) -> int:
+    """Rows of the table that holds ``identity``'s rows now (0 while it is dropped)."""
+    name = identity.name if identity.name in tables else identity.original
+    if name not in tables:
+        return 0
+    return int(conn.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0])
 
 
 def _row_state(
