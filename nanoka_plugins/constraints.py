@@ -10,25 +10,18 @@ from __future__ import annotations
 
 from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
-from nanoka_core.schema.constraints import sql_tokens
+from nanoka_core.schema.constraints import index_names, sql_tokens
 
 
 @hookimpl(tryfirst=True)
 def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:
-    indexes: list[tuple[str, Constraint]] = []
+    indexes = [_index(model, name, fields, unique) for name, fields, unique in index_names(model)]
     checks: list[tuple[str, Constraint]] = []
     for name, field in model.fields.items():
-        if field.is_indexed:
-            index_name = f"{model.table}_{_sql_name(model, name)}_idx"
-            indexes.append(_index(model, index_name, (name,), unique=False))
         if field.enum_values is not None:
             values = ", ".join(sql_string(value) for value in field.enum_values)
             enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
             checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
-    for declared in model.indexes:
-        suffix = "unique" if declared.unique else "idx"
-        default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
-        indexes.append(_index(model, declared.name or default_name, declared.fields, declared.unique))
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.expression)
         checks.append(_check(f"{model.table}_{declared_check.name}", sql))

@@ -10,8 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from nanoka_core.errors import ModelError
+
+if TYPE_CHECKING:
+    from nanoka_core.schema.models import Model
 
 # A check expression, token by token: a string literal, a quoted identifier,
 # a word, or any one other character.
@@ -62,6 +66,34 @@ def check(name: str, expression: str) -> Check:
     return Check(name, expression)
 
 
+def index_names(model: type[Model]) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(name, fields, unique) of each index the model declares, named as the schema names them.
+
+    ``.index()`` on a field gives ``<table>_<column>_idx``; ``index(...)``
+    without a name ``<table>_<columns>_idx`` or ``_unique``.
+    """
+    found = []
+    for name, field in model.fields.items():
+        if field.is_indexed:
+            found.append((f"{model.table}_{field.column_name or name}_idx", (name,), False))
+    for declared in model.indexes:
+        suffix = "unique" if declared.unique else "idx"
+        columns = [model.fields[f].column_name or f for f in declared.fields]
+        name = declared.name or "_".join([model.table, *columns, suffix])
+        found.append((name, declared.fields, declared.unique))
+    return found
+
+
+def schema_object_names(model: type[Model]) -> list[str]:
+    """Names the model puts in SQLite's one namespace of tables and indexes (``.unique()`` too)."""
+    unique_columns = [
+        f"{model.table}_{field.column_name or name}_unique"
+        for name, field in model.fields.items()
+        if field.is_unique
+    ]
+    return [model.table, *(name for name, _, _ in index_names(model)), *unique_columns]
+
+
 def sql_tokens(expression: str) -> list[str]:
     """String literals, quoted identifiers, words and single characters, in order."""
     return _SQL_TOKEN.findall(expression)
@@ -76,6 +108,11 @@ def _check_expression(where: str, expression: str) -> None:
         raise ModelError(f"{where}: a quote is not closed in {expression!r}")
     if "--" in bare or "/*" in bare or ";" in bare:
         raise ModelError(f"{where}: comments and ';' are not allowed in a check expression: {expression!r}")
+    if any(t.lower() == "select" for t in tokens):  # a keyword: a column named so must be quoted
+        raise ModelError(
+            f"{where}: SQLite does not allow a subquery in a CHECK constraint: {expression!r}; "
+            "check the rows in your application code, or with a trigger in a --custom migration"
+        )
     depth = 0
     for token in tokens:
         depth += {"(": 1, ")": -1}.get(token, 0)
