@@ -72,7 +72,7 @@ def index_names(model: type[Model]) -> list[tuple[str, tuple[str, ...], bool]]:
     ``.index()`` on a field gives ``<table>_<column>_idx``; ``index(...)``
     without a name ``<table>_<columns>_idx`` or ``_unique``.
     """
-    found = []
+    found: list[tuple[str, tuple[str, ...], bool]] = []
     for name, field in model.fields.items():
         if field.is_indexed:
             found.append((f"{model.table}_{field.column_name or name}_idx", (name,), False))
