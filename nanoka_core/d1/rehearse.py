@@ -70,8 +70,13 @@ class Rehearsal:
         found = [f"loses rows: {loss.line()}" for loss in report.losses]
         if report.failure is not None:
             found.append(report.failure.line())
-        if not found:
-            found.append(f"rehearsed on the {self.copy}: every row kept ({report.rows} rows)")
+        if not found and report.rows == 0:
+            found.append(f"rehearsed on the {self.copy}: it runs (no rows yet, so none at stake)")
+        elif not found:
+            found.append(
+                f"rehearsed on the {self.copy} ({report.rows} rows): none lost or changed beyond what "
+                "the migration itself writes or drops"
+            )
         if self.not_rehearsed:
             found.append(f"not rehearsed (no row could be made): {', '.join(sorted(self.not_rehearsed))}")
         return found
