@@ -11,9 +11,12 @@ the refusal named.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.e2e.fake_d1 import FakeD1
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -170,7 +173,7 @@ def test_a_migration_that_would_fail_on_d1_is_reported_with_the_offending_rows_b
     _start(p)
     before = _rows(p, *TABLES)
     name = _custom(p, "one_child", "CREATE UNIQUE INDEX one_child ON c (pId);\n")
-    stderr = _refused(p, before, name, "UNIQUE constraint failed: c.pId", "pId=1, duplicates=2")
+    _refused(p, before, name, "UNIQUE constraint failed: c.pId", "pId=1, duplicates=2")
     assert _applied(p) == [m for m in p.migrations() if m != name]
 
 
@@ -252,3 +255,72 @@ def test_a_foreign_key_cycle_rebuilt_in_one_migration_keeps_every_row_on_a_local
     assert _rows(p, "a", "b", "leaf") == before
     [leftovers] = p.d1_local("SELECT name FROM sqlite_master WHERE name LIKE '%nanoka_keep%'")
     assert leftovers == []
+
+
+TRIGGER_SQL = (
+    "CREATE TRIGGER purge AFTER UPDATE ON p BEGIN DELETE FROM c WHERE pId = old.id; END;\n"
+    "--> statement-breakpoint\nUPDATE p SET name = name || '!';\n"
+)
+
+
+def test_remote_rehearsal_runs_on_a_shadow_with_generated_rows_and_refuses_what_it_loses(
+    example_project: ExampleProject, tmp_path: Path
+) -> None:
+    """No export of the remote D1: its schema is replayed from the folder and rows are made up."""
+    p = example_project
+    (p.root / "app" / "models.py").write_text(FAMILY, encoding="utf-8")
+    with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
+        env = d1.wrangler_env()
+        first = p.nanoka("generate", "--apply", "--remote", env=env)
+        assert first.returncode == 0, _show(first)
+        name = _custom(p, "trigger", TRIGGER_SQL)  # the remote D1 holds no rows: only the shadow's are at stake
+
+        refused = p.nanoka("--log-format", "json", "generate", "--apply", "--remote", env=env)
+        assert refused.returncode == 1, _show(refused)
+        event = _rehearsal_event(refused.stderr)
+        assert event["copy"] == "shadow (generated rows)" and event["not_rehearsed"] == {}
+        [report] = event["migrations"]
+        assert report["migration"] == name and report["rows"] >= 6  # two generated rows in each of p, c, g
+        assert {loss["table"] for loss in report["losses"]} == {"c", "g"}
+        assert "wrangler d1 migrations apply" not in refused.stderr
+        assert [r["name"] for r in d1.query("SELECT name FROM d1_migrations")] == [m for m in p.migrations() if m != name]
+
+        # A cascading rebuild the static guard is not there to see: the shadow alone refuses it.
+        (p.migrations_dir / name).unlink()
+        _drop_journal_entry(p, name)
+        p.edit("app/models.py", "    name = t.string()\n", '    name = t.string().default("x")\n')
+        blind = ("--disable-plugin", "preserve-rows", "--disable-plugin", "data-loss-guard")
+        cascade = p.nanoka(*blind, "generate", "--apply", "--remote", env=env)
+        assert cascade.returncode == 1, _show(cascade)
+        assert "shadow (generated rows)" in cascade.stderr
+        assert "c: 2 rows deleted" in cascade.stderr and "g: 2 rows deleted" in cascade.stderr, _show(cascade)
+
+
+def test_rehearse_with_data_uses_a_full_export_of_the_remote_d1(example_project: ExampleProject, tmp_path: Path) -> None:
+    p = example_project
+    (p.root / "app" / "models.py").write_text(FAMILY, encoding="utf-8")
+    with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
+        env = d1.wrangler_env()
+        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
+        for statement in FAMILY_ROWS:
+            d1.query(statement)
+        name = _custom(p, "trigger", TRIGGER_SQL)
+        refused = p.nanoka("--log-format", "json", "generate", "--apply", "--remote", "--rehearse-with-data", env=env)
+        assert refused.returncode == 1, _show(refused)
+        event = _rehearsal_event(refused.stderr)
+        assert event["copy"] == "remote export"
+        [report] = event["migrations"]
+        assert report["migration"] == name and report["rows"] == 7  # the remote's own rows
+        assert [(loss["table"], loss["deleted"]) for loss in report["losses"]] == [("c", 3), ("g", 2)]
+        assert "wrangler d1 export nanoka-example --remote" in refused.stderr
+        assert len(d1.query("SELECT * FROM c")) == 3
+    assert p.local_d1_files() == []
+
+
+def _drop_journal_entry(p: ExampleProject, name: str) -> None:
+    journal = p.migrations_dir / "meta" / "_journal.json"
+    data = json.loads(journal.read_text(encoding="utf-8"))
+    data["entries"] = [e for e in data["entries"] if f"{e['tag']}.sql" != name]
+    journal.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    number = name.split("_", 1)[0]
+    (p.migrations_dir / "meta" / f"{number}_snapshot.json").unlink()
