@@ -292,3 +292,26 @@ INSERT INTO "sqlite_sequence" VALUES('d1_migrations',1);
 def test_a_dump_sqlite_cannot_load_is_one_error() -> None:
     with pytest.raises(DumpError, match="does not load"):
         rehearse("CREATE TABLE (", [])
+
+
+def test_a_key_whose_type_changes_is_looked_up_through_the_new_type() -> None:
+    dump = "CREATE TABLE k (id text PRIMARY KEY, v integer); INSERT INTO k VALUES ('1', 5), ('2', 6);"
+    rebuild = (
+        "CREATE TABLE __new_k (id integer PRIMARY KEY, v integer);\n"
+        "INSERT INTO __new_k SELECT id, v FROM k;\nDROP TABLE k;\nALTER TABLE __new_k RENAME TO k;"
+    )
+    assert one(dump, rebuild).ok
+
+
+def test_without_rowid_tables_and_odd_names_are_compared_too() -> None:
+    dump = (
+        "CREATE TABLE w (a text PRIMARY KEY, b integer) WITHOUT ROWID; INSERT INTO w VALUES ('k', 1), ('j', 2);\n"
+        'CREATE TABLE "we ird" ("co""l" text PRIMARY KEY, "x y" integer REFERENCES w(a) ON DELETE cascade);\n'
+        "INSERT INTO \"we ird\" VALUES ('c', 'k');"
+    )
+    rebuild = (
+        "CREATE TABLE __new_w (a text PRIMARY KEY, b integer, c text) WITHOUT ROWID;\n"
+        "INSERT INTO __new_w(a, b) SELECT a, b FROM w;\nDROP TABLE w;\nALTER TABLE __new_w RENAME TO w;"
+    )
+    [loss] = one(dump, rebuild).losses
+    assert (loss.table, loss.deleted, loss.example) == ("we ird", 1, {'co"l': "c"})

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nanoka_core.d1.ledger import RunTool, applied_migrations
-from nanoka_core.errors import NanokaError
+from nanoka_core.errors import NanokaError, ToolError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -128,11 +128,18 @@ def export(run_tool: RunTool, database: str, *, remote: bool, wrangler_flags: Se
     with tempfile.TemporaryDirectory(prefix="nanoka-rehearsal-") as scratch:
         output = Path(scratch) / "export.sql"
         where = "--remote" if remote else "--local"
-        run_tool(
-            ["wrangler", "d1", "export", database, where, f"--output={output}", *wrangler_flags],
-            capture=True,
-            echo=False,
-        )
+        try:
+            run_tool(
+                ["wrangler", "d1", "export", database, where, f"--output={output}", *wrangler_flags],
+                capture=True,
+                echo=False,
+            )
+        except ToolError as e:
+            raise RehearsalError(
+                f"cannot make a copy of {database} ({where}) to rehearse the pending migrations on, so "
+                f"nothing was applied: {e}\nFix the cause, or apply without a rehearsal: --no-rehearsal "
+                "(wrangler cannot export a database with virtual tables, e.g. FTS5)"
+            ) from e
         try:
             return output.read_text(encoding="utf-8")
         except OSError as e:

@@ -290,7 +290,7 @@ class _Tracker:
             action, table = self._first_write
             if action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE):
                 for identity in self.identities.values():
-                    if not identity.dropped and identity.name == table:
+                    if not identity.dropped and identity.name.lower() == table.lower():
                         self.explicit.add(identity.original)
         now = _tables(self.conn, self.ignored)
         by_rootpage = {state.rootpage: (name, state) for name, state in now.items()}
@@ -463,7 +463,7 @@ def _compare(
             _project(row, new.columns, [columns[c] for c in kept]) for row in _rows(conn, now, new.columns)
         ]
         convert = {
-            c: _converter(new.types[columns[c]], new.defaults[columns[c]])
+            c: _NewType(new.types[columns[c]], new.defaults[columns[c]])
             for c in kept
             if _norm(state.types[c]) != _norm(new.types[columns[c]])
             or state.defaults[c] != new.defaults[columns[c]]
@@ -481,7 +481,7 @@ def _diff(
     kept: list[str],
     old_rows: list[tuple[Value, ...]],
     new_rows: list[tuple[Value, ...]],
-    convert: dict[str, Callable[[Value, Value], bool]],
+    convert: dict[str, _NewType],
 ) -> Loss | None:
     key = state.key if state.key and all(k in kept for k in state.key) else None
     if key is None:
@@ -492,7 +492,10 @@ def _diff(
     changed: list[tuple[tuple[Value, ...], str]] = []
     for row in old_rows:
         row_key = tuple(row[p] for p in positions)
-        found = new_by_key.get(row_key)
+        new_key = tuple(
+            convert[k].through(v) if k in convert else v for k, v in zip(key, row_key, strict=True)
+        )
+        found = new_by_key.get(new_key)
         if found is None:
             deleted.append(row_key)
             continue
@@ -516,7 +519,7 @@ def _diff_unkeyed(
     kept: list[str],
     old_rows: list[tuple[Value, ...]],
     new_rows: list[tuple[Value, ...]],
-    convert: dict[str, Callable[[Value, Value], bool]],
+    convert: dict[str, _NewType],
 ) -> Loss | None:
     """Without a primary key rows are compared as a multiset of values."""
     if convert:
@@ -623,30 +626,34 @@ def _project(row: tuple[Value, ...], columns: list[str], wanted: list[str]) -> t
     return tuple(row[index[c]] for c in wanted)
 
 
-def _converter(declared_type: str, default: str | None) -> Callable[[Value, Value], bool]:
-    """Same value through a changed column: the old value stored under the new type.
+class _NewType:
+    """A column whose type or default changed: an old value is compared as stored under the new type.
 
-    A NULL may become the new default.
+    The scratch table applies SQLite's own affinity rules (text '5' into an
+    INTEGER column is 5, 'abc' stays text); a NULL may become the new default.
     """
-    import sqlite3
 
-    scratch = sqlite3.connect(":memory:")
-    scratch.execute(f"CREATE TABLE v(x {declared_type})")
-    default_value = scratch.execute(f"SELECT {default}").fetchone()[0] if default else None
+    def __init__(self, declared_type: str, default: str | None) -> None:
+        import sqlite3
 
-    def same(old: Value, new: Value) -> bool:
-        scratch.execute("DELETE FROM v")
-        scratch.execute("INSERT INTO v VALUES (?)", (old,))
-        (through,) = scratch.execute("SELECT x FROM v").fetchone()
-        return _strict_equal(through, new) or (
-            old is None and default is not None and _strict_equal(default_value, new)
-        )
+        self.scratch = sqlite3.connect(":memory:")
+        self.scratch.execute(f"CREATE TABLE v(x {declared_type})")
+        self.default = default
+        self.default_value = self.scratch.execute(f"SELECT {default}").fetchone()[0] if default else None
 
-    return same
+    def through(self, old: Value) -> Value:
+        self.scratch.execute("DELETE FROM v")
+        self.scratch.execute("INSERT INTO v VALUES (?)", (old,))
+        return self.scratch.execute("SELECT x FROM v").fetchone()[0]
+
+    def same(self, old: Value, new: Value) -> bool:
+        if _strict_equal(self.through(old), new):
+            return True
+        return old is None and self.default is not None and _strict_equal(self.default_value, new)
 
 
-def _same(old: Value, new: Value, convert: Callable[[Value, Value], bool] | None) -> bool:
-    return convert(old, new) if convert is not None else _strict_equal(old, new)
+def _same(old: Value, new: Value, new_type: _NewType | None) -> bool:
+    return new_type.same(old, new) if new_type is not None else _strict_equal(old, new)
 
 
 def _strict_equal(a: Value, b: Value) -> bool:
