@@ -315,3 +315,19 @@ def test_without_rowid_tables_and_odd_names_are_compared_too() -> None:
     )
     [loss] = one(dump, rebuild).losses
     assert (loss.table, loss.deleted, loss.example) == ("we ird", 1, {'co"l': "c"})
+
+
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("COMMIT;\nDROP TABLE g;", "refuses statements that begin or end one"),
+        ("SAVEPOINT s;\nDELETE FROM g;\nRELEASE s;", "refuses savepoints"),
+        ("ATTACH DATABASE '/tmp/nanoka-rehearsal-attack.db' AS x;\nCREATE TABLE x.t (a);", "D1 refuses ATTACH"),
+    ],
+)
+def test_statements_d1_refuses_fail_on_the_copy_and_touch_nothing(sql: str, why: str) -> None:
+    from pathlib import Path
+
+    report = one(FAMILY, sql)
+    assert report.failure is not None and why in report.failure.message
+    assert not Path("/tmp/nanoka-rehearsal-attack.db").exists()

@@ -21,6 +21,7 @@ changes, which the static guard judges.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,20 @@ _INTERNAL_PREFIXES = ("sqlite_", "_cf_")
 MAX_KEYS = 5
 """Offending rows named in a failure."""
 COMMIT = "COMMIT (deferred foreign keys are checked here)"
+
+
+@functools.cache
+def _refused_actions() -> dict[int, str]:
+    """Authorizer actions the copy refuses, as D1 does (and so that a migration never touches a file)."""
+    import sqlite3
+
+    one = "D1 runs each migration as one transaction and refuses"
+    return {
+        sqlite3.SQLITE_TRANSACTION: f"{one} statements that begin or end one",
+        sqlite3.SQLITE_SAVEPOINT: f"{one} savepoints in it",
+        sqlite3.SQLITE_ATTACH: "D1 refuses ATTACH",
+        sqlite3.SQLITE_DETACH: "D1 refuses DETACH",
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,6 +268,8 @@ class _Tracker:
             for name, state in _tables(conn, ignored).items()
         }
         self.explicit: set[str] = set()
+        self.refused: str | None = None
+        """Why the authorizer refused the running statement, as D1 refuses it."""
         self.counts: list[dict[str, int]] = []
         """Rows of each table after each statement (under its name then), to find who deleted them."""
         self._first_write: tuple[int, str] | None = None
@@ -262,6 +279,10 @@ class _Tracker:
     ) -> int:
         import sqlite3
 
+        refusals = _refused_actions()
+        if action in refusals:
+            self.refused = refusals[action]
+            return sqlite3.SQLITE_DENY
         writes = {sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE}
         structural = {
             sqlite3.SQLITE_DROP_TABLE,
@@ -282,6 +303,7 @@ class _Tracker:
 
     def before_statement(self) -> None:
         self._first_write = None
+        self.refused = None
 
     def after_statement(self) -> None:
         import sqlite3
@@ -376,9 +398,10 @@ def _run(
                 conn.execute(sql)
             except sqlite3.Error as e:
                 conn.set_authorizer(None)
-                keys = _offending(conn, str(e), sql)
+                message = f"{e}: {tracker.refused}" if tracker.refused else str(e)
+                keys = _offending(conn, message, sql)
                 conn.execute("ROLLBACK")
-                return Failure(sql, str(e), keys)
+                return Failure(sql, message, keys)
             conn.set_authorizer(None)
             tracker.after_statement()
             if after_each is not None:
