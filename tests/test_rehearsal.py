@@ -331,3 +331,13 @@ def test_statements_d1_refuses_fail_on_the_copy_and_touch_nothing(sql: str, why:
     report = one(FAMILY, sql)
     assert report.failure is not None and why in report.failure.message
     assert not Path("/tmp/nanoka-rehearsal-attack.db").exists()
+
+
+def test_a_plain_insert_is_not_a_licence_for_what_its_trigger_deletes_in_the_same_table() -> None:
+    sql = (
+        "CREATE TRIGGER keep_one AFTER INSERT ON p BEGIN DELETE FROM p WHERE id <> new.id; END;\n"
+        "INSERT INTO p VALUES (3, 'c');"
+    )
+    report = one(FAMILY, sql)
+    assert report.explicit == ()
+    assert lost(report) == {"p": 2, "c": 3, "g": 2}

@@ -246,6 +246,11 @@ def read_statements(text: str, before: Schema) -> tuple[tuple[Statement, ...], d
     return tuple(statements), tables
 
 
+def statement_kind(sql: str) -> str:
+    """What one statement does, as ``Statement.kind`` says it ("update rows", "replace rows"...)."""
+    return _describe(parse(sql))[0]
+
+
 def _describe(node: exp.Expression | None) -> tuple[str, str | None, str | None]:
     from sqlglot import exp
 

@@ -273,6 +273,7 @@ class _Tracker:
         self.counts: list[dict[str, int]] = []
         """Rows of each table after each statement (under its name then), to find who deleted them."""
         self._first_write: tuple[int, str] | None = None
+        self._sql = ""
 
     def authorize(
         self, action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None
@@ -301,7 +302,8 @@ class _Tracker:
                 self._first_write = (action, table)
         return sqlite3.SQLITE_OK
 
-    def before_statement(self) -> None:
+    def before_statement(self, sql: str) -> None:
+        self._sql = sql
         self._first_write = None
         self.refused = None
 
@@ -310,10 +312,12 @@ class _Tracker:
 
         if self._first_write is not None:
             action, table = self._first_write
-            if action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE):
-                for identity in self.identities.values():
-                    if not identity.dropped and identity.name.lower() == table.lower():
-                        self.explicit.add(identity.original)
+            written = action in (sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE) or (
+                action == sqlite3.SQLITE_INSERT and _replaces_rows(self._sql)
+            )
+            for identity in self.identities.values() if written else ():
+                if not identity.dropped and identity.name.lower() == table.lower():
+                    self.explicit.add(identity.original)
         now = _tables(self.conn, self.ignored)
         by_rootpage = {state.rootpage: (name, state) for name, state in now.items()}
         for identity in self.identities.values():
@@ -332,6 +336,17 @@ class _Tracker:
                 identity.columns = {o: c for o, c in identity.columns.items() if c in state.columns}
             identity.name = name
         self.counts.append({o: _count(self.conn, identity, now) for o, identity in self.identities.items()})
+
+
+def _replaces_rows(sql: str) -> bool:
+    """An INSERT that deletes or updates what it conflicts with (OR REPLACE, REPLACE INTO, DO UPDATE).
+
+    A plain INSERT only adds rows: what it takes away happens through
+    triggers and cascades, which are never the migration's own doing.
+    """
+    from nanoka_core.migrations.reader import statement_kind
+
+    return statement_kind(sql) in ("replace rows", "update rows")
 
 
 def _rehearse_one(
@@ -393,7 +408,7 @@ def _run(
     conn.set_authorizer(tracker.authorize)
     try:
         for index, sql in enumerate(statements):
-            tracker.before_statement()
+            tracker.before_statement(sql)
             try:
                 conn.execute(sql)
             except sqlite3.Error as e:
