@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
-from nanoka_core.schema.constraints import index_names, sql_tokens
+from nanoka_core.schema.constraints import sql_tokens
+from nanoka_core.schema.models import index_names
 
 
 @hookimpl(tryfirst=True)

@@ -22,6 +22,7 @@ from nanoka_core.version import __version__
 if TYPE_CHECKING:
     from nanoka_core.config import Config
     from nanoka_core.pipeline.manager import NanokaPluginManager
+    from nanoka_core.pipeline.stage import Context
 
 EXIT_INTERRUPTED = 130
 MIGRATION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
@@ -436,7 +437,6 @@ def status(
     from nanoka_core.cli.status import migration_status
     from nanoka_core.config import load_config
     from nanoka_core.d1.ledger import applied_migrations
-    from nanoka_core.d1.rehearse import rehearse_pending
     from nanoka_core.d1.wrangler_config import migrations_table
     from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
     from nanoka_core.pipeline.runner import resolve_stages
@@ -468,19 +468,14 @@ def status(
     applied = applied_migrations(run_ctx.run_tool, database, remote, run_ctx.wrangler_flags, table)
     rehearsed = None
     if not no_rehearsal and config.migrate.rehearsal:
-        result = rehearse_pending(
-            run_ctx.run_tool,
+        rehearsed = _rehearsed(
+            run_ctx,
             database,
             remote=remote,
-            wrangler_flags=run_ctx.wrangler_flags,
             folder=migrations_dir(drizzle_config, run_ctx.project_dir),
-            migrations_table=table,
+            table=table,
             applied=applied,
         )
-        rehearsed = {
-            name: {"lines": result.lines(name), "result": result.for_migration_json(name)}
-            for name in result.pending
-        }
     report = migration_status(
         migrations_dir(drizzle_config, run_ctx.project_dir),
         run_ctx.database,
@@ -492,6 +487,30 @@ def status(
         click.echo(json.dumps(report.as_json()))
     else:
         click.echo("\n".join(report.lines()))
+
+
+def _rehearsed(
+    run_ctx: Context, database: str, *, remote: bool, folder: Path, table: str, applied: list[str]
+) -> dict[str, dict[str, Any]]:
+    """For ``status``: what rehearsing each pending migration found, or why it could not be rehearsed."""
+    from nanoka_core.d1.rehearse import rehearse_pending
+
+    pending = [p.name for p in sorted(folder.glob("*.sql")) if p.name not in set(applied)]
+    try:
+        result = rehearse_pending(
+            run_ctx.run_tool,
+            database,
+            remote=remote,
+            wrangler_flags=run_ctx.wrangler_flags,
+            folder=folder,
+            migrations_table=table,
+            applied=applied,
+        )
+    except NanokaError as e:
+        why = str(e).splitlines()[0]
+        failed = {"lines": [f"not rehearsed: {why}"], "result": {"rehearsed": False, "error": why}}
+        return dict.fromkeys(pending, failed)
+    return {n: {"lines": result.lines(n), "result": result.for_migration_json(n)} for n in result.pending}
 
 
 @cli.command()

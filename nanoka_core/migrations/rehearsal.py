@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from nanoka_core.errors import NanokaError
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -158,7 +160,7 @@ class MigrationRehearsal:
         }
 
 
-class DumpError(ValueError):
+class DumpError(NanokaError):
     """The dump does not load into SQLite."""
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.defaults import check_default
 from nanoka_core.schema.fields import NO_DEFAULT, Relation
-from nanoka_core.schema.models import Model, resolve_model
+from nanoka_core.schema.models import Model, resolve_model, schema_object_names
 from nanoka_core.schema.names import check_field_name, check_table_name
 from nanoka_core.schema.references import check_foreign_keys
 
@@ -54,8 +54,6 @@ def check_models(models: Iterable[type[Model]]) -> None:
 
 def _check_global_names(models: Iterable[type[Model]]) -> None:
     """Tables and indexes share one namespace in SQLite: the second of a name would fail on D1."""
-    from nanoka_core.schema.constraints import schema_object_names
-
     owners: dict[str, tuple[str, str]] = {}
     for model in models:
         for name in schema_object_names(model):
