@@ -26,6 +26,14 @@ ALTER TABLE `__new_{t}` RENAME TO `{t}`;--> statement-breakpoint
 PRAGMA foreign_keys=ON;"""
 
 
+def rebuild(table: str, columns: str, select: str, suffix: str = "") -> str:
+    """A hand-written rebuild of ``table``: the new table, the copy, the drop, the rename."""
+    return (
+        f"CREATE TABLE __new_{table} ({columns}){suffix};\n"
+        f"INSERT INTO __new_{table} {select};\nDROP TABLE {table};\nALTER TABLE __new_{table} RENAME TO {table};"
+    )
+
+
 def one(dump: str, sql: str) -> MigrationRehearsal:
     [report] = rehearse(dump, [("0001_x.sql", sql)])
     return report
@@ -165,12 +173,8 @@ def test_renamed_tables_and_columns_are_the_same_data() -> None:
 
 def test_a_type_change_is_compared_through_the_new_type() -> None:
     dump = "CREATE TABLE t (id integer PRIMARY KEY, n text); INSERT INTO t VALUES (1, '5'), (2, 'abc');"
-    rebuild = (
-        "CREATE TABLE __new_t (id integer PRIMARY KEY, n integer);\n"
-        "INSERT INTO __new_t SELECT id, n FROM t;\nDROP TABLE t;\nALTER TABLE __new_t RENAME TO t;"
-    )
-    assert one(dump, rebuild).ok
-    truncating = rebuild.replace("SELECT id, n FROM t", "SELECT id, length(n) FROM t")
+    assert one(dump, rebuild("t", "id integer PRIMARY KEY, n integer", "SELECT id, n FROM t")).ok
+    truncating = rebuild("t", "id integer PRIMARY KEY, n integer", "SELECT id, length(n) FROM t")
     [loss] = one(dump, truncating).losses
     assert (loss.changed, loss.column) == (2, "n")
 
@@ -178,11 +182,7 @@ def test_a_type_change_is_compared_through_the_new_type() -> None:
 def test_a_table_without_primary_key_is_compared_as_a_multiset() -> None:
     dump = "CREATE TABLE log (msg text); INSERT INTO log VALUES ('a'), ('a'), ('b');"
     assert one(dump, "ALTER TABLE log ADD COLUMN at integer;").ok
-    rebuild = (
-        "CREATE TABLE __new_log (msg text);\nINSERT INTO __new_log SELECT DISTINCT msg FROM log;\n"
-        "DROP TABLE log;\nALTER TABLE __new_log RENAME TO log;"
-    )
-    [loss] = one(dump, rebuild).losses
+    [loss] = one(dump, rebuild("log", "msg text", "SELECT DISTINCT msg FROM log")).losses
     assert (loss.table, loss.deleted, loss.example) == ("log", 1, {"msg": "a"})
 
 
@@ -296,11 +296,7 @@ def test_a_dump_sqlite_cannot_load_is_one_error() -> None:
 
 def test_a_key_whose_type_changes_is_looked_up_through_the_new_type() -> None:
     dump = "CREATE TABLE k (id text PRIMARY KEY, v integer); INSERT INTO k VALUES ('1', 5), ('2', 6);"
-    rebuild = (
-        "CREATE TABLE __new_k (id integer PRIMARY KEY, v integer);\n"
-        "INSERT INTO __new_k SELECT id, v FROM k;\nDROP TABLE k;\nALTER TABLE __new_k RENAME TO k;"
-    )
-    assert one(dump, rebuild).ok
+    assert one(dump, rebuild("k", "id integer PRIMARY KEY, v integer", "SELECT id, v FROM k")).ok
 
 
 def test_without_rowid_tables_and_odd_names_are_compared_too() -> None:
@@ -309,11 +305,8 @@ def test_without_rowid_tables_and_odd_names_are_compared_too() -> None:
         'CREATE TABLE "we ird" ("co""l" text PRIMARY KEY, "x y" integer REFERENCES w(a) ON DELETE cascade);\n'
         "INSERT INTO \"we ird\" VALUES ('c', 'k');"
     )
-    rebuild = (
-        "CREATE TABLE __new_w (a text PRIMARY KEY, b integer, c text) WITHOUT ROWID;\n"
-        "INSERT INTO __new_w(a, b) SELECT a, b FROM w;\nDROP TABLE w;\nALTER TABLE __new_w RENAME TO w;"
-    )
-    [loss] = one(dump, rebuild).losses
+    sql = rebuild("w", "a text PRIMARY KEY, b integer, c text", "(a, b) SELECT a, b FROM w", " WITHOUT ROWID")
+    [loss] = one(dump, sql).losses
     assert (loss.table, loss.deleted, loss.example) == ("we ird", 1, {'co"l': "c"})
 
 
