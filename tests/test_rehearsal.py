@@ -316,6 +316,7 @@ def test_without_rowid_tables_and_odd_names_are_compared_too() -> None:
         ("COMMIT;\nDROP TABLE g;", "refuses statements that begin or end one"),
         ("SAVEPOINT s;\nDELETE FROM g;\nRELEASE s;", "refuses savepoints"),
         ("ATTACH DATABASE '/tmp/nanoka-rehearsal-attack.db' AS x;\nCREATE TABLE x.t (a);", "D1 refuses ATTACH"),
+        ("CREATE TEMP TABLE keep AS SELECT * FROM c;", "D1 refuses TEMP tables"),
     ],
 )
 def test_statements_d1_refuses_fail_on_the_copy_and_touch_nothing(sql: str, why: str) -> None:

@@ -51,6 +51,15 @@ def _refused_actions() -> dict[int, str]:
         sqlite3.SQLITE_SAVEPOINT: f"{one} savepoints in it",
         sqlite3.SQLITE_ATTACH: "D1 refuses ATTACH",
         sqlite3.SQLITE_DETACH: "D1 refuses DETACH",
+        **dict.fromkeys(
+            (
+                sqlite3.SQLITE_CREATE_TEMP_TABLE,
+                sqlite3.SQLITE_CREATE_TEMP_INDEX,
+                sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
+                sqlite3.SQLITE_CREATE_TEMP_VIEW,
+            ),
+            "D1 refuses TEMP tables, indexes, triggers and views (use a plain table and drop it)",
+        ),
     }
 
 
