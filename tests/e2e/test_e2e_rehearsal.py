@@ -83,9 +83,9 @@ def _rehearsal_event(stderr: str) -> dict[str, Any]:
     return dict(event["data"])
 
 
-def _refused(p: ExampleProject, before: dict[str, Any], *names: str) -> str:
+def _refused(p: ExampleProject, before: dict[str, Any], *names: str, flags: tuple[str, ...] = ()) -> str:
     """``generate --apply`` refuses before wrangler runs, naming ``names``; nothing changed."""
-    proc = p.nanoka("generate", "--apply")
+    proc = p.nanoka(*flags, "generate", "--apply")
     assert proc.returncode == 1, _show(proc)
     assert "Nothing has been applied" in proc.stderr, _show(proc)
     assert "migrations apply" not in proc.stderr, _show(proc)
@@ -103,7 +103,10 @@ def test_case_3_insert_or_replace_on_a_referenced_table_is_refused_then_loses_on
     before = _rows(p, *TABLES)
     name = _custom(p, "replace_p", "INSERT OR REPLACE INTO p(id, name) VALUES (1, 'renamed');\n")
 
-    stderr = _refused(p, before, name)
+    # The static reading names every table the replace reaches...
+    _refused(p, before, name, "DS111 c: INSERT OR REPLACE INTO p deletes the rows of c", "DS111 g:")
+    # ...and the rehearsal, on its own, counts them.
+    stderr = _refused(p, before, name, flags=("--disable-plugin", "data-loss-guard"))
     assert "c: 2 rows deleted, e.g. id=1; by: INSERT OR REPLACE INTO p(id, name) VALUES (1, 'renamed')" in stderr
     assert "g: 1 row deleted, e.g. id=1" in stderr
 
@@ -162,8 +165,13 @@ def test_case_4_a_hand_written_rebuild_names_every_table_the_drop_reaches(exampl
         "CREATE TABLE p (id integer PRIMARY KEY NOT NULL, name text NOT NULL);\n"
         "INSERT INTO p SELECT id, name FROM p_old;\nDROP TABLE p_old;\n",
     )
-    stderr = _refused(p, before, "c: 3 rows deleted", "g: 2 rows deleted")
+    _refused(p, before, "DS102 p_old", "DS111 c: DROP TABLE p_old", "DS111 g:")
+    stderr = _refused(p, before, "c: 3 rows deleted", "g: 2 rows deleted", flags=("--disable-plugin", "data-loss-guard"))
     assert "by: DROP TABLE p_old" in stderr
+    agreed = p.nanoka("generate", "--apply", "--allow-data-loss")
+    assert agreed.returncode == 0, _show(agreed)
+    after = _rows(p, *TABLES)
+    assert (after["p"], after["c"], after["g"]) == (before["p"], [], [])  # exactly the tables named
 
 
 def test_a_migration_that_would_fail_on_d1_is_reported_with_the_offending_rows_before_d1_sees_it(
