@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nanoka_core import __version__
+from nanoka_core.cli_ops import config_option, diff, hash_migrations, resolve
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import NanokaError
 
@@ -61,12 +62,6 @@ def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> 
     ctx.exit(code)
 
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (nanoka.toml or pyproject.toml). Default: search upward from here.",
-)
 
 
 def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -201,6 +196,11 @@ def cli(ctx: click.Context) -> None:
     is_flag=True,
     help='Answer "created" to every rename question no renamed_from declaration answers.',
 )
+@click.option(
+    "--to",
+    metavar="NAME",
+    help="With --apply: apply pending migrations up to and including NAME (a file name), not later ones.",
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -222,6 +222,7 @@ def generate(
     allow_data_loss: bool,
     no_restore_point: bool,
     no_renames: bool,
+    to: str | None,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -233,6 +234,7 @@ def generate(
       nanoka generate --watch               schema on every save (needs nanoka[watch])
       nanoka generate --name add_reviews    name the new migration
       nanoka generate --custom backfill     an empty migration for your own SQL
+      nanoka generate --apply --to 0003_x   apply pending migrations up to 0003_x.sql only
     """
     import structlog
 
@@ -252,12 +254,16 @@ def generate(
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
     if no_restore_point and not remote:
         raise click.UsageError("--no-restore-point only applies with --apply --remote")
+    if to is not None:
+        if not apply:
+            raise click.UsageError("--to only applies with --apply")
+        to = to if to.endswith(".sql") else f"{to}.sql"
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
-        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point,
+        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point, to=to,
     )
     if watch:
         from nanoka_core.watch import watch_schema
@@ -375,6 +381,11 @@ def _print_check(report: Any) -> None:
         log.error(f"{report.schema} is not what the models give: run nanoka generate")
     for risk in report.risks:
         log.warning(f"{risk.migration}.sql: {risk.line()} ({risk.kind.level})", data=risk.as_json())
+    for finding in report.d1:
+        log_finding = log.error if finding.is_error else log.warning
+        log_finding(
+            f"{finding.migration}: {finding.text()}; instead: {finding.kind.safe_way}", data=finding.as_json()
+        )
     for problem in report.problems:
         log.error(problem)
     for note in report.notes:
@@ -408,12 +419,11 @@ def status(
     exit 1 only when it cannot tell (no drizzle config, no database, the
     database cannot be asked).
     """
+    from nanoka_core.cli_ops import open_target
     from nanoka_core.config import load_config
     from nanoka_core.d1 import applied_migrations
     from nanoka_core.drizzle import find_drizzle_config, migrations_dir
-    from nanoka_core.pipeline import Context, Options
     from nanoka_core.status import migration_status
-    from nanoka_plugins.wrangler import check as check_target
 
     config = load_config(config_path)
     drizzle_config = find_drizzle_config(config)
@@ -422,18 +432,11 @@ def status(
             f"no drizzle config next to {config.path.name} (or set migrate.drizzle-config): "
             "nanoka status reads the migrations folder the drizzle config names"
         )
-    run_ctx = Context(
-        config,
-        Options(apply=True, db=db, remote=remote, env=env, wrangler_config=wrangler_config),
-        _plugin_manager(ctx, config),
+    run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "status")
+    assert run_ctx.database is not None
+    applied = applied_migrations(
+        run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, database.migrations_table
     )
-    if run_ctx.database is None:
-        raise NanokaError(
-            "nanoka status needs a database: pass --db NAME or set database under [migrate] "
-            f"in {config.path.name}"
-        )
-    check_target(run_ctx)  # the name and the package manager, as an apply would check them
-    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags)
     report = migration_status(
         migrations_dir(drizzle_config, run_ctx.project_dir), run_ctx.database, remote=remote, applied=applied
     )
@@ -574,6 +577,11 @@ def _table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+cli.add_command(hash_migrations)
+cli.add_command(resolve)
+cli.add_command(diff)
 
 
 def main() -> None:

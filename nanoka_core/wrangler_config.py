@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 WRANGLER_CONFIG_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 _DEFAULT_MIGRATIONS_DIR = "./migrations"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +36,8 @@ class D1Database:
     database_name: str | None
     database_id: str | None
     migrations_dir: Path
+    migrations_table: str = "d1_migrations"
+    """Where wrangler records applied migrations (``migrations_table``)."""
 
 
 def find_wrangler_config(project_dir: Path) -> Path | None:
@@ -65,6 +69,12 @@ def wrangler_database(ctx: Context, name: str, *, required: bool) -> tuple[Path,
         )
     env = ctx.wrangler_env
     return path, select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+
+
+def migrations_table(ctx: Context, name: str) -> str:
+    """The table database ``name`` records applied migrations in (wrangler's default without a config)."""
+    found = wrangler_database(ctx, name, required=False)
+    return found[1].migrations_table if found is not None else "d1_migrations"
 
 
 def check_migrations_dir(
@@ -131,12 +141,19 @@ def d1_databases(path: Path, data: dict[str, Any], env: str | None) -> list[D1Da
         migrations = entry.get("migrations_dir") or _DEFAULT_MIGRATIONS_DIR
         if not isinstance(migrations, str):
             raise ConfigError(f"{path}: 'migrations_dir' in '{where}' must be a string, got {migrations!r}")
+        table = entry.get("migrations_table") or "d1_migrations"
+        if not isinstance(table, str) or not _IDENTIFIER.match(table):
+            raise ConfigError(
+                f"{path}: 'migrations_table' in '{where}' must be a table name of letters, digits and '_' "
+                f"(wrangler writes it into SQL as is), got {table!r}"
+            )
         found.append(
             D1Database(
                 binding=_text(entry.get("binding")),
                 database_name=_text(entry.get("database_name")),
                 database_id=_text(entry.get("database_id")),
                 migrations_dir=Path(os.path.normpath(path.parent / migrations)),
+                migrations_table=table,
             )
         )
     return found

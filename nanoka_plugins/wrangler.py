@@ -56,6 +56,12 @@ def _check_wrangler_config(ctx: Context, name: str) -> None:
     if drizzle_config is not None:
         out = migrations_dir(drizzle_config, ctx.project_dir)
         check_migrations_dir(out, drizzle_config, database, name, path)
+    to = ctx.options.to
+    if to is not None and not (database.migrations_dir / to).is_file():
+        raise ConfigError(
+            f"--to {to}: there is no such migration in {database.migrations_dir} "
+            "(give a file name from nanoka status)"
+        )
 
 
 def apply_migrations(ctx: Context) -> str:
@@ -72,8 +78,12 @@ def apply_migrations(ctx: Context) -> str:
                 f"(nanoka check reports the same): {'; '.join(problems)}"
             )
     where = "--remote" if ctx.options.remote else "--local"
+    _seal(ctx)
     try:
-        ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+        if ctx.options.to is None:
+            ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+        else:
+            _apply_up_to(ctx, ctx.options.to, where)
     except ToolError as e:
         restore = getattr(ctx.results.get("restore-point"), "command", None)
         if restore is None:
@@ -83,6 +93,44 @@ def apply_migrations(ctx: Context) -> str:
             f"was before this run, restore the bookmark taken first:\n  {restore}"
         ) from e
     return where
+
+
+def _seal(ctx: Context) -> None:
+    """Unsealed (``--custom``) migrations get their hash in nanoka.sum as they are applied now."""
+    from nanoka_core.d1 import apply_order
+    from nanoka_core.migration_sum import migration_files, seal
+    from nanoka_core.wrangler_config import wrangler_database
+
+    assert ctx.database is not None
+    found = wrangler_database(ctx, ctx.database, required=True)
+    assert found is not None
+    folder = found[1].migrations_dir
+    files = sorted(migration_files(folder), key=apply_order)
+    to = ctx.options.to
+    for name in seal(folder, files[: files.index(to) + 1] if to in files else files):
+        ctx.log.info(f"{name}: hash recorded in nanoka.sum as it is applied; from now on an edit is reported")
+
+
+def _apply_up_to(ctx: Context, to: str, where: str) -> None:
+    """wrangler applies from a folder holding the migrations up to ``to`` only (it has no such flag)."""
+    import os
+
+    from nanoka_core.d1 import apply_order
+    from nanoka_core.migration_sum import migration_files
+    from nanoka_core.wrangler_config import wrangler_database
+    from nanoka_core.wrangler_partial import config_applying_only
+
+    assert ctx.database is not None
+    found = wrangler_database(ctx, ctx.database, required=True)
+    assert found is not None
+    path, database = found
+    files = sorted(migration_files(database.migrations_dir), key=apply_order)
+    wanted = files[: files.index(to) + 1]
+    env = [f"--env={ctx.wrangler_env}"] if ctx.wrangler_env is not None else []
+    ctx.log.info(f"applying pending migrations up to {to} only; {len(files) - len(wanted)} later ones wait")
+    with config_applying_only(path, ctx.wrangler_env, database, database.migrations_dir, wanted) as partial:
+        config = f"--config={os.path.relpath(partial, ctx.project_dir)}"
+        ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *env, config])
 
 
 @hookimpl
