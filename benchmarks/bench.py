@@ -206,7 +206,8 @@ def main() -> None:
         report("generate --watch: save to schema written", watch_latency(nanoka, example, runs))
         # Most developers' environments hold rich (import-linter, typer... pull it in); structlog
         # imports it when it can, so nanoka's start-up is measured with it too.
-        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "rich"], check=True)
+        pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, "rich"], check=True)
         report("generate --no-migrate, 2 models, rich installed", time_command(no_migrate, example, runs))
 
 
