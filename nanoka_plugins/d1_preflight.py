@@ -1,6 +1,6 @@
 """The ``d1-preflight`` stage: refuse, before wrangler runs, a pending migration D1 would fail on.
 
-Each migration file is linted (``nanoka_core.d1_lint``: statements over
+Each migration file is linted (``nanoka_core.migrations.d1_lint``: statements over
 D1's size limit, transaction statements, trigger bodies wrangler or D1
 split wrongly...). Only when something is found is the database asked
 which migrations it has applied (a wrangler call, ~2 s): an error in a
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.errors import NanokaError
-from nanoka_core.pipeline import Context
 
 
 class D1PreflightError(NanokaError):
@@ -22,13 +21,15 @@ class D1PreflightError(NanokaError):
 
 
 def preflight(ctx: Context) -> list[dict[str, object]]:
-    from nanoka_core.d1 import applied_migrations, pending_up_to
-    from nanoka_core.d1_lint import lint_file
-    from nanoka_core.migration_sum import migration_files
-    from nanoka_core.wrangler_config import wrangler_database
+    from nanoka_core.d1.ledger import applied_migrations, pending_up_to
+    from nanoka_core.d1.wrangler_config import wrangler_database
+    from nanoka_core.migrations.checksum import migration_files
+    from nanoka_core.migrations.d1_lint import lint_file
 
     assert ctx.database is not None  # the wrangler stage's check makes sure
-    found = wrangler_database(ctx, ctx.database, required=False)
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=False
+    )
     if found is None:
         return []  # no wrangler config: a plugin applies in wrangler's place, to something else than D1
     database = found[1]

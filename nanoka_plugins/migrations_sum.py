@@ -5,17 +5,16 @@ migration) it adds each migration this run wrote to the sum; a ``--custom``
 one is recorded unsealed. With ``--apply`` it refuses, before wrangler
 runs, a folder whose files differ from the sum (``nanoka check`` reports the
 same), then seals the unsealed migrations about to be applied. See
-``nanoka_core.migration_sum``.
+``nanoka_core.migrations.checksum``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from nanoka_core import Stage, hookimpl
-from nanoka_core.drizzle import NewMigrations
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.drizzle.folder import NewMigrations
 from nanoka_core.errors import NanokaError
-from nanoka_core.pipeline import Context
 
 
 class SumMismatchError(NanokaError):
@@ -23,7 +22,7 @@ class SumMismatchError(NanokaError):
 
 
 def keep_sum(ctx: Context, new: NewMigrations) -> list[str]:
-    from nanoka_core.migration_sum import SUM_NAME, record, sum_problems
+    from nanoka_core.migrations.checksum import SUM_NAME, record, sum_problems
 
     folder = new.folder
     if folder is None:
@@ -51,7 +50,7 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
         Stage(
             "migrations-sum",
             run=lambda ctx: keep_sum(ctx, new),
-            check=new.check,
+            check=lambda ctx: new.record(ctx.config),
             after=["drizzle-kit", "preserve-rows"],
             before=["data-loss-guard", "wrangler"],
             enabled=lambda ctx: not ctx.options.no_migrate,

@@ -8,15 +8,17 @@ before wrangler starts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.d1.wrangler_config import DATABASE_NAME
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
-from nanoka_core.pipeline import Context
 
-# 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
-DATABASE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nanoka_core.d1.wrangler_config import D1Database
 
 
 def check(ctx: Context) -> None:
@@ -41,10 +43,10 @@ def check(ctx: Context) -> None:
 
 def _check_wrangler_config(ctx: Context, name: str) -> None:
     """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
-    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
-    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.d1.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
 
-    found = wrangler_database(ctx, name, required=True)
+    found = wrangler_database(ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, name, required=True)
     assert found is not None
     path, database = found
     if ctx.options.remote and database.database_id is None:
@@ -66,7 +68,7 @@ def _check_wrangler_config(ctx: Context, name: str) -> None:
 
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
-    from nanoka_core.drizzle import find_drizzle_config, folder_problems, migrations_dir
+    from nanoka_core.drizzle.folder import find_drizzle_config, folder_problems, migrations_dir
 
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is not None:
@@ -95,16 +97,24 @@ def apply_migrations(ctx: Context) -> str:
     return where
 
 
-def _seal(ctx: Context) -> None:
-    """Unsealed (``--custom``) migrations get their hash in nanoka.sum as they are applied now."""
-    from nanoka_core.d1 import apply_order
-    from nanoka_core.migration_sum import migration_files, seal
-    from nanoka_core.wrangler_config import wrangler_database
+def _target(ctx: Context) -> tuple[Path, D1Database]:
+    """The wrangler config and its entry for the database this run applies to."""
+    from nanoka_core.d1.wrangler_config import wrangler_database
 
     assert ctx.database is not None
-    found = wrangler_database(ctx, ctx.database, required=True)
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=True
+    )
     assert found is not None
-    folder = found[1].migrations_dir
+    return found
+
+
+def _seal(ctx: Context) -> None:
+    """Unsealed (``--custom``) migrations get their hash in nanoka.sum as they are applied now."""
+    from nanoka_core.d1.ledger import apply_order
+    from nanoka_core.migrations.checksum import migration_files, seal
+
+    folder = _target(ctx)[1].migrations_dir
     files = sorted(migration_files(folder), key=apply_order)
     to = ctx.options.to
     for name in seal(folder, files[: files.index(to) + 1] if to in files else files):
@@ -115,15 +125,12 @@ def _apply_up_to(ctx: Context, to: str, where: str) -> None:
     """wrangler applies from a folder holding the migrations up to ``to`` only (it has no such flag)."""
     import os
 
-    from nanoka_core.d1 import apply_order
-    from nanoka_core.migration_sum import migration_files
-    from nanoka_core.wrangler_config import wrangler_database
-    from nanoka_core.wrangler_partial import config_applying_only
+    from nanoka_core.d1.ledger import apply_order
+    from nanoka_core.d1.partial_apply import config_applying_only
+    from nanoka_core.migrations.checksum import migration_files
 
     assert ctx.database is not None
-    found = wrangler_database(ctx, ctx.database, required=True)
-    assert found is not None
-    path, database = found
+    path, database = _target(ctx)
     files = sorted(migration_files(database.migrations_dir), key=apply_order)
     wanted = files[: files.index(to) + 1]
     env = [f"--env={ctx.wrangler_env}"] if ctx.wrangler_env is not None else []

@@ -1,4 +1,4 @@
-"""The D1 pre-flight lint (nanoka_core/d1_lint.py).
+"""The D1 pre-flight lint (nanoka_core/migrations/d1_lint.py).
 
 The port of wrangler's splitter is checked against wrangler 4.85's own
 function, taken out of the installed ``wrangler-dist/cli.js`` and run by Node.
@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from nanoka_core.d1_lint import KINDS, allowed_codes, lint_file, lint_text, sqlite_statements, wrangler_split
+from nanoka_core.migrations.d1_lint import (
+    KINDS,
+    allowed_codes,
+    lint_file,
+    lint_text,
+    sqlite_statements,
+    wrangler_split,
+)
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 WRANGLER_CLI = Path(__file__).parents[1] / "examples" / "basic" / "node_modules" / "wrangler" / "wrangler-dist" / "cli.js"
