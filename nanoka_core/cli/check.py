@@ -40,10 +40,14 @@ class CheckReport:
     d1: list[Finding] = dataclasses.field(default_factory=list)
     """The D1 pre-flight lint's findings (``d1_lint``): errors fail the check, as they refuse --apply."""
 
+    drift: dict[str, object] | None = None
+    """With ``--db``: ``nanoka diff``'s report on that database (``state`` equal, drift or unknown)."""
+
     @property
     def ok(self) -> bool:
         refused = any(f.is_error for f in self.d1)
-        return self.schema_state == "up to date" and not self.problems and not refused
+        drifted = self.drift is not None and self.drift["state"] != "equal"
+        return self.schema_state == "up to date" and not self.problems and not refused and not drifted
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -56,6 +60,7 @@ class CheckReport:
                 "d1": [finding.as_json() for finding in self.d1],
             },
             "notes": self.notes,
+            "drift": self.drift,
         }
 
 

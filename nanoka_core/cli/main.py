@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nanoka_core.cli.common import config_option, plugin_manager
+from nanoka_core.cli.common import config_option, open_target, plugin_manager, target_options
 from nanoka_core.cli.ops import diff, hash_migrations, resolve
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import NanokaError
@@ -336,14 +336,25 @@ def _optional_config(config_path: Path | None) -> Config | None:
 
 @cli.command()
 @config_option
+@target_options
 @click.pass_context
-def check(ctx: click.Context, config_path: Path | None) -> None:
+def check(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: str | None,
+    remote: bool,
+    env: str | None,
+    wrangler_config: Path | None,
+) -> None:
     """Exit 1 if drizzle/schema.ts or the migrations are not current (for CI).
 
     Compares the schema the models give with the file (a diff when they
     differ) and, with a drizzle config, checks the migrations folder:
     duplicate numbers, journal and files out of step, snapshots on two
-    branches, and schema changes no migration covers. Writes nothing.
+    branches, schema changes no migration covers, files that differ from
+    nanoka.sum, and what D1 would refuse (D1 codes). With --db, also
+    whether that database still matches its applied migrations (nanoka
+    diff). Writes nothing.
     """
     from nanoka_core.cli.check import check_project
     from nanoka_core.config import load_config
@@ -354,6 +365,12 @@ def check(ctx: click.Context, config_path: Path | None) -> None:
     config = load_config(config_path)
     pm = plugin_manager(ctx, config)
     report = check_project(Context(config, Options(), pm), resolve_stages(pm))
+    if db is not None:
+        from nanoka_core.cli.ops import drift_report
+
+        report.drift = drift_report(*open_target(ctx, config_path, db, remote, env, wrangler_config, "check"))
+    elif (remote, env, wrangler_config) != (False, None, None):
+        raise click.UsageError("--remote, --env and --wrangler-config only apply with --db")
     if ctx.obj["log_format"] == "json":
         click.echo(json.dumps(report.as_json()))
     else:
@@ -380,6 +397,10 @@ def _print_check(report: Any) -> None:
         )
     for problem in report.problems:
         log.error(problem)
+    if report.drift is not None:
+        from nanoka_core.cli.ops import drift_lines
+
+        (log.info if report.drift["state"] == "equal" else log.error)("\n".join(drift_lines(report.drift)))
     for note in report.notes:
         log.info(f"note: {note}")
     if report.ok:
@@ -411,7 +432,6 @@ def status(
     exit 1 only when it cannot tell (no drizzle config, no database, the
     database cannot be asked).
     """
-    from nanoka_core.cli.common import open_target
     from nanoka_core.cli.status import migration_status
     from nanoka_core.config import load_config
     from nanoka_core.d1.ledger import applied_migrations
