@@ -164,19 +164,25 @@ _TOKEN = re.compile(
 
 def normalise(sql: str) -> str:
     """SQL as a comparable string: identifiers unquoted, case folded outside strings, no comments."""
-    out: list[str] = []
+    words: list[str] = []
     for token in _TOKEN.findall(sql.strip().rstrip(";")):
+        if token.isspace() or token.startswith(("--", "/*")):
+            continue
         if token[0] in "\"`[":
             inner = token[1:-1] if token[0] == "[" else token[1:-1].replace(token[0] * 2, token[0])
-            out.append(inner.lower())
-        elif token[0] == "'":
-            out.append(token)
-        elif token.isspace() or token.startswith(("--", "/*")):
-            out.append(" ")
+            words.append(inner.lower())
         else:
-            out.append(token.lower())
-    text = re.sub(r"\s+", " ", "".join(out)).strip()
-    return re.sub(r"\s*([(),;=.])\s*", r"\1", text)
+            words.append(token if token[0] == "'" else token.lower())
+    text = ""
+    for word in words:
+        if text and _wordish(text[-1]) and _wordish(word[0]):
+            text += " "
+        text += word
+    return text
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char in "_$'"
 
 
 def differences(migrations: Description, database: Description) -> list[Difference]:
