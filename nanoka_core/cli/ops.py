@@ -39,6 +39,8 @@ def hash_migrations(ctx: click.Context, config_path: Path | None) -> None:
     if drizzle_config is None:
         raise NanokaError(f"no drizzle config next to {config.path.name}: nanoka hash reads its migrations")
     folder = migrations_dir(drizzle_config, config.project_dir)
+    if not folder.is_dir():
+        raise NanokaError(f"{folder} does not exist yet: run nanoka generate first")
     changed = rehash(folder)
     import structlog
 
