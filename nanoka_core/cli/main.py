@@ -409,14 +409,7 @@ def _print_check(report: Any) -> None:
 
 @cli.command()
 @config_option
-@click.option("--db", metavar="NAME", help="D1 database to ask. Default: the config's migrate.database.")
-@click.option("--remote", is_flag=True, help="Ask the remote D1, not the local one.")
-@click.option("--env", metavar="NAME", help="The wrangler environment. Default: migrate.env.")
-@click.option(
-    "--wrangler-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
-)
+@target_options
 @click.pass_context
 def status(
     ctx: click.Context,
