@@ -309,7 +309,7 @@ def wrangler_split(sql: str) -> list[str]:
     i, n = 0, len(sql)
     while i < n:
         char = sql[i]
-        if compound and _compound_end(current + char):
+        if compound and _compound_end(current[-5:] + char):
             compound.pop(0)
         if char in "'\"`":
             end = sql.find(char, i + 1)
@@ -345,14 +345,18 @@ def wrangler_split(sql: str) -> list[str]:
         else:
             current += char
             i += 1
-        if re.search(r"\s(BEGIN|CASE)\s\Z", current, re.I):
+        if _COMPOUND_START.search(current[-7:]):
             compound.insert(0, True)
     statements.append(current)
     return [s.strip() for s in statements if s.strip()]
 
 
+_COMPOUND_START = re.compile(r"\s(BEGIN|CASE)\s\Z", re.I)
+_COMPOUND_END = re.compile(r"\sEND[;\s]\Z")  # capitals only, as in wrangler
+
+
 def _compound_end(text: str) -> bool:
-    return re.search(r"\sEND[;\s]\Z", text) is not None
+    return _COMPOUND_END.search(text) is not None
 
 
 def _dollar_identifier(ident: str) -> bool:
