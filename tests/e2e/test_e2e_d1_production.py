@@ -232,3 +232,27 @@ def test_to_applies_exactly_the_pending_migrations_up_to_name(example_project: E
     rest = p.nanoka("generate", "--apply")
     assert rest.returncode == 0, shown(rest)
     assert applied(p) == [first, *(s.name for s in steps)]
+
+
+def test_to_and_resolve_work_on_the_remote_d1(example_project: ExampleProject, tmp_path: Path) -> None:
+    p = example_project
+    assert p.nanoka("generate").returncode == 0
+    [first] = p.migrations()
+    steps = [custom(p, f"step_{n}", f"CREATE TABLE step_{n} (id integer primary key);\n") for n in "ab"]
+    with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
+        env = d1.wrangler_env()
+
+        def remote_ledger() -> list[str]:
+            return [row["name"] for row in d1.query("SELECT name FROM d1_migrations ORDER BY id")]
+
+        done = p.nanoka("generate", "--apply", "--remote", "--to", steps[0].stem, env=env)
+        assert done.returncode == 0, shown(done)
+        assert remote_ledger() == [first, steps[0].name]
+        assert "restore point: bookmark" in done.stderr
+
+        d1.query("CREATE TABLE step_b (id integer primary key)")  # made by hand
+        resolved = p.nanoka("resolve", "--applied", steps[1].name, "--remote", "--yes", env=env)
+        assert resolved.returncode == 0, shown(resolved)
+        assert remote_ledger() == [first, *(s.name for s in steps)]
+        same = p.nanoka("diff", "--remote", env=env)
+        assert same.returncode == 0, shown(same)
