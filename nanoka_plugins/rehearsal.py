@@ -39,6 +39,7 @@ def rehearse(ctx: Context) -> Rehearsal:
         folder=found[1].migrations_dir,
         migrations_table=found[1].migrations_table,
         with_data=ctx.options.rehearse_with_data,
+        to=ctx.options.to,
     )
 
 
@@ -93,7 +94,7 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
         Stage(
             "rehearsal",
             run=run_rehearsal,
-            after=["drizzle-kit", "preserve-rows", "data-loss-guard"],
+            after=["drizzle-kit", "preserve-rows", "data-loss-guard", "d1-preflight"],
             before=["restore-point", "wrangler"],
             enabled=lambda ctx: (
                 ctx.options.apply and not ctx.options.no_rehearsal and ctx.config.migrate.rehearsal

@@ -405,7 +405,9 @@ def test_drizzle_kit_silent_exit_0_without_a_migration_fails_the_stage(
     assert result.exit_code == 1, result.output
     (line,) = error_lines(result.stderr)
     assert "drizzle-kit wrote no migration" in line and "needs an answer" not in line
-    assert [argv[4] for argv in project.argvs()] == ["--config", "--dialect"]  # the run, then the question
+    run, question = project.argvs()
+    assert run[3:5] == question[3:5] == ["generate", "--config"]
+    assert run[5] == "drizzle.config.ts" and question[5].endswith("drizzle.config.cjs")  # the config, out on a copy
 
 
 # --------------------------------------------------------------------------- tools missing from node_modules

@@ -92,13 +92,16 @@ def rehearse_pending(
     migrations_table: str,
     with_data: bool = False,
     applied: Sequence[str] | None = None,
+    to: str | None = None,
 ) -> Rehearsal:
-    """Rehearse the folder's migrations that ``database`` has not applied.
+    """Rehearse the folder's migrations that ``database`` has not applied (up to ``to``, with ``--to``).
 
     Local: on an export of the database. Remote: on a shadow, or with
     ``with_data`` on an export. ``applied``: what the remote has applied,
     when the caller already asked.
     """
+    from nanoka_core.d1.ledger import pending_up_to
+    from nanoka_core.migrations.checksum import migration_files
     from nanoka_core.migrations.rehearsal import applied_names, load_dump, rehearse_on
 
     not_rehearsed: dict[str, str] = {}
@@ -111,14 +114,13 @@ def rehearse_pending(
         conn = load_dump(export(run_tool, database, remote=remote, wrangler_flags=wrangler_flags))
         applied = applied_names(conn, migrations_table)
         copy = REMOTE_EXPORT if remote else LOCAL_EXPORT
-    done = set(applied)
-    pending = [p for p in sorted(folder.glob("*.sql")) if p.name not in done]
+    pending = pending_up_to(migration_files(folder), applied, to)
     try:
-        texts = [(p.name, p.read_text(encoding="utf-8")) for p in pending]
+        texts = [(name, (folder / name).read_text(encoding="utf-8")) for name in pending]
         reports = rehearse_on(conn, texts, migrations_table)
     finally:
         conn.close()
-    return Rehearsal(copy, tuple(p.name for p in pending), tuple(reports), not_rehearsed)
+    return Rehearsal(copy, tuple(pending), tuple(reports), not_rehearsed)
 
 
 def export(run_tool: RunTool, database: str, *, remote: bool, wrangler_flags: Sequence[str]) -> str:

@@ -95,6 +95,8 @@ class Options:
     """Answer "created" to every rename question no ``renamed_from`` answers."""
     no_restore_point: bool = False
     """Apply to the remote D1 without taking a Time Travel bookmark first."""
+    to: str | None = None
+    """``--to NAME``: apply pending migrations up to and including this file, not after it."""
     no_rehearsal: bool = False
     """Apply without rehearsing the pending migrations on a copy first."""
     rehearse_with_data: bool = False
