@@ -425,7 +425,7 @@ def _run(
             except sqlite3.Error as e:
                 conn.set_authorizer(None)
                 message = f"{e}: {tracker.refused}" if tracker.refused else str(e)
-                keys = _offending(conn, message, sql)
+                keys = _offending(conn, message)
                 conn.execute("ROLLBACK")
                 return Failure(sql, message, keys)
             conn.set_authorizer(None)
@@ -445,7 +445,7 @@ def _run(
         conn.set_authorizer(None)
 
 
-def _offending(conn: sqlite3.Connection, message: str, sql: str) -> tuple[dict[str, Value], ...]:
+def _offending(conn: sqlite3.Connection, message: str) -> tuple[dict[str, Value], ...]:
     """Some rows behind a constraint failure, while the transaction still holds the state before it."""
     import sqlite3
 
