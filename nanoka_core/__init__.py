@@ -1,6 +1,7 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
-Model authors use ``t``, ``define_model``, ``Model``, ``index`` and ``check``;
+Model authors use ``t``, ``define_model``, ``Model``, ``index``, ``unique``, ``check``,
+``sql`` and ``ts``;
 plugin authors use ``hookimpl``, ``Stage``, ``Context`` (what a stage receives), ``Column``,
 ``Constraint`` and ``Field``. Names are imported on
 first use, so that ``nanoka --help`` does not pay for the code generator.
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     import pluggy
 
     from nanoka_core.codegen import Column, Constraint
-    from nanoka_core.constraints import check, index
+    from nanoka_core.constraints import check, index, unique
+    from nanoka_core.expressions import sql, ts
     from nanoka_core.fields import Field, t
     from nanoka_core.models import Model, define_model
     from nanoka_core.pipeline import Context, Stage
@@ -29,6 +31,9 @@ _LAZY = {
     "Constraint": "nanoka_core.codegen",
     "check": "nanoka_core.constraints",
     "index": "nanoka_core.constraints",
+    "unique": "nanoka_core.constraints",
+    "sql": "nanoka_core.expressions",
+    "ts": "nanoka_core.expressions",
     "Field": "nanoka_core.fields",
     "t": "nanoka_core.fields",
     "Model": "nanoka_core.models",
@@ -50,7 +55,10 @@ __all__ = [
     "define_model",
     "hookimpl",
     "index",
+    "sql",
     "t",
+    "ts",
+    "unique",
 ]
 
 

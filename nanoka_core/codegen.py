@@ -18,6 +18,7 @@ import structlog
 
 from nanoka_core.defaults import needs_sql_literal
 from nanoka_core.errors import ModelError
+from nanoka_core.expressions import SQLExpression, TSExpression
 from nanoka_core.fields import NO_DEFAULT, Field
 from nanoka_core.models import Model
 from nanoka_core.references import ResolvedKey, foreign_keys, resolve_among
@@ -137,10 +138,11 @@ def render_schema(
     models = list(models)
     positions = {model: i for i, model in enumerate(models)}
     imports: set[str] = set()
+    code_imports: dict[str, str] = {}
     blocks: list[str] = []
     for model in models:
         keys = foreign_keys(model)
-        lines = [f"export const {model.table} = sqliteTable('{model.table}', {{"]
+        lines = [f"export const {_export(model)} = sqliteTable('{model.table}', {{"]
         for name, field in model.fields.items():
             if field.is_relation:
                 continue
@@ -164,6 +166,7 @@ def render_schema(
                     imports.add("sql")
             if field.defaults_to_now:
                 imports.add("sql")
+            _expression_imports(field, imports, code_imports)
             lines.append(f"  {name}: {expr},")
         table_level = list(constraints(model)) if constraints is not None else []
         if len(lines) == 1:
@@ -178,13 +181,14 @@ def render_schema(
                 imports.update(constraint.imports)
         lines[-1] += ")"
         blocks.append("\n".join(lines))
-    _check_clashes(models, imports)
+    _check_clashes(models, imports | set(code_imports))
     head = []
     if imports & ORM_IMPORTS:
         head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
     core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
     core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
     head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
+    head.extend(_code_import_lines(code_imports))
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
 
@@ -199,14 +203,18 @@ def _modifier_chain(
 ) -> str:
     chain = ""
     if field.is_primary:
-        chain += ".primaryKey()"
+        chain += ".primaryKey({ autoIncrement: true })" if field.autoincrement else ".primaryKey()"
     if not field.is_optional:
         chain += ".notNull()"
     if field.is_unique:
-        chain += ".unique()"
+        chain += f".unique('{field.unique_name}')" if field.unique_name else ".unique()"
     chain += references
     if field.defaults_to_now:
         chain += NOW_DEFAULT
+    elif isinstance(field.default_value, SQLExpression):
+        chain += f".default({field.default_value.template()})"
+    elif isinstance(field.default_value, TSExpression):
+        chain += f".$defaultFn({field.default_value.source})"
     elif callable(field.default_value):
         body = callable_default(field.default_value, field) if callable_default else None
         if body is None:
@@ -223,7 +231,41 @@ def _modifier_chain(
         chain += f".default({js_json(field.default_value, f'{table}.{name}')})"
     if field.updates_to_now:
         chain += ".$onUpdate(() => new Date())"
+    elif isinstance(field.on_update_value, SQLExpression):
+        chain += f".$onUpdate(() => {field.on_update_value.template()})"
+    elif isinstance(field.on_update_value, TSExpression):
+        chain += f".$onUpdateFn({field.on_update_value.source})"
+    if field.generated_as is not None:
+        expression, stored = field.generated_as
+        chain += f".generatedAlwaysAs({expression.template()}, {{ mode: '{'stored' if stored else 'virtual'}' }})"
     return chain
+
+
+def _export(model: type[Model]) -> str:
+    """The name the schema exports ``model``'s table under."""
+    return model.export_name or model.table
+
+
+def _expression_imports(field: Field, imports: set[str], code_imports: dict[str, str]) -> None:
+    """Note what a field's kept SQL and TypeScript need: ``sql``, and the ``ts(imports=)``."""
+    for value in (field.default_value, field.on_update_value, (field.generated_as or (None,))[0]):
+        if isinstance(value, SQLExpression):
+            imports.add("sql")
+        elif isinstance(value, TSExpression):
+            for name, module in value.imports:
+                if code_imports.setdefault(name, module) != module:
+                    raise ModelError(
+                        f"ts(): {name!r} is imported from both {code_imports[name]!r} and {module!r}; "
+                        "one schema file can import a name once"
+                    )
+
+
+def _code_import_lines(code_imports: dict[str, str]) -> list[str]:
+    """``import { a, b } from 'module'`` per module the kept TypeScript uses, sorted."""
+    modules: dict[str, list[str]] = {}
+    for name, module in code_imports.items():
+        modules.setdefault(module, []).append(name)
+    return [f"import {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in sorted(modules.items())]
 
 
 def _sql_string(text: str) -> str:
@@ -245,17 +287,23 @@ def _references(key: ResolvedKey, forward: bool) -> tuple[str, set[str]]:
         if action is not None
     ]
     options = f", {{ {', '.join(actions)} }}" if actions else ""
-    return f".references({arrow} {key.target.table}.{key.column}{options})", imports
+    return f".references({arrow} {_export(key.target)}.{key.column}{options})", imports
 
 
 def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
     taken = set(imports or {"sqliteTable"})
+    exported: set[str] = set()
     for model in models:
-        if model.table in taken:
+        name = _export(model)
+        if name in taken:
+            what = "export_name" if model.export_name else "table name"
             raise ModelError(
-                f"table name {model.table!r} clashes with the schema file's import of "
-                f"{model.table!r}; choose another table name"
+                f"{what} {name!r} clashes with the schema file's import of "
+                f"{name!r}; choose another {what}"
             )
+        if name in exported:
+            raise ModelError(f"model {model.table!r}: two tables are exported as {name!r}; give one another export_name")
+        exported.add(name)
 
 
 def js_json(value: Any, where: str = "default") -> str:

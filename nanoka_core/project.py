@@ -19,6 +19,7 @@ from typing import Any
 from nanoka_core.config import Config, extend_sys_path
 from nanoka_core.defaults import check_default
 from nanoka_core.errors import ConfigError, ModelError, NanokaError, describe
+from nanoka_core.expressions import is_kept
 from nanoka_core.fields import NO_DEFAULT, Relation
 from nanoka_core.models import Model, is_model
 from nanoka_core.names import check_field_name, check_table_name
@@ -143,7 +144,7 @@ def check_models(models: Iterable[type[Model]]) -> None:
                 )
             columns[column] = name
             check_default(field, f"{model.table}.{name}")
-            if field.default_value is not NO_DEFAULT and not callable(field.default_value):
+            if field.default_value is not NO_DEFAULT and not callable(field.default_value) and not is_kept(field.default_value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)

@@ -1,0 +1,309 @@
+"""``nanoka import``: an existing Drizzle SQLite schema as nanoka models.
+
+``drizzle_schema.read_drizzle_schema`` says what drizzle-orm sees in the file;
+this module writes it as readable Python (the field form, one
+``define_model`` per exported table), so that ``nanoka generate`` gives back a
+schema drizzle-kit finds identical. Every TypeScript or SQL expression kept
+verbatim carries a comment saying so. What nanoka cannot express is collected
+as ``Unimportable`` (table, column, construct) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+VERBATIM_TS = "  # TypeScript kept verbatim"
+VERBATIM_SQL = "  # SQL kept verbatim"
+
+_KNOWN_FUNCTIONS = {
+    # (source as Node prints it after tsx, kind) -> nanoka's own spelling
+    ("()=>new Date", "timestamp"): "datetime.datetime.now",
+    ("()=>crypto.randomUUID()", "string"): "uuid.uuid4",
+}
+_MANGLED_CALL = re.compile(r"\(0,\s*import_[\w$]+\.([A-Za-z_$][\w$]*)\)")
+_MANGLED_NAME = re.compile(r"\bimport_[\w$]+\.([A-Za-z_$][\w$]*)")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_BLOB_MODES = {"SQLiteBlobBuffer": "buffer", "SQLiteBlobJson": "json", "SQLiteBigInt": "bigint"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Unimportable:
+    """One thing in the schema that nanoka cannot express."""
+
+    table: str
+    column: str | None
+    construct: str
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{where}: {self.construct}"
+
+
+@dataclasses.dataclass
+class ImportResult:
+    source: str
+    """The Python models module."""
+    unimportable: list[Unimportable]
+    tables: int
+    columns: int
+
+
+def models_source(
+    schema: dict[str, Any],
+    imports: dict[str, tuple[str, str]],
+    *,
+    schema_file: Path,
+    output_schema: Path,
+) -> ImportResult:
+    """The models module for ``schema`` (``read_drizzle_schema``'s answer).
+
+    :param imports: the original file's imports (``drizzle_schema.imported_names``), to
+        say where a name a kept function uses comes from.
+    :param schema_file: the original file; relative imports are rebased from its folder...
+    :param output_schema: ...to the folder of the schema nanoka will generate.
+    """
+    writer = _Writer(imports, schema_file.parent, output_schema.parent)
+    tables = schema["tables"]
+    variables = _variable_names(tables)
+    blocks = [writer.model(table, variables) for table in tables]
+    for item in schema.get("unsupported", ()):
+        writer.problems.append(Unimportable(item["where"], None, item["construct"]))
+    head = ['"""Models imported from ' + schema_file.name + ' by `nanoka import`."""', ""]
+    if writer.python_imports:
+        head.extend(f"import {name}" for name in sorted(writer.python_imports))
+        head.append("")
+    names = sorted({"define_model", "t", *writer.nanoka_names})
+    head.append(f"from nanoka_core import {', '.join(names)}")
+    source = "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n"
+    return ImportResult(
+        source,
+        writer.problems,
+        len(tables),
+        sum(len(table["columns"]) for table in tables),
+    )
+
+
+def _variable_names(tables: list[dict[str, Any]]) -> dict[str, str]:
+    """A Python name per table (keyed by SQL name): its export name, made a valid identifier."""
+    names: dict[str, str] = {}
+    for table in tables:
+        name = re.sub(r"\W", "_", table["export"])
+        if keyword.iskeyword(name) or name in ("t", "datetime", "uuid") or not name.isidentifier():
+            name += "_"
+        names[table["name"]] = name
+    return names
+
+
+class _Writer:
+    def __init__(self, imports: dict[str, tuple[str, str]], source_dir: Path, output_dir: Path) -> None:
+        self.imports = imports
+        self.source_dir = source_dir
+        self.output_dir = output_dir
+        self.problems: list[Unimportable] = []
+        self.nanoka_names: set[str] = set()
+        self.python_imports: set[str] = set()
+
+    def model(self, table: dict[str, Any], variables: dict[str, str]) -> str:
+        name = table["name"]
+        single_fks = {}
+        for fk in table["foreignKeys"]:
+            if len(fk["columns"]) != 1:
+                self._problem(name, None, f"foreign key {fk['name']} over several columns")
+            elif not fk["name"].endswith("_fk") or fk["explicitName"]:
+                self._problem(name, fk["columns"][0], f"foreign key named {fk['name']!r}")
+            else:
+                single_fks[fk["columns"][0]] = fk
+        lines = [f"{variables[name]} = define_model({_py(name)}, {{"]
+        for column in table["columns"]:
+            field, comment = self.field(name, column, single_fks.get(column["key"]), variables)
+            lines.append(f"    {_py(column['key'])}: {field},{comment}")
+        lines.append("}")
+        keywords = self.table_level(table)
+        if table["export"] != name:
+            keywords.append(f"export_name={_py(table['export'])}")
+        if keywords:
+            lines[-1] += ", " + ", ".join(keywords)
+        lines[-1] += ")"
+        return "\n".join(lines)
+
+    def field(
+        self, table: str, column: dict[str, Any], fk: dict[str, Any] | None, variables: dict[str, str]
+    ) -> tuple[str, str]:
+        key = column["key"]
+        kind, expr = self._kind(table, column)
+        comment = ""
+        if column["name"] != key:
+            expr += f".column({_py(column['name'])})"
+        if column["primary"]:
+            expr += ".primary(autoincrement=True)" if column["autoIncrement"] else ".primary()"
+        elif not column["notNull"]:
+            expr += ".optional()"
+        if column["isUnique"]:
+            expr += f".unique(name={_py(column['uniqueName'])})" if column["uniqueName"] else ".unique()"
+        if fk is not None:
+            target = variables.get(fk["foreignTable"]["name"])
+            if target is None:
+                self._problem(table, key, f"a foreign key to {fk['foreignTable']['name']}, which the file does not export")
+            else:
+                args = [f"lambda: {target}", _py(fk["foreignColumns"][0])]
+                args += [
+                    f"{option}={_py(fk[action])}"
+                    for option, action in (("on_delete", "onDelete"), ("on_update", "onUpdate"))
+                    if fk[action] is not None
+                ]
+                expr += f".references({', '.join(args)})"
+        default = column.get("default")
+        if default is not None:
+            text, verbatim = self._default(table, key, kind, default)
+            expr += f".default({text})"
+            comment = comment or verbatim
+        if column.get("defaultFn") is not None:
+            text, verbatim = self._function(table, key, kind, column["defaultFn"])
+            expr += f".default({text})"
+            comment = comment or verbatim
+        if column.get("onUpdateFn") is not None:
+            source = column["onUpdateFn"]
+            if kind == "timestamp" and source == "()=>new Date":
+                expr += ".on_update_now()"
+            else:
+                text, verbatim = self._function(table, key, kind, source, on_update=True)
+                expr += f".on_update({text})"
+                comment = comment or verbatim
+        if column.get("generated"):
+            generated = column["generated"]
+            sql_text = self._sql(table, key, generated["as"].get("sql"), allow_columns=True)
+            stored = ", stored=True" if generated["mode"] == "stored" else ""
+            self.nanoka_names.add("sql")
+            expr += f".generated(sql({_py(sql_text)}){stored})"
+            comment = comment or VERBATIM_SQL
+        return expr, comment
+
+    def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
+        column_type = column["columnType"]
+        length = f"length={column['length']}" if column.get("length") else ""
+        if column_type == "SQLiteText":
+            if column["enumValues"]:
+                values = ", ".join(_py(v) for v in column["enumValues"])
+                extra = ", ".join(x for x in ("check=False", length) if x)
+                return "enum", f"t.enum({values}, {extra})"
+            return "string", f"t.string({length})"
+        if column_type == "SQLiteTextJson":
+            return "json", "t.json()"
+        if column_type == "SQLiteInteger":
+            return "integer", "t.integer()"
+        if column_type == "SQLiteTimestamp":
+            return "timestamp", 't.timestamp(unit="s")' if column["mode"] == "timestamp" else "t.timestamp()"
+        if column_type == "SQLiteBoolean":
+            return "boolean", "t.boolean()"
+        if column_type == "SQLiteReal":
+            return "number", "t.number()"
+        if column_type == "SQLiteNumeric":
+            return "numeric", "t.numeric()"
+        if column_type in _BLOB_MODES:
+            return "blob", f"t.blob(mode={_py(_BLOB_MODES[column_type])})"
+        self._problem(table, column["key"], f"column type {column_type}")
+        return "string", "t.string()"
+
+    def _default(self, table: str, key: str, kind: str, default: dict[str, Any]) -> tuple[str, str]:
+        if "sql" in default:
+            self.nanoka_names.add("sql")
+            return f"sql({_py(self._sql(table, key, default['sql']))})", VERBATIM_SQL
+        if "json" in default:
+            value = default["json"]
+            if kind in ("timestamp", "blob"):
+                self._problem(table, key, f"a literal default {value!r} on a {kind} column")
+            return _py(value), ""
+        self._problem(table, key, f"default {default}")
+        return "None", ""
+
+    def _function(self, table: str, key: str, kind: str, source: str, on_update: bool = False) -> tuple[str, str]:
+        known = _KNOWN_FUNCTIONS.get((source, "string" if kind in ("string", "uuid") else kind))
+        if known is not None and not on_update:
+            self.python_imports.add(known.split(".")[0])
+            return known, ""
+        sql_body = re.fullmatch(r"\(\)=>import_drizzle_orm\.sql`([^`$\\]*)`", source)
+        if sql_body and on_update:
+            self.nanoka_names.add("sql")
+            return f"sql({_py(sql_body[1])})", VERBATIM_SQL
+        text = _MANGLED_NAME.sub(r"\1", _MANGLED_CALL.sub(r"\1", source))
+        used = {}
+        for name in sorted(set(_IDENTIFIER.findall(text))):
+            if name in self.imports:
+                module, exported = self.imports[name]
+                if exported != name:
+                    self._problem(table, key, f"a function using {name}, imported under another name")
+                used[name] = self._module(module)
+        self.nanoka_names.add("ts")
+        imports = f", imports={{{', '.join(f'{_py(n)}: {_py(m)}' for n, m in used.items())}}}" if used else ""
+        return f"ts({_py(text)}{imports})", VERBATIM_TS
+
+    def _module(self, module: str) -> str:
+        """``module`` as the generated schema imports it: relative paths rebased there."""
+        if not module.startswith("."):
+            return module
+        target = (self.source_dir / module).resolve()
+        relative = PurePosixPath(Path(os.path.relpath(target, self.output_dir.resolve())).as_posix())
+        text = str(relative)
+        return text if text.startswith(".") else f"./{text}"
+
+    def _sql(self, table: str, key: str | None, chunks: list[dict[str, Any]] | None, allow_columns: bool = False) -> str:
+        parts = []
+        for chunk in chunks or ():
+            if "text" in chunk:
+                parts.append(chunk["text"])
+            elif allow_columns:
+                parts.append(f'"{chunk["column"]}"')
+            else:
+                self._problem(table, key, "a column reference inside a SQL default")
+        return "".join(parts)
+
+    def table_level(self, table: dict[str, Any]) -> list[str]:
+        name = table["name"]
+        out = []
+        declarations = []
+        for index in table["indexes"]:
+            if any("column" not in c for c in index["columns"]):
+                self._problem(name, None, f"index {index['name']} on an expression")
+                continue
+            args = [_py(c["column"]) for c in index["columns"]]
+            if index["unique"]:
+                args.append("unique=True")
+            args.append(f"name={_py(index['name'])}")
+            if index["where"]:
+                args.append(f"where={_py(self._sql(name, None, index['where'], allow_columns=True))}")
+            self.nanoka_names.add("index")
+            declarations.append(f"index({', '.join(args)})")
+        for unique in table["uniqueConstraints"]:
+            self.nanoka_names.add("unique")
+            columns = ", ".join(_py(c) for c in unique["columns"])
+            declarations.append(f"unique({columns}, name={_py(unique['name'])})")
+        if declarations:
+            out.append("indexes=[" + ", ".join(declarations) + "]")
+        for key in table["primaryKeys"]:
+            if key["explicitName"]:
+                self._problem(name, None, f"primary key named {key['name']!r}")
+            out.append(f"primary_key=({', '.join(_py(c) for c in key['columns'])},)")
+        checks = []
+        for check in table["checks"]:
+            if not check["name"].startswith(f"{name}_"):
+                self._problem(name, None, f"check named {check['name']!r} (nanoka names checks <table>_<name>)")
+                continue
+            self.nanoka_names.add("check")
+            sql_text = self._sql(name, None, check["sql"], allow_columns=True)
+            checks.append(f"check({_py(check['name'][len(name) + 1:])}, {_py(sql_text)})")
+        if checks:
+            out.append("checks=[" + ", ".join(checks) + "]")
+        return out
+
+    def _problem(self, table: str, column: str | None, construct: str) -> None:
+        self.problems.append(Unimportable(table, column, construct))
+
+
+def _py(value: Any) -> str:
+    """``value`` as a Python literal."""
+    return repr(value)
