@@ -11,9 +11,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from nanoka_core import Column, Field, hookimpl
-from nanoka_core.fields import UNTYPED
-from nanoka_core.pipeline import Context
+from nanoka_core import Column, Context, Field, hookimpl
+from nanoka_core.schema.fields import UNTYPED
 
 # kind -> (constructor, options), e.g. text('<name>', { mode: 'json' })
 _CONSTRUCTORS = {
@@ -58,7 +57,7 @@ def _settings(field: Field) -> list[str]:
     """The column's options as Drizzle users write them (``{ length: 255 }``, ``{ mode: 'timestamp' }``)."""
     settings = []
     if field.enum_values is not None:
-        from nanoka_core.codegen import js_json
+        from nanoka_core.schema.typescript import js_json
 
         settings.append(f"enum: [{', '.join(js_json(value) for value in field.enum_values)}]")
     if field.length is not None:
@@ -73,7 +72,7 @@ def _settings(field: Field) -> list[str]:
 def _typescript(field: Field) -> str:
     if field.json_type is UNTYPED:
         return "unknown"
-    from nanoka_core.typescript import typescript_type
+    from nanoka_core.schema.typescript import typescript_type
 
     return typescript_type(field.json_type)
 

@@ -8,15 +8,11 @@ before wrangler starts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.d1.wrangler_config import DATABASE_NAME
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
-from nanoka_core.pipeline import Context
-
-# 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
-DATABASE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
 
 
 def check(ctx: Context) -> None:
@@ -41,10 +37,10 @@ def check(ctx: Context) -> None:
 
 def _check_wrangler_config(ctx: Context, name: str) -> None:
     """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
-    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
-    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.d1.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
 
-    found = wrangler_database(ctx, name, required=True)
+    found = wrangler_database(ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, name, required=True)
     assert found is not None
     path, database = found
     if ctx.options.remote and database.database_id is None:
@@ -60,7 +56,7 @@ def _check_wrangler_config(ctx: Context, name: str) -> None:
 
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
-    from nanoka_core.drizzle import find_drizzle_config, folder_problems, migrations_dir
+    from nanoka_core.drizzle.folder import find_drizzle_config, folder_problems, migrations_dir
 
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is not None:

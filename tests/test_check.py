@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from nanoka_core.drizzle import folder_problems
+from nanoka_core.drizzle.folder import folder_problems
 from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """

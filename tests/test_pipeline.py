@@ -11,8 +11,9 @@ import pytest
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import Config
 from nanoka_core.errors import PluginError, StageError
-from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
-from nanoka_core.plugins import get_plugin_manager
+from nanoka_core.pipeline.manager import get_plugin_manager
+from nanoka_core.pipeline.runner import resolve_stages, run_pipeline
+from nanoka_core.pipeline.stage import Context, Options
 
 BUILTIN_STAGES = ["load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "wrangler"]
 

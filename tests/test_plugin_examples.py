@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nanoka_core import define_model, t
-from nanoka_core.pipeline import resolve_stages
+from nanoka_core.pipeline.runner import resolve_stages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plugins"
 

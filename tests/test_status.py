@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanoka_core.status import migration_status
+from nanoka_core.cli.status import migration_status
 
 DROP_COLUMN = Path(__file__).parent / "data" / "migrations" / "drop_column" / "migrations"
 RISK = "DS103 users.nickname: ALTER TABLE users DROP COLUMN nickname deletes its values"
