@@ -88,6 +88,24 @@ def models_source(
     )
 
 
+def import_schema(schema: Path, project_dir: Path, output_schema: Path) -> ImportResult:
+    """Read ``schema`` with drizzle-orm and write it as models (not to disk)."""
+    from nanoka_core.drizzle.schema_reader import imported_names, read_drizzle_schema
+
+    answer = read_drizzle_schema(schema, project_dir)
+    imports = imported_names(schema.read_text(encoding="utf-8"))
+    return models_source(answer, imports, schema_file=schema.resolve(), output_schema=output_schema)
+
+
+def module_name(path: Path, project_dir: Path) -> str:
+    """The dotted module name of ``path`` seen from ``project_dir`` (``app/models.py`` -> ``app.models``)."""
+    try:
+        relative = path.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        return path.stem
+    return ".".join(relative.with_suffix("").parts)
+
+
 def _variable_names(tables: list[dict[str, Any]]) -> dict[str, str]:
     """A Python name per table (keyed by SQL name): its export name, made a valid identifier."""
     names: dict[str, str] = {}
@@ -287,7 +305,7 @@ class _Writer:
         for key in table["primaryKeys"]:
             if key["explicitName"]:
                 self._problem(name, None, f"primary key named {key['name']!r}")
-            out.append(f"primary_key=({', '.join(_py(c) for c in key['columns'])},)")
+            out.append(f"primary_key=({', '.join(_py(c) for c in key['columns'])})")
         checks = []
         for check in table["checks"]:
             if not check["name"].startswith(f"{name}_"):
@@ -305,5 +323,23 @@ class _Writer:
 
 
 def _py(value: Any) -> str:
-    """``value`` as a Python literal."""
+    """``value`` as a Python literal, strings in double quotes."""
+    if isinstance(value, str):
+        import json
+
+        text = json.dumps(value, ensure_ascii=False)
+        return text if _literal(text) == value else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_py(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _literal(text: str) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None

@@ -574,6 +574,54 @@ def init(database: str | None) -> None:
     click.echo("Next, run:\n" + "".join(f"  {step}\n" for step in scaffold.NEXT_STEPS), nl=False)
 
 
+@cli.command("import")
+@click.argument("schema", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@config_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("app/models.py"),
+    show_default=True,
+    help="The models module to write.",
+)
+@click.option("--partial", is_flag=True, help="Write the models even when some constructs cannot be imported.")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def import_(schema: Path, config_path: Path | None, output: Path, partial: bool, force: bool) -> None:
+    """Write nanoka models for an existing Drizzle SQLite schema (SCHEMA.ts).
+
+    drizzle-orm loads the file as drizzle-kit does; `nanoka generate` on the
+    models then writes a schema drizzle-kit finds identical.
+    """
+    from nanoka_core.cli import importer
+    from nanoka_core.log import get_logger
+
+    config = _optional_config(config_path)
+    project_dir = config.project_dir if config else Path.cwd()
+    schema_output = config.output if config else project_dir / "drizzle" / "schema.ts"
+    result = importer.import_schema(schema, project_dir, schema_output)
+    log = get_logger()
+    if result.unimportable and not partial:
+        raise NanokaError(
+            f"{schema}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
+            + "\n".join(f"  {item}" for item in result.unimportable)
+            + "\nRun with --partial to write the models without them."
+        )
+    for item in result.unimportable:
+        log.warning(f"not imported: {item}")
+    target = output if output.is_absolute() else Path.cwd() / output
+    if target.exists() and not force:
+        raise NanokaError(f"{output} already exists; nothing was written: choose another --output, or --force")
+    from nanoka_core.files import write_text_atomic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target, result.source)
+    module = importer.module_name(target, project_dir)
+    listed = config is not None and module in config.models
+    log.info(f"wrote {output}: {result.tables} tables, {result.columns} columns")
+    if not listed:
+        log.info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:

@@ -4,7 +4,7 @@
 // enums, keys, indexes, foreign keys, checks, uniques) plus its export name, and
 // the relations() it declares. SQL is given as chunks (text, or a column's key),
 // functions ($defaultFn, $onUpdateFn) as their source text.
-// Usage (cwd: the project folder): node drizzle_schema_reader.cjs SCHEMA
+// Usage (cwd: the project folder): node schema_reader.cjs SCHEMA
 "use strict";
 const path = require("node:path");
 

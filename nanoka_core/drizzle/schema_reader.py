@@ -2,7 +2,7 @@
 
 The schema is loaded by Node through the project's own drizzle-kit loader
 (tsx) and drizzle-orm, so what comes back is what drizzle-kit would diff:
-each exported table's ``getTableConfig`` (see ``drizzle_schema_reader.cjs``),
+each exported table's ``getTableConfig`` (see ``schema_reader.cjs``),
 its export name and the ``relations()`` the file declares. Functions come back
 as their source text as Node holds it (tsx transpiled, so imports read
 ``(0,import_x.name)``); ``imported_names`` maps those back to the file's imports.
@@ -17,7 +17,7 @@ from typing import Any
 
 from nanoka_core.errors import ToolError
 
-_READER = Path(__file__).with_name("drizzle_schema_reader.cjs")
+_READER = Path(__file__).with_name("schema_reader.cjs")
 
 _IMPORT = re.compile(
     r"""import\s+(?P<type>type\s+)?(?:(?P<default>[A-Za-z_$][\w$]*)\s*,?\s*)?"""
