@@ -136,6 +136,11 @@ class _Writer:
                 self._problem(name, fk["columns"][0], f"foreign key named {fk['name']!r}")
             else:
                 single_fks[fk["columns"][0]] = fk
+        if table["baseName"] != name:
+            self._problem(
+                name, None, f"a table prefix (sqliteTableCreator: {table['baseName']!r} named {name!r}); "
+                "imported under its full name, which drizzle-kit sees the same"
+            )
         lines = [f"{variables[name]} = define_model({_py(name)}, {{"]
         for column in table["columns"]:
             field, comment = self.field(name, column, single_fks.get(column["key"]), variables)

@@ -122,7 +122,6 @@ function main(schemaPath) {
           : null,
       };
     });
-    const inline = new Set(Object.values(table[core.SQLiteTable.Symbol.InlineForeignKeys]));
     return {
       export: exportName,
       name: config.name,
@@ -138,7 +137,6 @@ function main(schemaPath) {
         const ref = fk.reference();
         return {
           name: fk.getName(),
-          inline: inline.has(fk),
           explicitName: ref.name ?? null,
           columns: ref.columns.map(keyOf),
           foreignTable: tableRef(ref.foreignColumns[0].table),

@@ -41,6 +41,10 @@ TYPE_GAPS: dict[str, dict[str, str]] = {
     },
 }
 
+PREFIXED = {"t3_base_sqlite_prefixed"}
+"""Schemas whose tables come from sqliteTableCreator: imported with --partial, under their full names."""
+
+
 
 def _schemas() -> list[str]:
     return sorted(p.stem for p in CORPUS.glob("*.ts"))
@@ -119,8 +123,15 @@ def test_an_imported_schema_is_the_same_schema(
     first = project.migrations()
     project.edit("drizzle.config.ts", f"schema: './{original}'", "schema: './drizzle/schema.ts'")
 
+    partial = name in PREFIXED
     proc = project.nanoka("import", original, "--output", "app/models.py", "--force")
-    assert proc.returncode == 0, shown(proc)
+    assert proc.returncode == (1 if partial else 0), shown(proc)
+    if partial:
+        assert "sqliteTableCreator" in proc.stderr and not (project.root / "app" / "models.py").read_text(
+            encoding="utf-8"
+        ).startswith('"""Models imported'), shown(proc)
+        proc = project.nanoka("import", original, "--output", "app/models.py", "--force", "--partial")
+        assert proc.returncode == 0, shown(proc)
     models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
     proc = project.nanoka("generate")
     assert proc.returncode == 0, shown(proc) + "\n--- models\n" + models
@@ -129,6 +140,9 @@ def test_an_imported_schema_is_the_same_schema(
 
     before, after = _read(project, original), _read(project, "drizzle/schema.ts")
     assert after["unsupported"] == []
+    for table in before["tables"]:
+        if name in PREFIXED:  # the one thing not imported: drizzle's name before the prefix
+            table["baseName"] = table["name"]
     by_name = lambda answer: {t["name"]: t for t in answer["tables"]}  # noqa: E731
     assert by_name(after) == by_name(before)
 
