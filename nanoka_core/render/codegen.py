@@ -61,6 +61,8 @@ class Constraint:
 Emitter = Callable[[str, Field], "Column | None"]
 ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
 DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
+ORM_MODULE = "drizzle-orm"
+CORE_MODULE = "drizzle-orm/sqlite-core"
 ORM_IMPORTS = frozenset({"sql"})
 """Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
 TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
@@ -176,11 +178,12 @@ def render_schema(
         blocks.append("\n".join(lines))
     _check_clashes(models, imports | set(code_imports))
     head = []
-    if imports & ORM_IMPORTS:
-        head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
-    core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
+    orm = (imports & ORM_IMPORTS) | _names_from(code_imports, ORM_MODULE)
+    if orm:
+        head.append(f"import {{ {', '.join(sorted(orm))} }} from '{ORM_MODULE}'")
+    core = sorted(((imports - ORM_IMPORTS) or {"sqliteTable"}) | _names_from(code_imports, CORE_MODULE))
     core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
-    head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
+    head.append(f"import {{ {core_names} }} from '{CORE_MODULE}'")
     head.extend(_code_import_lines(code_imports))
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
@@ -253,11 +256,16 @@ def _expression_imports(field: Field, imports: set[str], code_imports: dict[str,
                     )
 
 
+def _names_from(code_imports: dict[str, str], module: str) -> set[str]:
+    return {name for name, source in code_imports.items() if source == module}
+
+
 def _code_import_lines(code_imports: dict[str, str]) -> list[str]:
-    """``import { a, b } from 'module'`` per module the kept TypeScript uses, sorted."""
+    """``import { a, b } from 'module'`` per other module the kept TypeScript uses, sorted."""
     modules: dict[str, list[str]] = {}
     for name, module in code_imports.items():
-        modules.setdefault(module, []).append(name)
+        if module not in (ORM_MODULE, CORE_MODULE):
+            modules.setdefault(module, []).append(name)
     return [f"import {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in sorted(modules.items())]
 
 
