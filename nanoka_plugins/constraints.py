@@ -36,9 +36,8 @@ def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Co
             continue
         name, constraint = _index(model, name, declared.fields, declared.unique)
         if declared.where is not None:
-            constraint = Constraint(
-                f"{constraint.expr}.where(sql`{_check_sql(model, declared.where)}`)", {*constraint.imports, "sql"}
-            )
+            where = _check_sql(model, declared.where)
+            constraint = Constraint(f"{constraint.expr}.where(sql`{where}`)", {*constraint.imports, "sql"})
         indexes.append((name, constraint))
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.expression)

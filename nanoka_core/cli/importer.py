@@ -171,7 +171,8 @@ class _Writer:
         if fk is not None:
             target = variables.get(fk["foreignTable"]["name"])
             if target is None:
-                self._problem(table, key, f"a foreign key to {fk['foreignTable']['name']}, which the file does not export")
+                missing = fk["foreignTable"]["name"]
+                self._problem(table, key, f"a foreign key to {missing}, which the file does not export")
             else:
                 args = [f"lambda: {target}", _py(fk["foreignColumns"][0])]
                 args += [
@@ -195,7 +196,7 @@ class _Writer:
                 expr += ".on_update_now()"
             else:
                 text, verbatim = self._function(table, key, kind, source, on_update=True)
-                expr += f".on_update({text})"
+                expr += f".on_update_to({text})"
                 comment = comment or verbatim
         if column.get("generated"):
             generated = column["generated"]
@@ -244,7 +245,9 @@ class _Writer:
         self._problem(table, key, f"default {default}")
         return "None", ""
 
-    def _function(self, table: str, key: str, kind: str, source: str, on_update: bool = False) -> tuple[str, str]:
+    def _function(
+        self, table: str, key: str, kind: str, source: str, on_update: bool = False
+    ) -> tuple[str, str]:
         known = _KNOWN_FUNCTIONS.get((source, "string" if kind in ("string", "uuid") else kind))
         if known is not None and not on_update:
             self.python_imports.add(known.split(".")[0])
@@ -274,7 +277,9 @@ class _Writer:
         text = str(relative)
         return text if text.startswith(".") else f"./{text}"
 
-    def _sql(self, table: str, key: str | None, chunks: list[dict[str, Any]] | None, allow_columns: bool = False) -> str:
+    def _sql(
+        self, table: str, key: str | None, chunks: list[dict[str, Any]] | None, allow_columns: bool = False
+    ) -> str:
         parts = []
         for chunk in chunks or ():
             if "text" in chunk:
@@ -314,7 +319,9 @@ class _Writer:
         checks = []
         for check in table["checks"]:
             if not check["name"].startswith(f"{name}_"):
-                self._problem(name, None, f"check named {check['name']!r} (nanoka names checks <table>_<name>)")
+                self._problem(
+                    name, None, f"check named {check['name']!r} (nanoka names checks <table>_<name>)"
+                )
                 continue
             self.nanoka_names.add("check")
             sql_text = self._sql(name, None, check["sql"], allow_columns=True)

@@ -584,7 +584,9 @@ def init(database: str | None) -> None:
     show_default=True,
     help="The models module to write.",
 )
-@click.option("--partial", is_flag=True, help="Write the models even when some constructs cannot be imported.")
+@click.option(
+    "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def import_(schema: Path, config_path: Path | None, output: Path, partial: bool, force: bool) -> None:
     """Write nanoka models for an existing Drizzle SQLite schema (SCHEMA.ts).
@@ -610,7 +612,9 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         log.warning(f"not imported: {item}")
     target = output if output.is_absolute() else Path.cwd() / output
     if target.exists() and not force:
-        raise NanokaError(f"{output} already exists; nothing was written: choose another --output, or --force")
+        raise NanokaError(
+            f"{output} already exists; nothing was written: choose another --output, or --force"
+        )
     from nanoka_core.files import write_text_atomic
 
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -233,7 +233,8 @@ def _modifier_chain(
         chain += f".$onUpdateFn({field.on_update_value.source})"
     if field.generated_as is not None:
         expression, stored = field.generated_as
-        chain += f".generatedAlwaysAs({expression.template()}, {{ mode: '{'stored' if stored else 'virtual'}' }})"
+        mode = "stored" if stored else "virtual"
+        chain += f".generatedAlwaysAs({expression.template()}, {{ mode: '{mode}' }})"
     return chain
 
 
@@ -266,7 +267,8 @@ def _code_import_lines(code_imports: dict[str, str]) -> list[str]:
     for name, module in code_imports.items():
         if module not in (ORM_MODULE, CORE_MODULE):
             modules.setdefault(module, []).append(name)
-    return [f"import {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in sorted(modules.items())]
+    lines = sorted(modules.items())
+    return [f"import {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in lines]
 
 
 def _sql_string(text: str) -> str:
@@ -303,5 +305,7 @@ def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
                 f"{name!r}; choose another {what}"
             )
         if name in exported:
-            raise ModelError(f"model {model.table!r}: two tables are exported as {name!r}; give one another export_name")
+            raise ModelError(
+                f"model {model.table!r}: two tables are exported as {name!r}; give one another export_name"
+            )
         exported.add(name)

@@ -45,7 +45,8 @@ def check_models(models: Iterable[type[Model]]) -> None:
                 )
             columns[column] = name
             check_default(field, f"{model.table}.{name}")
-            if field.default_value is not NO_DEFAULT and not callable(field.default_value) and not is_kept(field.default_value):
+            value = field.default_value
+            if value is not NO_DEFAULT and not callable(value) and not is_kept(value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)

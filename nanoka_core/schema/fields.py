@@ -17,7 +17,9 @@ from nanoka_core.schema.names import plain_name
 
 F = TypeVar("F", bound="Field")
 
-BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum", "numeric", "blob")
+BUILTIN_KINDS = (
+    "string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum", "numeric", "blob"
+)
 RELATION_KINDS = ("has_many", "belongs_to")
 POLICIES = ("server_only", "write_only", "read_only")
 SQL_TYPES = {
@@ -109,7 +111,7 @@ class Field:
     autoincrement: bool = False
     unique_name: str | None = None
     on_update_value: Any = None
-    """An ``sql(...)`` or ``ts(...)`` set on every update (``.on_update()``)."""
+    """An ``sql(...)`` or ``ts(...)`` set on every update (``.on_update_to()``)."""
     generated_as: Any = None
     """``(sql(...), stored)`` for a generated column."""
     blob_mode: str | None = None
@@ -253,14 +255,14 @@ class Field:
         self._check_no_on_update("on_update_now")
         return self._with("on_update_now", updates_to_now=True)
 
-    def on_update(self: F, value: Any) -> F:
+    def on_update_to(self: F, value: Any) -> F:
         """Set by Drizzle on every update: ``sql(...)`` or a ``ts(...)`` function."""
         from nanoka_core.schema.expressions import SQLExpression, TSExpression
 
         if not isinstance(value, (SQLExpression, TSExpression)):
-            raise ModelError(f".on_update() takes sql(...) or ts(...), got {value!r}")
-        self._check_no_on_update("on_update")
-        return self._with("on_update", on_update_value=value)
+            raise ModelError(f".on_update_to() takes sql(...) or ts(...), got {value!r}")
+        self._check_no_on_update("on_update_to")
+        return self._with("on_update_to", on_update_value=value)
 
     def generated(self: F, expression: Any, *, stored: bool = False) -> F:
         """A generated column, computed by SQLite from ``sql(...)`` (virtual unless ``stored``)."""
@@ -351,7 +353,8 @@ class FieldTypes:
     def blob(self, *, mode: str = "buffer") -> Field:
         """``blob({ mode })``: a Buffer, JSON or a bigint, stored as a BLOB."""
         if mode not in BLOB_MODES:
-            raise ModelError(f"t.blob(mode={mode!r}): mode is one of {', '.join(repr(m) for m in BLOB_MODES)}")
+            modes = ", ".join(repr(m) for m in BLOB_MODES)
+            raise ModelError(f"t.blob(mode={mode!r}): mode is one of {modes}")
         return _PLAIN["blob"] if mode == "buffer" else Field("blob", blob_mode=mode)
 
     def number(self) -> Field:

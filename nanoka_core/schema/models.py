@@ -86,7 +86,7 @@ def _export_name(table: str, export_name: str | None) -> str | None:
     from nanoka_core.schema.names import check_export_name
 
     check_export_name(export_name, f"model {table!r}: export_name={export_name!r}")
-    return plain_name(export_name)
+    return str(plain_name(export_name))
 
 
 def is_model(value: object) -> TypeGuard[type[Model]]:
