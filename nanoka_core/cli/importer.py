@@ -59,6 +59,7 @@ def models_source(
     *,
     schema_file: Path,
     output_schema: Path,
+    origin: str | None = None,
 ) -> ImportResult:
     """The models module for ``schema`` (``read_drizzle_schema``'s answer).
 
@@ -66,6 +67,7 @@ def models_source(
         say where a name a kept function uses comes from.
     :param schema_file: the original file; relative imports are rebased from its folder...
     :param output_schema: ...to the folder of the schema nanoka will generate.
+    :param origin: what the module docstring says the models came from.
     """
     writer = _Writer(imports, schema_file.parent, output_schema.parent)
     tables = schema["tables"]
@@ -73,7 +75,7 @@ def models_source(
     blocks = [writer.model(table, variables) for table in tables]
     for item in schema.get("unsupported", ()):
         writer.problems.append(Unimportable(item["where"], None, item["construct"]))
-    head = ['"""Models imported from ' + schema_file.name + ' by `nanoka import`."""', ""]
+    head = [f'"""Models {origin or f"imported from {schema_file.name} by `nanoka import`"}."""', ""]
     if writer.python_imports:
         head.extend(f"import {name}" for name in sorted(writer.python_imports))
         head.append("")

@@ -626,6 +626,80 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         log.info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
 
 
+@cli.command()
+@config_option
+@click.option("--db", metavar="NAME", help="The D1 database to read. Default: the config's migrate.database.")
+@click.option("--remote/--local", default=False, help="Read the remote D1, or the local one (default).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("app/models.py"),
+    show_default=True,
+    help="The models module to write (it must be listed in the config's `models`).",
+)
+@click.option("--env", metavar="NAME", help="The wrangler environment. Default: migrate.env.")
+@click.option(
+    "--wrangler-config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The wrangler config. Default: migrate.wrangler-config, else wrangler's own search.",
+)
+@click.option(
+    "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
+)
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.pass_context
+def pull(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: str | None,
+    remote: bool,
+    output: Path,
+    env: str | None,
+    wrangler_config: Path | None,
+    partial: bool,
+    force: bool,
+) -> None:
+    """Write models for a live D1 that has no Drizzle schema, and a baseline migration.
+
+    The baseline (the models' first migration, `NNNN_baseline.sql`) is
+    recorded as applied on that database without running it.
+    """
+    from nanoka_core.cli import pull as pulling
+    from nanoka_core.config import load_config
+    from nanoka_core.log import get_logger
+    from nanoka_core.pipeline.stage import Context, Options
+
+    config = load_config(config_path)
+    folder = pulling.empty_migrations_folder(config)
+    run_ctx = Context(
+        config,
+        Options(apply=True, db=db, remote=remote, env=env, wrangler_config=wrangler_config),
+        _plugin_manager(ctx, config),
+    )
+    database = pulling.check_target(run_ctx, output, force)
+    result, statements = pulling.read_database(run_ctx, database, remote)
+    log = get_logger()
+    if result.unimportable and not partial:
+        raise NanokaError(
+            f"{database}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
+            + "\n".join(f"  {item}" for item in result.unimportable)
+            + "\nRun with --partial to write the models without them."
+        )
+    for item in result.unimportable:
+        log.warning(f"not imported: {item}")
+    from nanoka_core.files import write_text_atomic
+
+    target = output if output.is_absolute() else Path.cwd() / output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target, result.source)
+    log.info(f"wrote {output}: {result.tables} tables, {result.columns} columns")
+    ctx.invoke(generate, config_path=config_path, migration_name="baseline")
+    baseline = pulling.check_baseline(folder, statements, database)
+    pulling.record(run_ctx, database, remote, baseline)
+    where = "remote" if remote else "local"
+    log.info(f"baseline {baseline} recorded as applied on {database} ({where}) without running it")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:

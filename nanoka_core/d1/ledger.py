@@ -63,3 +63,41 @@ def parse_names(stdout: str, database: str, where: str) -> list[str]:
             f"cannot tell which migrations {database} ({where}) has applied: wrangler printed "
             f"something other than one JSON result ({e}): {stdout.strip()[:300]}"
         ) from e
+
+
+def record_baseline(
+    run_tool: RunTool, database: str, remote: bool, names: Sequence[str], wrangler_flags: Sequence[str] = ()
+) -> None:
+    """Record ``names`` as applied on ``database`` without running them (a baseline).
+
+    The table is created as wrangler creates it, when the database has none yet.
+    """
+    import re
+
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+\.sql", name):
+            raise ToolError(f"{name!r} is not a migration file name drizzle-kit writes; nothing was recorded")
+    values = ", ".join(f"('{name}')" for name in names)
+    statements = (
+        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE}(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, "
+        "applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL); "
+        f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES {values}"
+    )
+    where = "--remote" if remote else "--local"
+    run_tool(
+        ["wrangler", "d1", "execute", database, where, "--command", statements, *wrangler_flags],
+        capture=True,
+        echo=False,
+    )
+
+
+def export_schema(
+    run_tool: RunTool, database: str, remote: bool, output: str, wrangler_flags: Sequence[str] = ()
+) -> None:
+    """``wrangler d1 export --no-data``: the database's ``CREATE`` statements, written to ``output``."""
+    where = "--remote" if remote else "--local"
+    run_tool(
+        ["wrangler", "d1", "export", database, where, "--no-data", "--output", output, *wrangler_flags],
+        capture=True,
+        echo=False,
+    )
