@@ -601,29 +601,15 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
     project_dir = config.project_dir if config else Path.cwd()
     schema_output = config.output if config else project_dir / "drizzle" / "schema.ts"
     result = importer.import_schema(schema, project_dir, schema_output)
-    log = get_logger()
-    if result.unimportable and not partial:
-        raise NanokaError(
-            f"{schema}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
-            + "\n".join(f"  {item}" for item in result.unimportable)
-            + "\nRun with --partial to write the models without them."
-        )
-    for item in result.unimportable:
-        log.warning(f"not imported: {item}")
     target = output if output.is_absolute() else Path.cwd() / output
     if target.exists() and not force:
         raise NanokaError(
             f"{output} already exists; nothing was written: choose another --output, or --force"
         )
-    from nanoka_core.files import write_text_atomic
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(target, result.source)
+    _write_models(str(schema), result, target, partial)
     module = importer.module_name(target, project_dir)
-    listed = config is not None and module in config.models
-    log.info(f"wrote {output}: {result.tables} tables, {result.columns} columns")
-    if not listed:
-        log.info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
+    if config is None or module not in config.models:
+        get_logger().info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
 
 
 @cli.command()
@@ -678,26 +664,31 @@ def pull(
     )
     database = pulling.check_target(run_ctx, output, force)
     result, statements = pulling.read_database(run_ctx, database, remote)
+    _write_models(database, result, output if output.is_absolute() else Path.cwd() / output, partial)
+    ctx.invoke(generate, config_path=config_path, migration_name="baseline")
+    baseline = pulling.check_baseline(folder, statements, database)
+    pulling.record(run_ctx, database, remote, baseline)
+    where = "remote" if remote else "local"
+    get_logger().info(f"baseline {baseline} recorded as applied on {database} ({where}) without running it")
+
+
+def _write_models(source: str, result: Any, target: Path, partial: bool) -> None:
+    """Write the imported models, unless something could not be imported and --partial is not given."""
+    from nanoka_core.files import write_text_atomic
+    from nanoka_core.log import get_logger
+
     log = get_logger()
     if result.unimportable and not partial:
         raise NanokaError(
-            f"{database}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
+            f"{source}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
             + "\n".join(f"  {item}" for item in result.unimportable)
             + "\nRun with --partial to write the models without them."
         )
     for item in result.unimportable:
         log.warning(f"not imported: {item}")
-    from nanoka_core.files import write_text_atomic
-
-    target = output if output.is_absolute() else Path.cwd() / output
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, result.source)
-    log.info(f"wrote {output}: {result.tables} tables, {result.columns} columns")
-    ctx.invoke(generate, config_path=config_path, migration_name="baseline")
-    baseline = pulling.check_baseline(folder, statements, database)
-    pulling.record(run_ctx, database, remote, baseline)
-    where = "remote" if remote else "local"
-    log.info(f"baseline {baseline} recorded as applied on {database} ({where}) without running it")
+    log.info(f"wrote {target}: {result.tables} tables, {result.columns} columns")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:

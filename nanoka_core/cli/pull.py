@@ -49,7 +49,8 @@ def check_target(ctx: Context, output: Path, force: bool) -> str:
 
     if ctx.database is None:
         raise NanokaError(
-            f"nanoka pull needs a database: pass --db NAME or set database under [migrate] in {ctx.config.path.name}"
+            "nanoka pull needs a database: pass --db NAME or set database under [migrate] in "
+            f"{ctx.config.path.name}"
         )
     for stage in resolve_stages(ctx.plugin_manager):
         if "wrangler" in (stage.name, stage.replaces) and stage.check is not None:
@@ -62,7 +63,9 @@ def check_target(ctx: Context, output: Path, force: bool) -> str:
             "add it there first (the baseline is generated from the configured models)"
         )
     if target.exists() and not force:
-        raise NanokaError(f"{output} already exists; nothing was written: choose another --output, or --force")
+        raise NanokaError(
+            f"{output} already exists; nothing was written: choose another --output, or --force"
+        )
     return ctx.database
 
 
@@ -96,14 +99,14 @@ def check_baseline(folder: Path, statements: list[str], database: str) -> str:
         raise NanokaError(
             f"expected one baseline migration in {folder}, found {len(written)}; nothing was recorded"
         )
-    migration = [
-        s.strip() for s in written[0].read_text(encoding="utf-8").split("--> statement-breakpoint") if s.strip()
-    ]
+    text = written[0].read_text(encoding="utf-8")
+    migration = [s.strip() for s in text.split("--> statement-breakpoint") if s.strip()]
     expected, got = read_back(statements), read_back(migration)
     differing = sorted(set(expected) ^ set(got) | {t for t in expected if t in got and expected[t] != got[t]})
     if differing:
         raise NanokaError(
-            f"{written[0].name} would not build the schema of {database} (tables {', '.join(differing)} differ); "
+            f"{written[0].name} would not build the schema of {database} "
+            f"(tables {', '.join(differing)} differ); "
             "it was not recorded as applied: compare it with `wrangler d1 export --no-data`"
         )
     return written[0].name

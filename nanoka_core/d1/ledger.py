@@ -79,7 +79,8 @@ def record_baseline(
             raise ToolError(f"{name!r} is not a migration file name drizzle-kit writes; nothing was recorded")
     values = ", ".join(f"('{name}')" for name in names)
     statements = (
-        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE}(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, "
+        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE}("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, "
         "applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL); "
         f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES {values}"
     )

@@ -94,9 +94,12 @@ def _describe_table(db: Any, table: str, sql: str, unsupported: list[dict[str, s
             where = None
             if partial:
                 (index_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name=?", (index,)).fetchone()
-                where = [{"text": re.split(r"\bWHERE\b", index_sql, maxsplit=1, flags=re.IGNORECASE)[1].strip()}]
+                where = [{"text": _where(index_sql)}]
             indexes.append({
-                "name": index, "unique": bool(unique), "columns": [{"column": c} for c in columns], "where": where,
+                "name": index,
+                "unique": bool(unique),
+                "columns": [{"column": c} for c in columns],
+                "where": where,
             })
     columns = []
     for _, name, declared, notnull, default, pk in info:
@@ -137,6 +140,11 @@ def _describe_table(db: Any, table: str, sql: str, unsupported: list[dict[str, s
             for name, expression in checks(table, sql)
         ],
     }
+
+
+def _where(index_sql: str) -> str:
+    """The condition of a partial index's ``CREATE INDEX``."""
+    return re.split(r"\bWHERE\b", index_sql, maxsplit=1, flags=re.IGNORECASE)[1].strip().rstrip(";")
 
 
 def _column_type(declared: str) -> tuple[str, int | None]:
@@ -208,7 +216,7 @@ def read_back(statements: list[str]) -> dict[str, Any]:
             where = None
             if partial:
                 (index_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name=?", (index,)).fetchone()
-                where = _plain_sql(re.split(r"\bWHERE\b", index_sql, maxsplit=1, flags=re.IGNORECASE)[1], table)
+                where = _plain_sql(_where(index_sql), table)
             indexes.add((bool(unique), columns, where))
         found[table] = {
             "columns": [
