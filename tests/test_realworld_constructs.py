@@ -14,6 +14,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _models() -> list[type[Model]]:
+    invitation: list[type[Model]] = []
     users = define_model("user", {
         "id": t.integer().primary(autoincrement=True),
         "email": t.string(length=255).unique(name="user_email_key"),
@@ -31,7 +32,8 @@ def _models() -> list[type[Model]]:
         "touched": t.string().optional().on_update_to(ts("() => new Date().toISOString()")),
         "emailLower": t.string().optional().generated(sql("lower(email)")),
         "total": t.numeric().optional().generated(sql("balance * 2"), stored=True),
-    }, export_name="usersTable")
+        "invitations": t.many(lambda: invitation[0], relation_name="invited"),
+    }, export_name="usersTable", relations_name="usersRelations")
 
     class Invitation(
         Model,
@@ -48,7 +50,9 @@ def _models() -> list[type[Model]]:
         token = t.uuid(length=36)
         acceptedAt = t.timestamp(unit="s").optional()
         userId = t.integer().references(lambda: users, on_delete="cascade")
+        user = t.one(lambda: users, fields=("userId",), references=("id",), relation_name="invited")
 
+    invitation.append(Invitation)
     return [users, Invitation]
 
 
@@ -62,7 +66,9 @@ def test_the_golden_file_uses_each_construct() -> None:
         "{ mode: 'timestamp' }", "{ length: 255 }", "export const usersTable", "$defaultFn(", "$onUpdate(",
         "$onUpdateFn(", "default(sql`(unixepoch())`)", "CURRENT_TIMESTAMP", "numeric(", "autoIncrement: true",
         ".where(sql`", "blob(", "mode: 'json'", "mode: 'bigint'", "generatedAlwaysAs(", ".unique('user_email_key')",
-        "unique('invitation_teamId_token_unique')", "import { eq, sql } from 'drizzle-orm'",
+        "unique('invitation_teamId_token_unique')", "import { eq, relations, sql } from 'drizzle-orm'",
+        "export const usersRelations = relations(usersTable, ({ many }) => ({",
+        "export const invitationTableRelations = relations(invitationTable, ({ one }) => ({",
     ):
         assert construct in golden, construct
     assert "user_role_enum" not in golden and "user_plan_enum" in golden
@@ -88,6 +94,9 @@ def test_the_golden_file_uses_each_construct() -> None:
         (lambda: unique(), "needs at least one field name"),
         (lambda: define_model("x", {"id": t.integer()}, export_name="class"), "reserved word"),
         (lambda: define_model("x", {"id": t.integer()}, export_name="not ok"), "not a plain identifier"),
+        (lambda: t.one(lambda: None, fields=("a",)), "tuples of field names of the same length"),
+        (lambda: t.many(lambda: None, relation_name="a b"), "relation_name"),
+        (lambda: t.one(lambda: None).optional(), "takes no modifiers"),
     ],
 )
 def test_construct_errors(build: Any, message: str) -> None:
@@ -102,6 +111,15 @@ def test_kept_sql_and_typescript_are_written_as_given_and_stay_inside_their_lite
     })
     out = nanoka_render([tricky])
     assert "default(sql`'a\\`b\\${c}\\\\d'`)" in out
+
+
+def test_a_relation_names_columns_of_both_models(nanoka_render: Any) -> None:
+    a = define_model("a", {"id": t.integer().primary()})
+    b = define_model("b", {"id": t.integer().primary(), "a": t.one(lambda: a, fields=("aId",), references=("id",))})
+    with pytest.raises(ModelError, match="'aId' is not a column of model 'b'"):
+        nanoka_render([a, b])
+    with pytest.raises(ModelError, match="not among the generated models"):
+        nanoka_render([b])
 
 
 def test_two_tables_exported_under_one_name_are_refused(nanoka_render: Any) -> None:

@@ -72,7 +72,14 @@ def models_source(
     writer = _Writer(imports, schema_file.parent, output_schema.parent)
     tables = schema["tables"]
     variables = _variable_names(tables)
-    blocks = [writer.model(table, variables) for table in tables]
+    relations: dict[str, dict[str, Any]] = {}
+    for declared in schema.get("relations", ()):
+        table = declared["table"]["name"]
+        if table in relations:
+            writer.problems.append(Unimportable(table, None, f"a second relations() ({declared['export']})"))
+        else:
+            relations[table] = declared
+    blocks = [writer.model(table, variables, relations.get(table["name"])) for table in tables]
     for item in schema.get("unsupported", ()):
         writer.problems.append(Unimportable(item["where"], None, item["construct"]))
     head = [f'"""Models {origin or f"imported from {schema_file.name} by `nanoka import`"}."""', ""]
@@ -128,7 +135,9 @@ class _Writer:
         self.nanoka_names: set[str] = set()
         self.python_imports: set[str] = set()
 
-    def model(self, table: dict[str, Any], variables: dict[str, str]) -> str:
+    def model(
+        self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
+    ) -> str:
         name = table["name"]
         single_fks = {}
         for fk in table["foreignKeys"]:
@@ -147,10 +156,13 @@ class _Writer:
         for column in table["columns"]:
             field, comment = self.field(name, column, single_fks.get(column["key"]), variables)
             lines.append(f"    {_py(column['key'])}: {field},{comment}")
+        lines.extend(self.relations(table, relations, variables))
         lines.append("}")
         keywords = self.table_level(table)
         if table["export"] != name:
             keywords.append(f"export_name={_py(table['export'])}")
+        if relations is not None and relations["export"] != f"{table['export']}Relations":
+            keywords.append(f"relations_name={_py(relations['export'])}")
         if keywords:
             lines[-1] += ", " + ", ".join(keywords)
         lines[-1] += ")"
@@ -208,6 +220,29 @@ class _Writer:
             expr += f".generated(sql({_py(sql_text)}){stored})"
             comment = comment or VERBATIM_SQL
         return expr, comment
+
+    def relations(
+        self, table: dict[str, Any], relations: dict[str, Any] | None, variables: dict[str, str]
+    ) -> list[str]:
+        """``t.one(...)``/``t.many(...)`` entries for the table's ``relations()``."""
+        if relations is None:
+            return []
+        columns = {column["key"] for column in table["columns"]}
+        lines = []
+        for relation in relations["relations"]:
+            target = variables.get(relation["table"]["name"])
+            if relation["key"] in columns or target is None:
+                why = "has a column's name" if target else "points at a table the file does not export"
+                self._problem(table["name"], relation["key"], f"a relation that {why}")
+                continue
+            args = [f"lambda: {target}"]
+            if relation["fields"]:
+                args.append(f"fields=({', '.join(_py(f) for f in relation['fields'])},)")
+                args.append(f"references=({', '.join(_py(f) for f in relation['references'])},)")
+            if relation["relationName"]:
+                args.append(f"relation_name={_py(relation['relationName'])}")
+            lines.append(f"    {_py(relation['key'])}: t.{relation['kind']}({', '.join(args)}),")
+        return lines
 
     def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
         column_type = column["columnType"]

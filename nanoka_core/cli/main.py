@@ -606,7 +606,7 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         raise NanokaError(
             f"{output} already exists; nothing was written: choose another --output, or --force"
         )
-    _write_models(str(schema), result, target, partial)
+    _write_models(str(schema), result, target, partial, output)
     module = importer.module_name(target, project_dir)
     if config is None or module not in config.models:
         get_logger().info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
@@ -664,7 +664,7 @@ def pull(
     )
     database = pulling.check_target(run_ctx, output, force)
     result, statements = pulling.read_database(run_ctx, database, remote)
-    _write_models(database, result, output if output.is_absolute() else Path.cwd() / output, partial)
+    _write_models(database, result, output if output.is_absolute() else Path.cwd() / output, partial, output)
     ctx.invoke(generate, config_path=config_path, migration_name="baseline")
     baseline = pulling.check_baseline(folder, statements, database)
     pulling.record(run_ctx, database, remote, baseline)
@@ -672,7 +672,7 @@ def pull(
     get_logger().info(f"baseline {baseline} recorded as applied on {database} ({where}) without running it")
 
 
-def _write_models(source: str, result: Any, target: Path, partial: bool) -> None:
+def _write_models(source: str, result: Any, target: Path, partial: bool, shown: Path) -> None:
     """Write the imported models, unless something could not be imported and --partial is not given."""
     from nanoka_core.files import write_text_atomic
     from nanoka_core.log import get_logger
@@ -688,7 +688,7 @@ def _write_models(source: str, result: Any, target: Path, partial: bool) -> None
         log.warning(f"not imported: {item}")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, result.source)
-    log.info(f"wrote {target}: {result.tables} tables, {result.columns} columns")
+    log.info(f"wrote {shown}: {result.tables} tables, {result.columns} columns")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:

@@ -63,7 +63,7 @@ ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
 DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
 ORM_MODULE = "drizzle-orm"
 CORE_MODULE = "drizzle-orm/sqlite-core"
-ORM_IMPORTS = frozenset({"sql"})
+ORM_IMPORTS = frozenset({"sql", "relations"})
 """Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
 TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
 """Types, imported as ``type X`` so that ``verbatimModuleSyntax`` projects compile the schema too."""
@@ -175,6 +175,7 @@ def render_schema(
             for constraint in table_level:
                 imports.update(constraint.imports)
         lines[-1] += ")"
+        lines.extend(_relations(model, positions, imports))
         blocks.append("\n".join(lines))
     _check_clashes(models, imports | set(code_imports))
     head = []
@@ -236,6 +237,47 @@ def _modifier_chain(
         mode = "stored" if stored else "virtual"
         chain += f".generatedAlwaysAs({expression.template()}, {{ mode: '{mode}' }})"
     return chain
+
+
+def _relations(model: type[Model], positions: dict[type[Model], int], imports: set[str]) -> list[str]:
+    """``export const <name> = relations(<table>, ({ one, many }) => ({ ... }))`` for ``t.one``/``t.many``."""
+    from nanoka_core.schema.fields import DrizzleRelation
+    from nanoka_core.schema.models import resolve_model
+
+    declared = [(n, f) for n, f in model.fields.items() if isinstance(f, DrizzleRelation)]
+    if not declared:
+        return []
+    imports.add("relations")
+    table = _export(model)
+    entries = []
+    for name, relation in declared:
+        where = f"{model.table}.{name}: t.{relation.kind}()"
+        target = resolve_model(relation.target, where)
+        if target not in positions:
+            raise ModelError(
+                f"{where} points at model {target.table!r}, which is not among the generated models"
+            )
+        options = []
+        if relation.from_fields:
+            for own, theirs in zip(relation.from_fields, relation.to_fields, strict=True):
+                _check_column(model, own, where)
+                _check_column(target, theirs, where)
+            options.append(f"fields: [{', '.join(f'{table}.{f}' for f in relation.from_fields)}]")
+            references = ", ".join(f"{_export(target)}.{f}" for f in relation.to_fields)
+            options.append(f"references: [{references}]")
+        if relation.relation_name is not None:
+            options.append(f"relationName: '{relation.relation_name}'")
+        config = f", {{ {', '.join(options)} }}" if options else ""
+        entries.append(f"  {name}: {relation.kind}({_export(target)}{config}),")
+    helpers = ", ".join(kind for kind in ("one", "many") if any(r.kind == kind for _, r in declared))
+    name = model.relations_name or f"{table}Relations"
+    return ["", f"export const {name} = relations({table}, ({{ {helpers} }}) => ({{", *entries, "}))"]
+
+
+def _check_column(model: type[Model], name: str, where: str) -> None:
+    field = model.fields.get(name)
+    if field is None or field.is_relation:
+        raise ModelError(f"{where}: {name!r} is not a column of model {model.table!r}")
 
 
 def _export(model: type[Model]) -> str:

@@ -21,6 +21,9 @@ BUILTIN_KINDS = (
     "string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum", "numeric", "blob"
 )
 RELATION_KINDS = ("has_many", "belongs_to")
+QUERY_RELATION_KINDS = ("one", "many")
+"""``t.one()``/``t.many()``: Drizzle ``relations()`` for ``db.query``, no column either."""
+_NO_COLUMN = RELATION_KINDS + QUERY_RELATION_KINDS
 POLICIES = ("server_only", "write_only", "read_only")
 SQL_TYPES = {
     "string": "text",
@@ -119,7 +122,7 @@ class Field:
 
     @property
     def is_relation(self) -> bool:
-        return self.kind in RELATION_KINDS
+        return self.kind in _NO_COLUMN
 
     @property
     def has_default(self) -> bool:
@@ -131,7 +134,7 @@ class Field:
         Thousands of models call this for every modifier; copying the instance
         dict is several times cheaper, and ``__post_init__`` still runs.
         """
-        if self.kind in RELATION_KINDS:
+        if self.kind in _NO_COLUMN:
             raise ModelError(f"t.{self.kind}() takes no modifiers, got .{modifier}()")
         copy = object.__new__(type(self))
         object.__setattr__(copy, "__dict__", {**self.__dict__, **changes})
@@ -311,6 +314,29 @@ class Relation(Field):
     on_update: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class DrizzleRelation(Field):
+    """``t.one()`` / ``t.many()``: written into the schema as Drizzle ``relations()``, for ``db.query``."""
+
+    target: Any = None
+    from_fields: tuple[str, ...] = ()
+    """``fields``: this model's columns."""
+    to_fields: tuple[str, ...] = ()
+    """``references``: the target's columns, one per ``from_fields``."""
+    relation_name: str | None = None
+
+
+def _relation_name(where: str, name: str | None) -> str | None:
+    if name is not None:
+        from nanoka_core.schema.names import check_constraint_name
+
+        try:
+            check_constraint_name(name)
+        except ModelError as e:
+            raise ModelError(f"{where}: relation_name: {e}") from e
+    return name
+
+
 def _length(where: str, length: object) -> int:
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise ModelError(f"{where}: length={length!r} is not a positive integer")
@@ -405,6 +431,29 @@ class FieldTypes:
             enum_check=bool(check),
             length=None if length is None else _length(where, length),
         )
+
+    def one(
+        self,
+        target: Any,
+        *,
+        fields: tuple[str, ...] = (),
+        references: tuple[str, ...] = (),
+        relation_name: str | None = None,
+    ) -> DrizzleRelation:
+        """Drizzle's ``one(target, { fields, references })`` in the table's ``relations()``."""
+        if isinstance(fields, str) or isinstance(references, str) or len(fields) != len(references):
+            raise ModelError("t.one(): fields= and references= are tuples of field names of the same length")
+        return DrizzleRelation(
+            "one",
+            target=target,
+            from_fields=tuple(fields),
+            to_fields=tuple(references),
+            relation_name=_relation_name("t.one()", relation_name),
+        )
+
+    def many(self, target: Any, *, relation_name: str | None = None) -> DrizzleRelation:
+        """Drizzle's ``many(target)`` in the table's ``relations()``."""
+        return DrizzleRelation("many", target=target, relation_name=_relation_name("t.many()", relation_name))
 
     def has_many(self, target: Any, *, foreign_key: str) -> Relation:
         """The other model holds ``foreign_key`` pointing back at this one."""

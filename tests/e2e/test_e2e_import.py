@@ -4,8 +4,8 @@ For each schema: drizzle-kit writes the first migration from the original;
 ``nanoka import`` writes models; ``nanoka generate`` then finds nothing to
 migrate (drizzle-kit's "No schema changes"). Then the same database (PRAGMA
 read-back of a database built from each side's own first migration), the
-same Drizzle runtime column settings (getTableConfig of both files, read by
-the same reader) and the same ``$inferSelect``/``$inferInsert`` types (tsc).
+same Drizzle runtime column settings and relations (getTableConfig and
+relations() of both files, read by the same reader) and the same ``$inferSelect``/``$inferInsert`` types (tsc).
 """
 
 from __future__ import annotations
@@ -145,6 +145,8 @@ def test_an_imported_schema_is_the_same_schema(
             table["baseName"] = table["name"]
     by_name = lambda answer: {t["name"]: t for t in answer["tables"]}  # noqa: E731
     assert by_name(after) == by_name(before)
+    by_export = lambda answer: {r["export"]: r for r in answer["relations"]}  # noqa: E731
+    assert by_export(after) == by_export(before)
 
     fresh = project.root / "fresh"
     config = (project.root / "drizzle.config.ts").read_text(encoding="utf-8")
