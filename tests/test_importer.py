@@ -77,3 +77,34 @@ import cuid from 'cuid'
         "makeId": ("./lib/ids", "createId"),
         "cuid": ("cuid", "default"),
     }
+
+
+def test_types_only_typescript_knows_come_from_the_compilers_answer() -> None:
+    result = models_source(
+        {
+            "tables": [_table("account", [
+                _column("type"),
+                _column("role", enumValues=["admin", "user"]),
+                _column("tags", columnType="SQLiteTextJson"),
+                _column("status"),
+                _column("plain"),
+            ])],
+            "relations": [],
+            "unsupported": [],
+            "types": {"account": {
+                "type": '"email" | "oauth"', "role": "string", "tags": "string[]",
+                "status": "Stripe.Subscription.Status", "plain": "string",
+            }},
+        },
+        {},
+        schema_file=Path("/p/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    lines = result.source.splitlines()
+    assert """    "type": t.string().ts_type('"email" | "oauth"'),  # TypeScript kept verbatim""" in lines
+    assert '    "role": t.enum("admin", "user", check=False).ts_type("string"),  # TypeScript kept verbatim' in lines
+    assert '    "tags": t.json(list[str]),' in lines
+    assert '    "plain": t.string(),' in lines
+    assert [str(item) for item in result.unimportable] == [
+        "account.status: the TypeScript-only type Stripe.Subscription.Status"
+    ]

@@ -47,6 +47,8 @@ def _models() -> list[type[Model]]:
         id = t.integer().primary()
         teamId = t.integer()
         email = t.string(length=255)
+        kind = t.string().ts_type('"email" | "link"')
+        owner = t.string().optional().ts_type("AnySQLiteColumn['_']['name']", imports={"AnySQLiteColumn": "drizzle-orm/sqlite-core"})
         token = t.uuid(length=36)
         acceptedAt = t.timestamp(unit="s").optional()
         userId = t.integer().references(lambda: users, on_delete="cascade")
@@ -69,6 +71,8 @@ def test_the_golden_file_uses_each_construct() -> None:
         "unique('invitation_teamId_token_unique')", "import { eq, relations, sql } from 'drizzle-orm'",
         "export const usersRelations = relations(usersTable, ({ many }) => ({",
         "export const invitationTableRelations = relations(invitationTable, ({ one }) => ({",
+        """kind: text('kind').$type<"email" | "link">().notNull()""",
+        "import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'",
     ):
         assert construct in golden, construct
     assert "user_role_enum" not in golden and "user_plan_enum" in golden
@@ -97,6 +101,7 @@ def test_the_golden_file_uses_each_construct() -> None:
         (lambda: t.one(lambda: None, fields=("a",)), "tuples of field names of the same length"),
         (lambda: t.many(lambda: None, relation_name="a b"), "relation_name"),
         (lambda: t.one(lambda: None).optional(), "takes no modifiers"),
+        (lambda: t.json().ts_type("string"), "give the Python type"),
     ],
 )
 def test_construct_errors(build: Any, message: str) -> None:

@@ -29,6 +29,19 @@ _MANGLED_CALL = re.compile(r"\(0,\s*import_[\w$]+\.([A-Za-z_$][\w$]*)\)")
 _MANGLED_NAME = re.compile(r"\bimport_[\w$]+\.([A-Za-z_$][\w$]*)")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _BLOB_MODES = {"SQLiteBlobBuffer": "buffer", "SQLiteBlobJson": "json", "SQLiteBigInt": "bigint"}
+_ROW_TYPES = {
+    "SQLiteText": "string", "SQLiteInteger": "number", "SQLiteReal": "number", "SQLiteBoolean": "boolean",
+    "SQLiteTimestamp": "Date", "SQLiteTextJson": "unknown", "SQLiteNumeric": "string",
+    "SQLiteBlobBuffer": "Buffer", "SQLiteBlobJson": "unknown", "SQLiteBigInt": "bigint",
+}
+"""The TypeScript type of each column type's values, when the schema says nothing more."""
+_JSON_TYPES = {
+    "string[]": "list[str]", "number[]": "list[float]", "boolean[]": "list[bool]",
+    "string": "str", "number": "float", "boolean": "bool",
+}
+"""TypeScript types of a JSON column that ``t.json(T)`` writes back exactly."""
+_PLAIN_TYPE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|string|number|boolean|Date|bigint|null|\[\]|\s|\|)+')
+"""A TypeScript type written with nothing the schema file would have to import."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +82,7 @@ def models_source(
     :param output_schema: ...to the folder of the schema nanoka will generate.
     :param origin: what the module docstring says the models came from.
     """
-    writer = _Writer(imports, schema_file.parent, output_schema.parent)
+    writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
     tables = schema["tables"]
     variables = _variable_names(tables)
     relations: dict[str, dict[str, Any]] = {}
@@ -127,8 +140,15 @@ def _variable_names(tables: list[dict[str, Any]]) -> dict[str, str]:
 
 
 class _Writer:
-    def __init__(self, imports: dict[str, tuple[str, str]], source_dir: Path, output_dir: Path) -> None:
+    def __init__(
+        self,
+        imports: dict[str, tuple[str, str]],
+        source_dir: Path,
+        output_dir: Path,
+        row_types: dict[str, dict[str, str]],
+    ) -> None:
         self.imports = imports
+        self.row_types = row_types
         self.source_dir = source_dir
         self.output_dir = output_dir
         self.problems: list[Unimportable] = []
@@ -153,8 +173,10 @@ class _Writer:
                 "imported under its full name, which drizzle-kit sees the same"
             )
         lines = [f"{variables[name]} = define_model({_py(name)}, {{"]
+        row = self.row_types.get(table["export"], {})
         for column in table["columns"]:
-            field, comment = self.field(name, column, single_fks.get(column["key"]), variables)
+            key = column["key"]
+            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key))
             lines.append(f"    {_py(column['key'])}: {field},{comment}")
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
@@ -169,11 +191,17 @@ class _Writer:
         return "\n".join(lines)
 
     def field(
-        self, table: str, column: dict[str, Any], fk: dict[str, Any] | None, variables: dict[str, str]
+        self,
+        table: str,
+        column: dict[str, Any],
+        fk: dict[str, Any] | None,
+        variables: dict[str, str],
+        row_type: str | None = None,
     ) -> tuple[str, str]:
         key = column["key"]
         kind, expr = self._kind(table, column)
         comment = ""
+        expr, comment = self._row_type(table, column, kind, expr, row_type)
         if column["name"] != key:
             expr += f".column({_py(column['name'])})"
         if column["primary"]:
@@ -243,6 +271,23 @@ class _Writer:
                 args.append(f"relation_name={_py(relation['relationName'])}")
             lines.append(f"    {_py(relation['key'])}: t.{relation['kind']}({', '.join(args)}),")
         return lines
+
+    def _row_type(
+        self, table: str, column: dict[str, Any], kind: str, expr: str, row_type: str | None
+    ) -> tuple[str, str]:
+        """``expr`` with the TypeScript type the schema declared, where it is not the column's own."""
+        expected = _ROW_TYPES.get(column["columnType"])
+        if column["enumValues"]:
+            expected = " | ".join(sorted(f'"{v}"' for v in column["enumValues"]))
+            row_type = " | ".join(sorted(row_type.split(" | "))) if row_type else None
+        if row_type is None or expected is None or row_type == expected:
+            return expr, ""
+        if kind == "json" and row_type in _JSON_TYPES:
+            return f"t.json({_JSON_TYPES[row_type]})", ""
+        if kind != "json" and _PLAIN_TYPE.fullmatch(row_type):
+            return f"{expr}.ts_type({_py(row_type)})", VERBATIM_TS
+        self._problem(table, column["key"], f"the TypeScript-only type {row_type}")
+        return expr, ""
 
     def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
         column_type = column["columnType"]
@@ -377,7 +422,9 @@ def _py(value: Any) -> str:
         import json
 
         text = json.dumps(value, ensure_ascii=False)
-        return text if _literal(text) == value else repr(value)
+        if ('"' in value and "'" not in value) or _literal(text) != value:
+            return repr(value)
+        return text
     if isinstance(value, list):
         return "[" + ", ".join(_py(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -50,7 +50,9 @@ function main(schemaPath) {
   }
   const unsupported = [];
   const out = tables.map(([exportName, table]) => readTable(exportName, table));
+  const types = rowTypes(path.resolve(schemaPath), new Set(tables.map(([name]) => name)));
   answer({
+    types,
     tables: out,
     relations: relations.map(([exportName, rel]) => readRelations(exportName, rel)),
     unsupported,
@@ -179,6 +181,53 @@ function main(schemaPath) {
     }
     return result;
   }
+}
+
+// What TypeScript says each column of each exported table holds ($inferSelect), for
+// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple).
+// Null when the project has no typescript package.
+function rowTypes(schemaFile, exportNames) {
+  let ts;
+  try {
+    ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
+  } catch (e) {
+    return null;
+  }
+  const program = ts.createProgram([schemaFile], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(schemaFile);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) return null;
+  const describe = (type) => {
+    const parts = type.isUnion() ? type.types : [type];
+    if (parts.every((p) => p.isStringLiteral())) {
+      return parts.map((p) => JSON.stringify(p.value)).join(" | ");
+    }
+    return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  };
+  const result = {};
+  for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
+    if (!exportNames.has(symbol.name)) continue;
+    const tableType = checker.getTypeOfSymbolAtLocation(symbol, source);
+    const select = tableType.getProperty("$inferSelect");
+    if (!select) continue;
+    const row = checker.getTypeOfSymbolAtLocation(select, source);
+    const columns = {};
+    for (const property of row.getProperties()) {
+      const type = checker.getTypeOfSymbolAtLocation(property, source);
+      const unknown = (type.flags & ts.TypeFlags.Unknown) !== 0;
+      columns[property.name] = unknown ? "unknown" : describe(checker.getNonNullableType(type));
+    }
+    result[symbol.name] = columns;
+  }
+  return result;
 }
 
 main(process.argv[2]);

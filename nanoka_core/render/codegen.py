@@ -134,6 +134,7 @@ def render_schema(
     positions = {model: i for i, model in enumerate(models)}
     imports: set[str] = set()
     code_imports: dict[str, str] = {}
+    type_imports: dict[str, str] = {}
     blocks: list[str] = []
     for model in models:
         keys = foreign_keys(model)
@@ -150,6 +151,9 @@ def render_schema(
             imports.add("sqliteTable")
             imports.update(column.imports)
             expr = column.expr
+            if field.declared_type is not None:
+                expr += f".$type<{field.declared_type.source}>()"
+                _note_imports(field.declared_type, type_imports)
             if not column.complete:
                 references = ""
                 if name in keys:
@@ -177,7 +181,7 @@ def render_schema(
         lines[-1] += ")"
         lines.extend(_relations(model, positions, imports))
         blocks.append("\n".join(lines))
-    _check_clashes(models, imports | set(code_imports))
+    _check_clashes(models, imports | set(code_imports) | set(type_imports))
     head = []
     orm = (imports & ORM_IMPORTS) | _names_from(code_imports, ORM_MODULE)
     if orm:
@@ -186,6 +190,7 @@ def render_schema(
     core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
     head.append(f"import {{ {core_names} }} from '{CORE_MODULE}'")
     head.extend(_code_import_lines(code_imports))
+    head.extend(_code_import_lines(type_imports, "import type", merged=()))
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
 
@@ -291,26 +296,34 @@ def _expression_imports(field: Field, imports: set[str], code_imports: dict[str,
         if isinstance(value, SQLExpression):
             imports.add("sql")
         elif isinstance(value, TSExpression):
-            for name, module in value.imports:
-                if code_imports.setdefault(name, module) != module:
-                    raise ModelError(
-                        f"ts(): {name!r} is imported from both {code_imports[name]!r} and {module!r}; "
-                        "one schema file can import a name once"
-                    )
+            _note_imports(value, code_imports)
+
+
+def _note_imports(value: TSExpression, imports: dict[str, str]) -> None:
+    for name, module in value.imports:
+        if imports.setdefault(name, module) != module:
+            raise ModelError(
+                f"ts(): {name!r} is imported from both {imports[name]!r} and {module!r}; "
+                "one schema file can import a name once"
+            )
 
 
 def _names_from(code_imports: dict[str, str], module: str) -> set[str]:
     return {name for name, source in code_imports.items() if source == module}
 
 
-def _code_import_lines(code_imports: dict[str, str]) -> list[str]:
+def _code_import_lines(
+    code_imports: dict[str, str],
+    statement: str = "import",
+    merged: tuple[str, ...] = (ORM_MODULE, CORE_MODULE),
+) -> list[str]:
     """``import { a, b } from 'module'`` per other module the kept TypeScript uses, sorted."""
     modules: dict[str, list[str]] = {}
     for name, module in code_imports.items():
-        if module not in (ORM_MODULE, CORE_MODULE):
+        if module not in merged:
             modules.setdefault(module, []).append(name)
     lines = sorted(modules.items())
-    return [f"import {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in lines]
+    return [f"{statement} {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in lines]
 
 
 def _sql_string(text: str) -> str:

@@ -118,6 +118,8 @@ class Field:
     generated_as: Any = None
     """``(sql(...), stored)`` for a generated column."""
     blob_mode: str | None = None
+    declared_type: Any = None
+    """A ``ts(...)`` TypeScript type for ``.$type<T>()`` (``.ts_type()``)."""
     """``t.blob(mode=...)``; None is the default, ``"buffer"``."""
 
     @property
@@ -266,6 +268,14 @@ class Field:
             raise ModelError(f".on_update_to() takes sql(...) or ts(...), got {value!r}")
         self._check_no_on_update("on_update_to")
         return self._with("on_update_to", on_update_value=value)
+
+    def ts_type(self: F, type_text: str, *, imports: Any = None) -> F:
+        """The column's TypeScript type, ``.$type<T>()``: ``imports`` maps each type name to its module."""
+        from nanoka_core.schema.expressions import ts
+
+        if self.kind == "json":
+            raise ModelError(".ts_type() does not apply to t.json(): give the Python type, t.json(T)")
+        return self._with("ts_type", declared_type=ts(type_text, imports))
 
     def generated(self: F, expression: Any, *, stored: bool = False) -> F:
         """A generated column, computed by SQLite from ``sql(...)`` (virtual unless ``stored``)."""

@@ -2,6 +2,7 @@
 // To regenerate: `nanoka generate`
 import { eq, relations, sql } from 'drizzle-orm'
 import { blob, check, integer, numeric, sqliteTable, text, unique, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 export const usersTable = sqliteTable('user', {
   id: integer('id').primaryKey({ autoIncrement: true }).notNull(),
@@ -32,6 +33,8 @@ export const invitationTable = sqliteTable('invitation', {
   id: integer('id').primaryKey().notNull(),
   teamId: integer('teamId').notNull(),
   email: text('email', { length: 255 }).notNull(),
+  kind: text('kind').$type<"email" | "link">().notNull(),
+  owner: text('owner').$type<AnySQLiteColumn['_']['name']>(),
   token: text('token', { length: 36 }).notNull(),
   acceptedAt: integer('acceptedAt', { mode: 'timestamp' }),
   userId: integer('userId').notNull().references(() => usersTable.id, { onDelete: 'cascade' }),
