@@ -51,10 +51,17 @@ def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
 
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
-    from nanoka_core.d1.ledger import applied_migrations
+    from nanoka_core.d1.ledger import MIGRATIONS_TABLE, applied_migrations
+    from nanoka_core.d1.wrangler_config import wrangler_database
 
     assert ctx.database is not None
-    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags))
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=False
+    )
+    table = found[1].migrations_table if found is not None else MIGRATIONS_TABLE
+    applied = set(
+        applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags, table)
+    )
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return

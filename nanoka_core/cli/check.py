@@ -22,6 +22,7 @@ from nanoka_core.pipeline.stage import Context, Stage
 from nanoka_core.render.codegen import render_with_hooks
 
 if TYPE_CHECKING:
+    from nanoka_core.migrations.d1_lint import Finding
     from nanoka_core.migrations.risks import Risk
 
 
@@ -36,10 +37,17 @@ class CheckReport:
     """Worth knowing, not wrong: renamed_from declarations that no longer do anything."""
     risks: list[Risk] = dataclasses.field(default_factory=list)
     """What the data-loss guard says about each migration's risky statements (warnings, not failures)."""
+    d1: list[Finding] = dataclasses.field(default_factory=list)
+    """The D1 pre-flight lint's findings (``d1_lint``): errors fail the check, as they refuse --apply."""
+
+    drift: dict[str, object] | None = None
+    """With ``--db``: ``nanoka diff``'s report on that database (``state`` equal, drift or unknown)."""
 
     @property
     def ok(self) -> bool:
-        return self.schema_state == "up to date" and not self.problems
+        refused = any(f.is_error for f in self.d1)
+        drifted = self.drift is not None and self.drift["state"] != "equal"
+        return self.schema_state == "up to date" and not self.problems and not refused and not drifted
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -49,8 +57,10 @@ class CheckReport:
                 "path": str(self.migrations) if self.migrations else None,
                 "problems": self.problems,
                 "risks": [risk.as_json() for risk in self.risks],
+                "d1": [finding.as_json() for finding in self.d1],
             },
             "notes": self.notes,
+            "drift": self.drift,
         }
 
 
@@ -85,8 +95,9 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
     )
     if report.problems:
         return report
+    report.problems, report.notes = _sum_and_lint(report)
     report.risks = _risks(report.migrations)
-    report.notes = build_plan(ctx.models, latest_snapshot(report.migrations)).inert
+    report.notes += build_plan(ctx.models, latest_snapshot(report.migrations)).inert
     try:
         ctx.run_tool(
             ["drizzle-kit", "check", "--config", os.path.relpath(drizzle_config, ctx.project_dir)],
@@ -129,6 +140,17 @@ def _wrangler_problems(ctx: Context, drizzle_config: Path, migrations: Path) -> 
     except ConfigError as e:
         return [str(e)]
     return []
+
+
+def _sum_and_lint(report: CheckReport) -> tuple[list[str], list[str]]:
+    """nanoka.sum against the files (problems, notes); the D1 lint's findings go into ``report.d1``."""
+    from nanoka_core.migrations.checksum import migration_files, sum_problems
+    from nanoka_core.migrations.d1_lint import lint_file
+
+    folder = report.migrations
+    assert folder is not None
+    report.d1 = [finding for name in migration_files(folder) for finding in lint_file(folder / name)]
+    return sum_problems(folder)
 
 
 def _risks(migrations: Path) -> list[Risk]:

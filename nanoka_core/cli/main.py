@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from nanoka_core.cli.common import config_option, open_target, plugin_manager, target_options
+from nanoka_core.cli.ops import diff, hash_migrations, resolve
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import NanokaError
 from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     from nanoka_core.config import Config
-    from nanoka_core.pipeline.manager import NanokaPluginManager
 
 EXIT_INTERRUPTED = 130
 MIGRATION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
@@ -61,12 +62,6 @@ def _fail(ctx: click.Context, message: str, code: int, error: BaseException) -> 
     ctx.exit(code)
 
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (nanoka.toml or pyproject.toml). Default: search upward from here.",
-)
 
 
 def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -201,6 +196,11 @@ def cli(ctx: click.Context) -> None:
     is_flag=True,
     help='Answer "created" to every rename question no renamed_from declaration answers.',
 )
+@click.option(
+    "--to",
+    metavar="NAME",
+    help="With --apply: apply pending migrations up to and including NAME (a file name), not later ones.",
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -222,6 +222,7 @@ def generate(
     allow_data_loss: bool,
     no_restore_point: bool,
     no_renames: bool,
+    to: str | None,
 ) -> None:
     """Write drizzle/schema.ts, generate migrations, and with --apply apply them.
 
@@ -233,6 +234,7 @@ def generate(
       nanoka generate --watch               schema on every save (needs nanoka[watch])
       nanoka generate --name add_reviews    name the new migration
       nanoka generate --custom backfill     an empty migration for your own SQL
+      nanoka generate --apply --to 0003_x   apply pending migrations up to 0003_x.sql only
     """
     from nanoka_core.cli.summary import RunRecorder
     from nanoka_core.config import load_config
@@ -252,12 +254,16 @@ def generate(
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
     if no_restore_point and not remote:
         raise click.UsageError("--no-restore-point only applies with --apply --remote")
+    if to is not None:
+        if not apply:
+            raise click.UsageError("--to only applies with --apply")
+        to = to if to.endswith(".sql") else f"{to}.sql"
     quiet = ctx.obj["verbosity"] < 0
     options = Options(
         output, no_migrate, apply, db, remote, package_manager, force,
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
-        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point,
+        allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point, to=to,
     )
     if watch:
         from nanoka_core.cli.watch import watch_schema
@@ -270,13 +276,13 @@ def generate(
         watch_schema(
             config_path,
             options,
-            lambda config: _plugin_manager(ctx, config),
+            lambda config: plugin_manager(ctx, config),
             wait=not no_wait,
             verbose=ctx.obj["verbosity"] > 0,
         )
         return
     config = load_config(config_path)
-    pm = _plugin_manager(ctx, config)
+    pm = plugin_manager(ctx, config)
     stages = resolve_stages(pm)
     with project_lock(config.project_dir, wait=not no_wait, log=get_logger()):
         run_ctx = Context(config, options, pm)
@@ -315,15 +321,6 @@ def _check_migration_flags(name: str | None, custom: str | None, no_migrate: boo
         )
 
 
-def _plugin_manager(ctx: click.Context, config: Config | None) -> NanokaPluginManager:
-    from nanoka_core.config import extend_sys_path
-    from nanoka_core.pipeline.manager import get_plugin_manager
-
-    if config is not None:
-        extend_sys_path(config)
-    return get_plugin_manager(config.plugins if config else (), ctx.obj["disabled"])
-
-
 def _optional_config(config_path: Path | None) -> Config | None:
     """The config when there is one: listing commands also work outside a project."""
     from nanoka_core.config import load_config
@@ -339,14 +336,25 @@ def _optional_config(config_path: Path | None) -> Config | None:
 
 @cli.command()
 @config_option
+@target_options
 @click.pass_context
-def check(ctx: click.Context, config_path: Path | None) -> None:
+def check(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: str | None,
+    remote: bool,
+    env: str | None,
+    wrangler_config: Path | None,
+) -> None:
     """Exit 1 if drizzle/schema.ts or the migrations are not current (for CI).
 
     Compares the schema the models give with the file (a diff when they
     differ) and, with a drizzle config, checks the migrations folder:
     duplicate numbers, journal and files out of step, snapshots on two
-    branches, and schema changes no migration covers. Writes nothing.
+    branches, schema changes no migration covers, files that differ from
+    nanoka.sum, and what D1 would refuse (D1 codes). With --db, also
+    whether that database still matches its applied migrations (nanoka
+    diff). Writes nothing.
     """
     from nanoka_core.cli.check import check_project
     from nanoka_core.config import load_config
@@ -355,8 +363,14 @@ def check(ctx: click.Context, config_path: Path | None) -> None:
 
     sys.dont_write_bytecode = True  # "writes nothing" includes __pycache__ in the user's packages
     config = load_config(config_path)
-    pm = _plugin_manager(ctx, config)
+    pm = plugin_manager(ctx, config)
     report = check_project(Context(config, Options(), pm), resolve_stages(pm))
+    if db is not None:
+        from nanoka_core.cli.ops import drift_report
+
+        report.drift = drift_report(*open_target(ctx, config_path, db, remote, env, wrangler_config, "check"))
+    elif (remote, env, wrangler_config) != (False, None, None):
+        raise click.UsageError("--remote, --env and --wrangler-config only apply with --db")
     if ctx.obj["log_format"] == "json":
         click.echo(json.dumps(report.as_json()))
     else:
@@ -376,8 +390,17 @@ def _print_check(report: Any) -> None:
         log.error(f"{report.schema} is not what the models give: run nanoka generate")
     for risk in report.risks:
         log.warning(f"{risk.migration}.sql: {risk.line()} ({risk.kind.level})", data=risk.as_json())
+    for finding in report.d1:
+        log_finding = log.error if finding.is_error else log.warning
+        log_finding(
+            f"{finding.migration}: {finding.text()}; instead: {finding.kind.safe_way}", data=finding.as_json()
+        )
     for problem in report.problems:
         log.error(problem)
+    if report.drift is not None:
+        from nanoka_core.cli.ops import drift_lines
+
+        (log.info if report.drift["state"] == "equal" else log.error)("\n".join(drift_lines(report.drift)))
     for note in report.notes:
         log.info(f"note: {note}")
     if report.ok:
@@ -386,14 +409,7 @@ def _print_check(report: Any) -> None:
 
 @cli.command()
 @config_option
-@click.option("--db", metavar="NAME", help="D1 database to ask. Default: the config's migrate.database.")
-@click.option("--remote", is_flag=True, help="Ask the remote D1, not the local one.")
-@click.option("--env", metavar="NAME", help="The wrangler environment. Default: migrate.env.")
-@click.option(
-    "--wrangler-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The wrangler config. Default: migrate.wrangler-config, else wrangler's search.",
-)
+@target_options
 @click.pass_context
 def status(
     ctx: click.Context,
@@ -413,8 +429,6 @@ def status(
     from nanoka_core.config import load_config
     from nanoka_core.d1.ledger import applied_migrations
     from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
-    from nanoka_core.pipeline.runner import resolve_stages
-    from nanoka_core.pipeline.stage import Context, Options
 
     config = load_config(config_path)
     drizzle_config = find_drizzle_config(config)
@@ -423,21 +437,11 @@ def status(
             f"no drizzle config next to {config.path.name} (or set migrate.drizzle-config): "
             "nanoka status reads the migrations folder the drizzle config names"
         )
-    run_ctx = Context(
-        config,
-        Options(apply=True, db=db, remote=remote, env=env, wrangler_config=wrangler_config),
-        _plugin_manager(ctx, config),
+    run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "status")
+    assert run_ctx.database is not None
+    applied = applied_migrations(
+        run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, database.migrations_table
     )
-    if run_ctx.database is None:
-        raise NanokaError(
-            "nanoka status needs a database: pass --db NAME or set database under [migrate] "
-            f"in {config.path.name}"
-        )
-    # The name and the package manager, checked as an apply would: by the stage that applies.
-    for stage in resolve_stages(run_ctx.plugin_manager):
-        if "wrangler" in (stage.name, stage.replaces) and stage.check is not None:
-            stage.check(run_ctx)
-    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags)
     report = migration_status(
         migrations_dir(drizzle_config, run_ctx.project_dir), run_ctx.database, remote=remote, applied=applied
     )
@@ -459,7 +463,7 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
     from nanoka_core.pipeline.stage import Context, Options
 
     config = _optional_config(config_path)
-    pm = _plugin_manager(ctx, config)
+    pm = plugin_manager(ctx, config)
     run_ctx = Context(
         config
         or Config(
@@ -507,7 +511,7 @@ def stages(ctx: click.Context, config_path: Path | None, no_migrate: bool, apply
 @click.pass_context
 def plugins(ctx: click.Context, config_path: Path | None, show_all: bool) -> None:
     """List installed plugins and the hooks each implements."""
-    pm = _plugin_manager(ctx, _optional_config(config_path))
+    pm = plugin_manager(ctx, _optional_config(config_path))
     rows: list[dict[str, Any]] = []
     for info in pm.info.values():
         if info.source == "builtin" and not show_all:
@@ -614,20 +618,13 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
 
 @cli.command()
 @config_option
-@click.option("--db", metavar="NAME", help="The D1 database to read. Default: the config's migrate.database.")
-@click.option("--remote/--local", default=False, help="Read the remote D1, or the local one (default).")
+@target_options
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     default=Path("app/models.py"),
     show_default=True,
     help="The models module to write (it must be listed in the config's `models`).",
-)
-@click.option("--env", metavar="NAME", help="The wrangler environment. Default: migrate.env.")
-@click.option(
-    "--wrangler-config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The wrangler config. Default: migrate.wrangler-config, else wrangler's own search.",
 )
 @click.option(
     "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
@@ -639,9 +636,9 @@ def pull(
     config_path: Path | None,
     db: str | None,
     remote: bool,
-    output: Path,
     env: str | None,
     wrangler_config: Path | None,
+    output: Path,
     partial: bool,
     force: bool,
 ) -> None:
@@ -651,25 +648,18 @@ def pull(
     recorded as applied on that database without running it.
     """
     from nanoka_core.cli import pull as pulling
-    from nanoka_core.config import load_config
     from nanoka_core.log import get_logger
-    from nanoka_core.pipeline.stage import Context, Options
 
-    config = load_config(config_path)
-    folder = pulling.empty_migrations_folder(config)
-    run_ctx = Context(
-        config,
-        Options(apply=True, db=db, remote=remote, env=env, wrangler_config=wrangler_config),
-        _plugin_manager(ctx, config),
-    )
-    database = pulling.check_target(run_ctx, output, force)
-    result, statements = pulling.read_database(run_ctx, database, remote)
-    _write_models(database, result, output if output.is_absolute() else Path.cwd() / output, partial, output)
+    run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "pull")
+    folder = pulling.empty_migrations_folder(run_ctx.config)
+    name = pulling.check_target(run_ctx, output, force)
+    result, statements = pulling.read_database(run_ctx, name, remote, database.migrations_table)
+    _write_models(name, result, output if output.is_absolute() else Path.cwd() / output, partial, output)
     ctx.invoke(generate, config_path=config_path, migration_name="baseline")
-    baseline = pulling.check_baseline(folder, statements, database)
-    pulling.record(run_ctx, database, remote, baseline)
+    baseline = pulling.check_baseline(folder, statements, name)
+    pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
     where = "remote" if remote else "local"
-    get_logger().info(f"baseline {baseline} recorded as applied on {database} ({where}) without running it")
+    get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
 
 
 def _write_models(source: str, result: Any, target: Path, partial: bool, shown: Path) -> None:
@@ -695,6 +685,11 @@ def _table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+cli.add_command(hash_migrations)
+cli.add_command(resolve)
+cli.add_command(diff)
 
 
 def main() -> None:

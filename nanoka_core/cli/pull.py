@@ -10,7 +10,6 @@ database, without running it.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,18 +42,10 @@ def empty_migrations_folder(config: Config) -> Path:
 
 
 def check_target(ctx: Context, output: Path, force: bool) -> str:
-    """The database to read, after the checks an apply makes; the output must be a listed module."""
+    """The database to read (``open_target`` checked it); the output must be a listed module."""
     from nanoka_core.cli.importer import module_name
-    from nanoka_core.pipeline.runner import resolve_stages
 
-    if ctx.database is None:
-        raise NanokaError(
-            "nanoka pull needs a database: pass --db NAME or set database under [migrate] in "
-            f"{ctx.config.path.name}"
-        )
-    for stage in resolve_stages(ctx.plugin_manager):
-        if "wrangler" in (stage.name, stage.replaces) and stage.check is not None:
-            stage.check(ctx)
+    assert ctx.database is not None
     target = output if output.is_absolute() else Path.cwd() / output
     module = module_name(target, ctx.project_dir)
     if module not in ctx.config.models:
@@ -69,16 +60,16 @@ def check_target(ctx: Context, output: Path, force: bool) -> str:
     return ctx.database
 
 
-def read_database(ctx: Context, database: str, remote: bool) -> tuple[ImportResult, list[str]]:
+def read_database(
+    ctx: Context, database: str, remote: bool, migrations_table: str
+) -> tuple[ImportResult, list[str]]:
     """The database's models, and the ``CREATE`` statements they were read from."""
     from nanoka_core.cli.importer import models_source
     from nanoka_core.d1.ledger import export_schema
     from nanoka_core.migrations.live_schema import create_statements, describe
 
-    with tempfile.TemporaryDirectory(prefix="nanoka-pull-") as folder:
-        dump = Path(folder) / "schema.sql"
-        export_schema(ctx.run_tool, database, remote, str(dump), ctx.wrangler_flags)
-        statements = create_statements(dump.read_text(encoding="utf-8"))
+    dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags)
+    statements = create_statements(dump, skip=(migrations_table,))
     where = "remote" if remote else "local"
     result = models_source(
         describe(statements),
@@ -112,7 +103,9 @@ def check_baseline(folder: Path, statements: list[str], database: str) -> str:
     return written[0].name
 
 
-def record(ctx: Context, database: str, remote: bool, name: str) -> None:
-    from nanoka_core.d1.ledger import record_baseline
+def record(ctx: Context, database: str, remote: bool, name: str, migrations_table: str) -> None:
+    """Enter ``name`` in the database's ledger as applied, as wrangler would after running it."""
+    from nanoka_core.d1.ledger import ledger_change, record_applied_sql
 
-    record_baseline(ctx.run_tool, database, remote, [name], ctx.wrangler_flags)
+    sql = record_applied_sql(migrations_table, name)
+    ledger_change(ctx.run_tool, database, remote, sql, ctx.wrangler_flags)

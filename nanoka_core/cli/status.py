@@ -92,13 +92,17 @@ def migration_status(
 
 
 def pending_risks(folder: Path, names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each named migration's risky statements, judged against the schema before it."""
+    """Each named migration's risky statements, judged against the schema before it, and its D1 findings."""
+    from nanoka_core.migrations.d1_lint import lint_file
     from nanoka_core.migrations.reader import read_migrations
     from nanoka_core.migrations.risks import assess
 
     wanted = set(names)
-    return {
-        migration.path.name: [{**risk.as_json(), "line": risk.line()} for risk in assess(migration)]
-        for migration in read_migrations(folder)
-        if migration.path.name in wanted
-    }
+    risks: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    if (folder / "meta" / "_journal.json").is_file():
+        for migration in read_migrations(folder):
+            if migration.path.name in wanted:
+                risks[migration.path.name] = [{**r.as_json(), "line": r.line()} for r in assess(migration)]
+    for name in names:
+        risks[name] += [{**f.as_json(), "line": f.text()} for f in lint_file(folder / name)]
+    return risks

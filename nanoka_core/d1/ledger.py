@@ -1,8 +1,8 @@
 """What a D1 database says about itself, read through ``wrangler d1 execute --json``.
 
-wrangler records each applied migration in the ``d1_migrations`` table
-(created by the first ``migrations apply``), so a database without it has
-applied nothing yet.
+wrangler records each applied migration in the ``d1_migrations`` table, or
+the database's ``migrations_table`` in the wrangler config (created by the
+first ``migrations apply``), so a database without it has applied nothing yet.
 """
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ if TYPE_CHECKING:
     from nanoka_core.tools import ToolResult
 
 MIGRATIONS_TABLE = "d1_migrations"
-_MISSING_TABLE = f"no such table: {MIGRATIONS_TABLE}"
 
 RunTool = Callable[..., "ToolResult"]
 """``run_tool(args, capture=True, echo=False)``, as ``Context.run_tool``."""
 
 
 def applied_migrations(
-    run_tool: RunTool, database: str, remote: bool, wrangler_flags: Sequence[str] = ()
+    run_tool: RunTool,
+    database: str,
+    remote: bool,
+    wrangler_flags: Sequence[str] = (),
+    migrations_table: str = MIGRATIONS_TABLE,
 ) -> list[str]:
     """Names of the migrations ``database`` has applied (``name.sql``), in the order applied.
 
@@ -41,13 +44,13 @@ def applied_migrations(
         where,
         "--json",
         "--command",
-        f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY id",
+        f"SELECT name FROM {migrations_table} ORDER BY id",
         *wrangler_flags,
     ]
     try:
         result = run_tool(args, capture=True, echo=False)
     except ToolError as e:
-        if _MISSING_TABLE in str(e):
+        if f"no such table: {migrations_table}" in str(e):
             return []
         raise ToolError(f"cannot tell which migrations {database} ({where}) has applied: {e}") from e
     return parse_names(result.stdout, database, where)
@@ -65,40 +68,66 @@ def parse_names(stdout: str, database: str, where: str) -> list[str]:
         ) from e
 
 
-def record_baseline(
-    run_tool: RunTool, database: str, remote: bool, names: Sequence[str], wrangler_flags: Sequence[str] = ()
+def pending_up_to(files: Sequence[str], applied: Sequence[str], to: str | None) -> list[str]:
+    """The migrations an apply runs, in wrangler's order: not applied, and not after ``to``."""
+    done = set(applied)
+    ordered = sorted(files, key=apply_order)
+    if to is not None:
+        ordered = ordered[: ordered.index(to) + 1]
+    return [name for name in ordered if name not in done]
+
+
+def apply_order(name: str) -> tuple[int, str]:
+    """wrangler sorts by name, then (stably) by the number before the first ``_``."""
+    number = name.split("_", 1)[0]
+    return (int(number) if number.isdigit() else -1, name)
+
+
+def ledger_change(
+    run_tool: RunTool,
+    database: str,
+    remote: bool,
+    sql: str,
+    wrangler_flags: Sequence[str] = (),
 ) -> None:
-    """Record ``names`` as applied on ``database`` without running them (a baseline).
-
-    The table is created as wrangler creates it, when the database has none yet.
-    """
-    import re
-
-    for name in names:
-        if not re.fullmatch(r"[A-Za-z0-9_-]+\.sql", name):
-            raise ToolError(f"{name!r} is not a migration file name drizzle-kit writes; nothing was recorded")
-    values = ", ".join(f"('{name}')" for name in names)
-    statements = (
-        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE}("
-        "id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, "
-        "applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL); "
-        f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES {values}"
-    )
+    """Run one statement on the ledger (``nanoka resolve``); a failure is a ``ToolError`` that says so."""
     where = "--remote" if remote else "--local"
-    run_tool(
-        ["wrangler", "d1", "execute", database, where, "--command", statements, *wrangler_flags],
-        capture=True,
-        echo=False,
+    args = ["wrangler", "d1", "execute", database, where, "--json", "--command", sql, *wrangler_flags]
+    try:
+        run_tool(args, capture=True, echo=False)
+    except ToolError as e:
+        raise ToolError(f"could not change the ledger of {database} ({where}): {e}") from e
+
+
+def record_applied_sql(migrations_table: str, name: str) -> str:
+    """What ``wrangler d1 migrations apply`` records for a migration, without running it."""
+    return (
+        f"CREATE TABLE IF NOT EXISTS {migrations_table}(id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL); "
+        f"INSERT INTO {migrations_table} (name) VALUES ({_literal(name)})"
     )
 
 
-def export_schema(
-    run_tool: RunTool, database: str, remote: bool, output: str, wrangler_flags: Sequence[str] = ()
-) -> None:
-    """``wrangler d1 export --no-data``: the database's ``CREATE`` statements, written to ``output``."""
+def remove_record_sql(migrations_table: str, name: str) -> str:
+    return f"DELETE FROM {migrations_table} WHERE name = {_literal(name)}"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export_schema(run_tool: RunTool, database: str, remote: bool, wrangler_flags: Sequence[str] = ()) -> str:
+    """The database's schema as SQL (``wrangler d1 export --no-data``); else a ``ToolError``."""
+    import tempfile
+    from pathlib import Path
+
     where = "--remote" if remote else "--local"
-    run_tool(
-        ["wrangler", "d1", "export", database, where, "--no-data", "--output", output, *wrangler_flags],
-        capture=True,
-        echo=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="nanoka-export-") as tmp:
+        output = Path(tmp) / "schema.sql"
+        args = ["wrangler", "d1", "export", database, where, "--no-data", f"--output={output}"]
+        args += wrangler_flags
+        try:
+            run_tool(args, capture=True, echo=False)
+            return output.read_text(encoding="utf-8")
+        except (ToolError, OSError) as e:
+            raise ToolError(f"cannot read the schema of {database} ({where}): {e}") from e

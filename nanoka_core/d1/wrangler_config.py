@@ -22,6 +22,7 @@ from nanoka_core.errors import ConfigError
 
 WRANGLER_CONFIG_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 _DEFAULT_MIGRATIONS_DIR = "./migrations"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
 DATABASE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
@@ -35,6 +36,8 @@ class D1Database:
     database_name: str | None
     database_id: str | None
     migrations_dir: Path
+    migrations_table: str = "d1_migrations"
+    """Where wrangler records applied migrations (``migrations_table``)."""
 
 
 def find_wrangler_config(project_dir: Path) -> Path | None:
@@ -134,12 +137,19 @@ def d1_databases(path: Path, data: dict[str, Any], env: str | None) -> list[D1Da
         migrations = entry.get("migrations_dir") or _DEFAULT_MIGRATIONS_DIR
         if not isinstance(migrations, str):
             raise ConfigError(f"{path}: 'migrations_dir' in '{where}' must be a string, got {migrations!r}")
+        table = entry.get("migrations_table") or "d1_migrations"
+        if not isinstance(table, str) or not _IDENTIFIER.match(table):
+            raise ConfigError(
+                f"{path}: 'migrations_table' in '{where}' must be a table name of letters, digits and '_' "
+                f"(wrangler writes it into SQL as is), got {table!r}"
+            )
         found.append(
             D1Database(
                 binding=_text(entry.get("binding")),
                 database_name=_text(entry.get("database_name")),
                 database_id=_text(entry.get("database_id")),
                 migrations_dir=Path(os.path.normpath(path.parent / migrations)),
+                migrations_table=table,
             )
         )
     return found

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nanoka_core.files import write_text_atomic
+from nanoka_core.migrations.checksum import SUM_NAME
 from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ def _fingerprint(settings: DrizzleSettings, schema: Path, command: Sequence[str]
     if migrations.exists() and not migrations.is_dir():
         return None
     for path in sorted(migrations.rglob("*")) if migrations.is_dir() else []:
+        if path == migrations / SUM_NAME:
+            continue  # nanoka's checksum, written after drizzle-kit; drizzle-kit never reads it
         if path.is_symlink():
             return None
         if path.is_file():

@@ -21,11 +21,12 @@ SKIPPED_TABLES = re.compile(r"(sqlite_|_cf_|d1_migrations$)", re.IGNORECASE)
 _LENGTH = re.compile(r"\(\s*(\d+)\s*\)")
 
 
-def create_statements(sql_text: str) -> list[str]:
-    """The ``CREATE TABLE`` / ``CREATE INDEX`` statements of a SQL dump, in order.
+def create_statements(sql_text: str, skip: tuple[str, ...] = ()) -> list[str]:
+    """The ``CREATE`` statements of a SQL dump, in order.
 
     Everything else (``PRAGMA``, ``DELETE FROM sqlite_sequence``, rows) is left out,
-    and so are the tables of SQLite, D1 and wrangler, with their indexes.
+    and so are the tables of SQLite, D1 and wrangler, with their indexes, and the
+    tables in ``skip`` (a wrangler ``migrations_table`` of another name).
     """
     import sqlite3
 
@@ -42,7 +43,8 @@ def create_statements(sql_text: str) -> list[str]:
         if head is None:
             continue
         table = head[3] or head[2]
-        if not SKIPPED_TABLES.match(head[2]) and not SKIPPED_TABLES.match(table):
+        skipped = any(SKIPPED_TABLES.match(name) or name in skip for name in (head[2], table))
+        if not skipped:
             found.append(statement)
     return found
 

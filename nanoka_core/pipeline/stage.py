@@ -95,6 +95,8 @@ class Options:
     """Answer "created" to every rename question no ``renamed_from`` answers."""
     no_restore_point: bool = False
     """Apply to the remote D1 without taking a Time Travel bookmark first."""
+    to: str | None = None
+    """``--to NAME``: apply pending migrations up to and including this file, not after it."""
 
 
 class Context:
