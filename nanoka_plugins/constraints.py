@@ -11,18 +11,32 @@ from __future__ import annotations
 from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.constraints import sql_tokens
+from nanoka_core.schema.expressions import template_text
 from nanoka_core.schema.models import index_names
 
 
 @hookimpl(tryfirst=True)
 def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:
-    indexes = [_index(model, name, fields, unique) for name, fields, unique in index_names(model)]
+    named = index_names(model)  # the field-level indexes, then the declared ones, in order
+    split = len(named) - len(model.indexes)
+    field_level, declared_names = named[:split], named[split:]
+    indexes = [_index(model, name, fields, unique) for name, fields, unique in field_level]
     checks: list[tuple[str, Constraint]] = []
     for name, field in model.fields.items():
-        if field.enum_values is not None:
+        if field.enum_values is not None and field.enum_check:
             values = ", ".join(sql_string(value) for value in field.enum_values)
             enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
             checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
+    for (name, fields, unique), declared in zip(declared_names, model.indexes, strict=True):
+        if declared.constraint:
+            columns = ", ".join(f"table.{field}" for field in fields)
+            indexes.append((name, Constraint(f"unique('{name}').on({columns})", {"unique"})))
+            continue
+        name, constraint = _index(model, name, fields, unique)
+        if declared.where is not None:
+            where = _check_sql(model, declared.where)
+            constraint = Constraint(f"{constraint.expr}.where(sql`{where}`)", {*constraint.imports, "sql"})
+        indexes.append((name, constraint))
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.expression)
         checks.append(_check(f"{model.table}_{declared_check.name}", sql))
@@ -65,9 +79,6 @@ def sql_string(value: str) -> str:
     return template_text("'" + value.replace("'", "''") + "'")
 
 
-def template_text(text: str) -> str:
-    """``text`` escaped so that a TypeScript template literal reads it back unchanged."""
-    return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
 
 
 def _check_sql(model: type[Model], expression: str) -> str:
