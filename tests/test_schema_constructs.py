@@ -483,3 +483,8 @@ def test_two_constraints_of_one_name(fields: dict[str, Any], extra: dict[str, An
     model = define_model("m", fields, **extra)
     with pytest.raises(ModelError, match=r"model 'm': two indexes or checks are named '(m_a_idx|DUP|m_a_enum)'"):
         nanoka_render([model])
+
+
+def test_a_partial_index_with_a_subquery_is_refused_too() -> None:
+    with pytest.raises(ModelError, match=r"SQLite does not allow a subquery"):
+        index("a", where="a in (select a from other)")

@@ -96,7 +96,8 @@ def _check_expression(where: str, expression: str) -> None:
         raise ModelError(f"{where}: comments and ';' are not allowed in a check expression: {expression!r}")
     if any(t.lower() == "select" for t in tokens):  # a keyword: a column named so must be quoted
         raise ModelError(
-            f"{where}: SQLite does not allow a subquery in a CHECK constraint: {expression!r}; "
+            f"{where}: SQLite does not allow a subquery in a CHECK constraint (nor in an index's WHERE): "
+            f"{expression!r}; "
             "check the rows in your application code, or with a trigger in a --custom migration"
         )
     depth = 0
