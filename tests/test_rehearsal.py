@@ -200,6 +200,14 @@ def test_check_over_violating_rows_fails_with_sqlites_message() -> None:
     )
     report = one(FAMILY, "PRAGMA defer_foreign_keys = on;\n" + sql)
     assert report.failure is not None and report.failure.message.startswith("CHECK constraint failed")
+    assert report.failure.keys == ({"id": 1}, {"id": 2})  # 'a' and 'b' are too short
+
+
+def test_nulls_into_a_new_not_null_fail_with_the_rows_that_hold_them() -> None:
+    dump = "CREATE TABLE t (id integer PRIMARY KEY, n text); INSERT INTO t VALUES (1, 'x'), (2, NULL), (3, NULL);"
+    report = one(dump, rebuild("t", "id integer PRIMARY KEY, n text NOT NULL", "(id, n) SELECT id, n FROM t"))
+    assert report.failure is not None and report.failure.message == "NOT NULL constraint failed: __new_t.n"
+    assert report.failure.keys == ({"id": 2}, {"id": 3})
 
 
 def test_a_deferred_foreign_key_over_orphans_fails_at_commit_with_the_orphans() -> None:

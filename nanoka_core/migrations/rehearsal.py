@@ -425,7 +425,7 @@ def _run(
             except sqlite3.Error as e:
                 conn.set_authorizer(None)
                 message = f"{e}: {tracker.refused}" if tracker.refused else str(e)
-                keys = _offending(conn, message)
+                keys = _offending(conn, message, sql)
                 conn.execute("ROLLBACK")
                 return Failure(sql, message, keys)
             conn.set_authorizer(None)
@@ -445,12 +445,14 @@ def _run(
         conn.set_authorizer(None)
 
 
-def _offending(conn: sqlite3.Connection, message: str) -> tuple[dict[str, Value], ...]:
+def _offending(conn: sqlite3.Connection, message: str, sql: str) -> tuple[dict[str, Value], ...]:
     """Some rows behind a constraint failure, while the transaction still holds the state before it."""
     import sqlite3
 
     if message.startswith("FOREIGN KEY"):
         return _foreign_key_violations(conn)
+    if message.startswith(("CHECK constraint failed", "NOT NULL constraint failed")):
+        return _refused_copies(conn, sql)
     if message.startswith("UNIQUE constraint failed: "):
         pairs = [
             part.strip().split(".", 1)
@@ -471,6 +473,49 @@ def _offending(conn: sqlite3.Connection, message: str) -> tuple[dict[str, Value]
                 for row in rows
             )
     return ()
+
+
+def _refused_copies(conn: sqlite3.Connection, sql: str) -> tuple[dict[str, Value], ...]:
+    """The source rows an ``INSERT ... SELECT`` (a rebuild's copy) cannot copy, by the source's key.
+
+    The copy is tried again as ``INSERT OR IGNORE`` (which skips the rows a
+    CHECK or NOT NULL refuses) inside a savepoint that is then undone.
+    """
+    import sqlite3
+
+    from sqlglot import exp
+
+    from nanoka_core.migrations.reader import copied_from, parse
+
+    node = parse(sql)
+    source = copied_from(node)
+    if not isinstance(node, exp.Insert) or source is None:
+        return ()
+    target = node.this.this.name if isinstance(node.this, exp.Schema) else node.this.name
+    if isinstance(node.this, exp.Schema):
+        copied = [i.name for i in node.this.expressions]
+    else:
+        copied = [row[1] for row in conn.execute(f"PRAGMA table_info({quote_identifier(target)})")]
+    info = sorted(conn.execute(f"PRAGMA table_info({quote_identifier(source)})"), key=lambda r: r[5])
+    key = [row[1] for row in info if row[5]]
+    if not key or not all(k in copied for k in key):
+        return ()
+    probe = node.copy()
+    probe.set("alternative", "IGNORE")
+    columns = ", ".join(quote_identifier(k) for k in key)
+    conn.execute("SAVEPOINT nanoka_probe")
+    try:
+        conn.execute(probe.sql(dialect="sqlite"))
+        rows = conn.execute(
+            f"SELECT {columns} FROM {quote_identifier(source)} "
+            f"EXCEPT SELECT {columns} FROM {quote_identifier(target)} LIMIT {MAX_KEYS}"
+        ).fetchall()
+    except sqlite3.Error:
+        rows = []
+    finally:
+        conn.execute("ROLLBACK TO nanoka_probe")
+        conn.execute("RELEASE nanoka_probe")
+    return tuple(dict(zip(key, row, strict=True)) for row in rows)
 
 
 def _foreign_key_violations(conn: sqlite3.Connection) -> tuple[dict[str, Value], ...]:
