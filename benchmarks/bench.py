@@ -19,6 +19,9 @@ before timing, so their bytecode is cached, as from a user's second run on.
    on disk.
 5. ``generate --no-migrate`` again once rich is installed in the venv (as it
    is in most developers' environments).
+6. ``nanoka generate --apply`` on the local D1 with one migration pending,
+   with and without the rehearsal (``--no-rehearsal``): what the rehearsal
+   adds (budget: 2 s).
 
 Prints the median and the fastest of N runs, wall time and the process's
 own CPU time. Figures go in the README.
@@ -209,6 +212,22 @@ def main() -> None:
         pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
         subprocess.run([*pip, "rich"], check=True)
         report("generate --no-migrate, 2 models, rich installed", time_command(no_migrate, example, runs))
+        for label, flags in [("rehearsed", []), ("--no-rehearsal", ["--no-rehearsal"])]:
+            report(f"generate --apply, 1 migration pending, {label}", apply_times(nanoka, tmp, flags, few))
+
+
+def apply_times(nanoka: str, tmp: str, flags: list[str], runs: int) -> list[tuple[float, float]]:
+    """``generate --apply`` on a local D1 holding the first migration and rows, the second pending."""
+    times = []
+    for n in range(runs):
+        project = example_project(Path(tmp) / f"apply-{'-'.join(flags) or 'rehearsed'}-{n}")
+        subprocess.run([nanoka, "generate", "--apply"], cwd=project, env=ENV, check=True, capture_output=True)
+        models = project / "app" / "models.py"
+        added = '"name": t.string(),\n    "note": t.string().optional(),'
+        models.write_text(models.read_text().replace('"name": t.string(),', added))
+        subprocess.run([nanoka, "generate"], cwd=project, env=ENV, check=True, capture_output=True)
+        times.append(run_once([nanoka, "generate", "--apply", *flags], project))
+    return times
 
 
 if __name__ == "__main__":

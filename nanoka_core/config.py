@@ -35,6 +35,8 @@ class MigrateConfig:
     wrangler_config: Path | None = None
     preserve_rows: bool = True
     """Rewrite new table rebuilds so referencing rows survive on D1 (``preserve-rows``)."""
+    rehearsal: bool = True
+    """Rehearse pending migrations on a copy of the database before applying them (``rehearsal``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +130,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
-_MIGRATE_KEYS = ("drizzle-config", "database", "package-manager", "env", "wrangler-config", "preserve-rows")
+_MIGRATE_KEYS = (
+    "drizzle-config", "database", "package-manager", "env", "wrangler-config", "preserve-rows", "rehearsal",
+)
 
 
 def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
@@ -178,6 +182,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             env=mkeys.optional_string(migrate_data, "env"),
             wrangler_config=_join(root, wrangler_config) if wrangler_config is not None else None,
             preserve_rows=mkeys.boolean(migrate_data, "preserve-rows", True),
+            rehearsal=mkeys.boolean(migrate_data, "rehearsal", True),
         ),
     )
 

@@ -64,6 +64,25 @@ def configure(log_format: str = "console", verbosity: int = 0) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
+    _route_library_logs()
+
+
+LIBRARY_LOGGERS = ("sqlglot",)
+"""Libraries that log through ``logging``; without a handler Python prints their warnings bare to stderr."""
+
+
+class _ToStructlog(logging.Handler):
+    """A library's log record as a nanoka debug event (``-v`` shows it; JSON lines stay JSON lines)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        get_logger().debug(record.getMessage(), source=record.name)
+
+
+def _route_library_logs() -> None:
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = [_ToStructlog()]
+        logger.propagate = False
 
 
 def use_colour() -> bool:

@@ -12,29 +12,27 @@ from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.constraints import sql_tokens
 from nanoka_core.schema.expressions import template_text
+from nanoka_core.schema.models import index_names
 
 
 @hookimpl(tryfirst=True)
 def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Constraint]:
-    indexes: list[tuple[str, Constraint]] = []
+    named = index_names(model)  # the field-level indexes, then the declared ones, in order
+    split = len(named) - len(model.indexes)
+    field_level, declared_names = named[:split], named[split:]
+    indexes = [_index(model, name, fields, unique) for name, fields, unique in field_level]
     checks: list[tuple[str, Constraint]] = []
     for name, field in model.fields.items():
-        if field.is_indexed:
-            index_name = f"{model.table}_{_sql_name(model, name)}_idx"
-            indexes.append(_index(model, index_name, (name,), unique=False))
         if field.enum_values is not None and field.enum_check:
             values = ", ".join(sql_string(value) for value in field.enum_values)
             enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
             checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
-    for declared in model.indexes:
-        suffix = "unique" if declared.unique else "idx"
-        default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
-        name = declared.name or default_name
+    for (name, fields, unique), declared in zip(declared_names, model.indexes, strict=True):
         if declared.constraint:
-            columns = ", ".join(f"table.{field}" for field in declared.fields)
+            columns = ", ".join(f"table.{field}" for field in fields)
             indexes.append((name, Constraint(f"unique('{name}').on({columns})", {"unique"})))
             continue
-        name, constraint = _index(model, name, declared.fields, declared.unique)
+        name, constraint = _index(model, name, fields, unique)
         if declared.where is not None:
             where = _check_sql(model, declared.where)
             constraint = Constraint(f"{constraint.expr}.where(sql`{where}`)", {*constraint.imports, "sql"})

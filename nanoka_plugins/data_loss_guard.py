@@ -49,19 +49,45 @@ def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
     return reported
 
 
+REWRITE_CODES = ("DS111", "DS112", "MF108")
+"""Risks of a drizzle-kit rebuild that the preserve-rows rewrite removes."""
+
+
+def safe_way(ctx: Context, migration: Migration, risk: Risk) -> str:
+    """The advice that is true for this migration: the rewrite is offered only where it would help."""
+    from nanoka_core.migrations.rewrite import is_rewritten
+
+    if risk.code not in REWRITE_CODES:
+        return risk.kind.safe_way
+    by_rebuild = any(r.drop.index == risk.statement for r in migration.recreations)
+    set_aside = (
+        "set the referencing rows aside in the migration (CREATE TABLE keep AS SELECT ..., DELETE leaves "
+        "first, put them back after; PRAGMA defer_foreign_keys = on when the tables form a cycle)"
+    )
+    if not by_rebuild:
+        return set_aside
+    if is_rewritten(migration.path.read_text(encoding="utf-8")):
+        return f"nanoka's rewrite of this migration does not cover this case: {set_aside}"
+    if not ctx.config.migrate.preserve_rows or not ctx.will_run("preserve-rows"):
+        return (
+            "turn the preserve-rows rewrite back on ([migrate] preserve-rows = true, no --disable-plugin "
+            "preserve-rows) and regenerate the migration"
+        )
+    return (
+        "delete this migration (it is not applied) and let nanoka generate write it again: "
+        "the preserve-rows rewrite keeps those rows"
+    )
+
+
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
-    from nanoka_core.d1.ledger import MIGRATIONS_TABLE, applied_migrations
-    from nanoka_core.d1.wrangler_config import wrangler_database
+    from nanoka_core.d1.ledger import applied_migrations
+    from nanoka_core.d1.wrangler_config import migrations_table
 
     assert ctx.database is not None
-    found = wrangler_database(
-        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=False
-    )
-    table = found[1].migrations_table if found is not None else MIGRATIONS_TABLE
-    applied = set(
-        applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags, table)
-    )
+    table = migrations_table(ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database)
+    remote = ctx.options.remote
+    applied = set(applied_migrations(ctx.run_tool, ctx.database, remote, ctx.wrangler_flags, table))
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return
@@ -72,7 +98,7 @@ def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, R
     ]
     for migration, risk in pending:
         lines.append(f"  {migration.path.name}: {risk.line()}")
-        lines.append(f"    why: {risk.kind.title}; the safe way: {risk.kind.safe_way}")
+        lines.append(f"    why: {risk.kind.title}; the safe way: {safe_way(ctx, migration, risk)}")
     flags = " --remote" if ctx.options.remote else ""
     lines.append(
         "If losing this data is what you want, say so: "

@@ -111,7 +111,7 @@ def generate_migrations(ctx: Context) -> Path | None:
             "(.renamed_from(...) on a field, renamed_from=... on a model), pass --no-renames if "
             "nothing was renamed, or run `nanoka generate` in a terminal and answer the prompt."
         )
-    verify_migrations(ctx, migrations, before, said=said)
+    verify_migrations(ctx, config, migrations, before, said=said)
     _remember(ctx, config, args)
     return config
 
@@ -129,7 +129,9 @@ def _remember(ctx: Context, config: Path, args: list[str]) -> None:
         ctx.log.warning(f"could not record this run in {cache.CACHE_DIR}/ ({e}); the next run will not skip")
 
 
-def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said: str | None) -> None:
+def verify_migrations(
+    ctx: Context, config: Path, migrations: Path, before: set[str], *, said: str | None
+) -> None:
     """Fail unless ``migrations`` is consistent and its latest snapshot is the schema.
 
     In a consistent folder, a migration drizzle-kit just wrote is the proof,
@@ -147,7 +149,7 @@ def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said:
         return
     else:
         coverage = schema_coverage(
-            lambda args: ctx.run_tool(args, capture=True), ctx.project_dir, ctx.output, migrations
+            lambda args: ctx.run_tool(args, capture=True), ctx.project_dir, config, migrations
         )
         if coverage.state == "covered":
             return

@@ -182,3 +182,30 @@ def test_drizzle_kit_is_found_in_a_parent_folder_as_node_finds_it(project: Path)
     (app / "drizzle" / "schema.ts").write_text("// schema\n")
     inputs = cache.fingerprint(app, app / "drizzle.config.ts", app / "drizzle" / "schema.ts", COMMAND)
     assert inputs is not None and inputs["drizzle-orm"] == "absent"
+
+
+def test_a_local_module_a_listed_schema_file_imports_transitively_is_an_input(project: Path) -> None:
+    """src/extra.ts imports ./cols, which imports ./more: a change in more.ts alone is a change."""
+    (project / "src").mkdir()
+    (project / "src" / "extra.ts").write_text("import { cols } from './cols'\nexport const extra = cols\n")
+    (project / "src" / "cols.ts").write_text("import { more } from './more'\nexport const cols = [more]\n")
+    (project / "src" / "more.ts").write_text("export const more = 'a'\n")
+    (project / "drizzle.config.ts").write_text(
+        CONFIG.replace("'./drizzle/schema.ts'", "['./drizzle/schema.ts', './src/extra.ts']")
+    )
+    inputs = _fingerprint(project)
+    assert inputs is not None
+    cache.record(project, inputs)
+    assert cache.matches(project, _fingerprint(project) or {})
+    (project / "src" / "more.ts").write_text("export const more = 'b'\n")
+    later = _fingerprint(project)
+    assert later is not None and not cache.matches(project, later)
+    assert cache.changed_inputs(project, later) == [f"schema-import:{(project / 'src' / 'more.ts').resolve()}"]
+
+
+def test_no_fingerprint_when_a_listed_schema_file_throws(project: Path) -> None:
+    (project / "drizzle" / "extra.ts").write_text("throw new Error('broken on purpose')\n")
+    (project / "drizzle.config.ts").write_text(
+        CONFIG.replace("'./drizzle/schema.ts'", "['./drizzle/schema.ts', './drizzle/extra.ts']")
+    )
+    assert _fingerprint(project) is None

@@ -78,6 +78,8 @@ def test_config_flag_from_another_folder(run_nanoka: Any, project: Path, tmp_pat
         (["--frobnicate"], "No such option '--frobnicate'"),
         (["--apply", "--no-restore-point"], "--no-restore-point only applies with --apply --remote"),
         (["--no-migrate", "--no-renames"], "--no-renames only applies when migrations are generated"),
+        (["--no-rehearsal"], "--no-rehearsal only applies with --apply"),
+        (["--apply", "--rehearse-with-data"], "--rehearse-with-data only applies with --apply --remote"),
     ],
 )
 def test_usage_errors_exit_2(run_nanoka: Any, project: Path, args: list[str], message: str) -> None:
@@ -146,11 +148,12 @@ def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Pat
     assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
     assert [line.split()[0] for line in lines[1:]] == [
         "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard",
-        "d1-preflight", "restore-point", "wrangler",
+        "d1-preflight", "rehearsal", "restore-point", "wrangler",
     ]
     assert lines[7].split()[3:6] == ["no", "with", "--apply"]
-    assert lines[8].split()[3:7] == ["no", "with", "--apply", "--remote,"]
-    assert lines[9].split()[3:6] == ["no", "with", "--apply"]
+    assert lines[8].split()[3:9] == ["no", "with", "--apply,", "unless", "--no-rehearsal", "or"]
+    assert lines[9].split()[3:7] == ["no", "with", "--apply", "--remote,"]
+    assert lines[10].split()[3:6] == ["no", "with", "--apply"]
 
 
 def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
@@ -158,7 +161,7 @@ def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     assert {r["name"]: r["runs"] for r in rows} == {
         "load-config": True, "codegen": True, "drizzle-kit": True,
         "preserve-rows": True, "migrations-sum": True, "data-loss-guard": True, "d1-preflight": True,
-        "restore-point": False, "wrangler": True,
+        "rehearsal": True, "restore-point": False, "wrangler": True,
     }
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--no-migrate"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False
@@ -170,6 +173,15 @@ def test_preserve_rows_false_turns_the_rewrite_stage_off(run_nanoka: Any, projec
     rows = json.loads(run_nanoka(["--log-format", "json", "stages"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["preserve-rows"] is False
     assert {r["name"]: r["runs"] for r in rows}["data-loss-guard"] is True
+
+
+def test_rehearsal_false_turns_the_rehearsal_stage_off(run_nanoka: Any, project: Path) -> None:
+    rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
+    assert {r["name"]: r["runs"] for r in rows}["rehearsal"] is True
+    config = project / "nanoka.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[migrate]\nrehearsal = false\n", encoding="utf-8")
+    rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
+    assert {r["name"]: r["runs"] for r in rows}["rehearsal"] is False
 
 
 def test_allow_data_loss_needs_apply(run_nanoka: Any, project: Path) -> None:

@@ -284,7 +284,7 @@ UNKNOWN_KEYS = [
         "zzz",
         "valid keys: output, models, pythonpath, plugins, migrate",
     ),
-    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config, preserve-rows"),
+    ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config, preserve-rows, rehearsal"),
 ]
 
 

@@ -75,6 +75,9 @@ def recorder_script(log: Path) -> str:
         f"with open({str(log)!r}, 'a', encoding='utf-8') as f:\n"
         "    f.write(json.dumps([os.path.basename(sys.argv[0]), *sys.argv[1:]]) + '\\n')\n"
         "print('No schema changes, nothing to migrate')\n"
+        "for arg in sys.argv:  # wrangler d1 export: an empty database\n"
+        "    if arg.startswith('--output='):\n"
+        "        open(arg[len('--output='):], 'w', encoding='utf-8').write('PRAGMA defer_foreign_keys=TRUE;')\n"
     )
 
 
@@ -660,6 +663,7 @@ def test_config_in_a_parent_folder_is_found_from_a_subfolder(sandbox: Sandbox, m
     assert not (root / "app" / "deep" / "er" / "drizzle").exists()
     assert sandbox.tool_calls() == [
         ["npx", "--no-install", "drizzle-kit", "generate", "--config", "drizzle.config.ts"],
+        ["npx", "--no-install", "wrangler", "d1", "export", "mydb", "--local", sandbox.tool_calls()[1][-1]],
         ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "mydb", "--local"],
     ]
 

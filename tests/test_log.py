@@ -77,3 +77,19 @@ def test_data_is_detail_for_json_only(monkeypatch: pytest.MonkeyPatch, log_forma
         assert stream.getvalue() == "nanoka warning: DS103 users.nickname: dropped\n"
     else:
         assert json.loads(stream.getvalue())["data"] == {"code": "DS103"}
+
+
+def test_sqlglots_own_warnings_are_nanoka_debug_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlglot
+
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    configure("json", 1)
+    sqlglot.parse("CREATE TRIGGER t AFTER UPDATE ON p BEGIN DELETE FROM c; END", read="sqlite")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines, "sqlglot said nothing: the test no longer exercises its fallback warning"
+    assert all(line["level"] == "debug" and line["source"] == "sqlglot" for line in lines)
+    stream.truncate(0)
+    configure("json", 0)
+    sqlglot.parse("CREATE TRIGGER t AFTER UPDATE ON p BEGIN DELETE FROM c; END", read="sqlite")
+    assert stream.getvalue() == ""

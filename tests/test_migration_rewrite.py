@@ -155,3 +155,79 @@ def test_drizzle_kits_own_statements_stay_byte_for_byte() -> None:
     assert kept == original  # every original part, unchanged and in order
     added = [part for part in parts if part not in original]
     assert all(part.startswith("\n") and part.strip().endswith(";") for part in added)
+
+
+# --------------------------------------------------------------------------- proved by the rehearsal
+
+CYCLE = """
+CREATE TABLE a (id integer PRIMARY KEY NOT NULL, bId integer REFERENCES b(id) ON DELETE cascade, note text);
+CREATE TABLE b (id integer PRIMARY KEY NOT NULL, aId integer REFERENCES a(id) ON DELETE cascade);
+CREATE TABLE leaf (id integer PRIMARY KEY NOT NULL, bId integer NOT NULL REFERENCES b(id) ON DELETE cascade);
+"""
+CYCLE_ROWS = "INSERT INTO a VALUES (1, NULL, 'x'), (2, NULL, 'y'); INSERT INTO b VALUES (1, 1), (2, 2);\nUPDATE a SET bId = id; INSERT INTO leaf VALUES (1, 1), (2, 2);"
+
+
+def _drizzle_rebuild(table: str, columns: str, names: str) -> str:
+    return (
+        "PRAGMA foreign_keys=OFF;--> statement-breakpoint\n"
+        f"CREATE TABLE `__new_{table}` ({columns});\n--> statement-breakpoint\n"
+        f'INSERT INTO `__new_{table}`({names}) SELECT {names} FROM `{table}`;--> statement-breakpoint\n'
+        f"DROP TABLE `{table}`;--> statement-breakpoint\n"
+        f"ALTER TABLE `__new_{table}` RENAME TO `{table}`;--> statement-breakpoint\n"
+        "PRAGMA foreign_keys=ON;"
+    )
+
+
+def _rewritten_and_rehearsed(schema_sql: str, rows: str, text: str) -> Any:
+    from nanoka_core.migrations.reader import Migration, read_statements
+    from nanoka_core.migrations.rehearsal import rehearse
+
+    _, before = read_statements(schema_sql, {})
+    statements, after = read_statements(text, before)
+    rewritten = preserve_rows(Migration("0001_x", Path("0001_x.sql"), statements, before, after), text)
+    assert rewritten is not None
+    [plain] = rehearse(schema_sql + rows, [("0001_x.sql", text)])
+    [report] = rehearse(schema_sql + rows, [("0001_x.sql", rewritten)])
+    return plain, report, rewritten
+
+
+def test_case_1_a_renamed_then_rebuilt_table_keeps_the_rows_that_reference_it() -> None:
+    schema = """
+    CREATE TABLE p (id integer PRIMARY KEY NOT NULL, name text NOT NULL);
+    CREATE TABLE c (id integer PRIMARY KEY NOT NULL, pId integer NOT NULL REFERENCES p(id) ON DELETE cascade);
+    CREATE TABLE g (id integer PRIMARY KEY NOT NULL, cId integer NOT NULL REFERENCES c(id) ON DELETE cascade);
+    """
+    rows = "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (1, 1), (2, 1), (3, 2); INSERT INTO g VALUES (1, 1), (2, 3);"
+    text = "ALTER TABLE `p` RENAME TO `parents`;--> statement-breakpoint\n" + _drizzle_rebuild(
+        "parents", "`id` integer PRIMARY KEY NOT NULL, `name` text DEFAULT 'x' NOT NULL", '"id", "name"'
+    )
+    plain, report, rewritten = _rewritten_and_rehearsed(schema, rows, text)
+    assert {loss.table: loss.deleted for loss in plain.losses} == {"c": 3, "g": 2}
+    assert report.ok, report.as_json()
+    assert 'CREATE TABLE "__nanoka_keep_c" AS SELECT * FROM "c";' in rewritten
+
+
+def test_a_foreign_key_cycle_rebuilt_in_one_migration_keeps_every_row() -> None:
+    text = _drizzle_rebuild(
+        "a", "`id` integer PRIMARY KEY NOT NULL, `bId` integer REFERENCES b(id) ON DELETE cascade, `note` text DEFAULT 'n'", '"id", "bId", "note"'
+    ) + "--> statement-breakpoint\n" + _drizzle_rebuild(
+        "b", "`id` integer PRIMARY KEY NOT NULL, `aId` integer REFERENCES a(id) ON DELETE cascade, `extra` text", '"id", "aId"'
+    )
+    plain, report, rewritten = _rewritten_and_rehearsed(CYCLE, CYCLE_ROWS, text)
+    assert not plain.ok
+    assert report.ok, (report.as_json(), rewritten)
+    assert rewritten.count("PRAGMA defer_foreign_keys = on;") == 2
+
+
+def test_the_guard_finds_nothing_destroyed_in_the_rewritten_cycle() -> None:
+    from nanoka_core.migrations.reader import Migration, read_statements
+
+    text = _drizzle_rebuild(
+        "a", "`id` integer PRIMARY KEY NOT NULL, `bId` integer REFERENCES b(id) ON DELETE cascade, `note` text", '"id", "bId", "note"'
+    )
+    _, before = read_statements(CYCLE, {})
+    statements, after = read_statements(text, before)
+    rewritten = preserve_rows(Migration("0001_x", Path("0001_x.sql"), statements, before, after), text)
+    assert rewritten is not None
+    statements, after = read_statements(rewritten, before)
+    assert [r.line() for r in assess(Migration("0001_x", Path("0001_x.sql"), statements, before, after)) if r.destroys] == []

@@ -70,3 +70,46 @@ def test_a_risk_names_migration_statement_and_reason() -> None:
     assert risk.line() == "DS103 users.nickname: ALTER TABLE users DROP COLUMN nickname deletes its values"
     assert risk.as_json()["migration"] == "0001_step_1"
     assert risk.as_json()["statement"] == 0
+
+
+FAMILY = """
+CREATE TABLE p (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE c (id integer PRIMARY KEY, pId integer REFERENCES p(id) ON DELETE cascade ON UPDATE cascade);
+CREATE TABLE g (id integer PRIMARY KEY, cId integer REFERENCES c(id) ON DELETE cascade);
+CREATE TABLE n (id integer PRIMARY KEY, pId integer REFERENCES p(id) ON UPDATE set null);
+"""
+
+
+def _judged(sql: str) -> list[tuple[str, str, str | None]]:
+    from nanoka_core.migrations.reader import Migration, read_statements
+
+    _, before = read_statements(FAMILY, {})
+    statements, after = read_statements(sql, before)
+    return [(r.code, r.table, r.column) for r in assess(Migration("0001_x", Path("0001_x.sql"), statements, before, after))]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["INSERT OR REPLACE INTO p(id, name) VALUES (1, 'renamed');", "REPLACE INTO p(id, name) VALUES (1, 'renamed');"],
+)
+def test_case_3_replace_counts_as_the_deletes_it_causes(sql: str) -> None:
+    assert _judged(sql) == [("DS111", "c", None), ("MF108", "n", "pId"), ("DS111", "g", None)]
+
+
+def test_updating_a_referenced_key_changes_children_by_their_on_update_action() -> None:
+    assert _judged("UPDATE p SET id = id + 100;") == [("DS116", "c", "pId"), ("DS116", "n", "pId")]
+    assert _judged("UPDATE p SET name = upper(name);") == []
+    upsert = "INSERT INTO p(id, name) VALUES (1, 'x') ON CONFLICT(id) DO UPDATE SET id = excluded.id + 1;"
+    assert _judged(upsert) == [("DS116", "c", "pId"), ("DS116", "n", "pId")]
+
+
+def test_case_4_a_rename_repoints_children_so_the_drop_names_every_table_it_reaches() -> None:
+    sql = (
+        "ALTER TABLE p RENAME TO p_old;\nCREATE TABLE p (id integer PRIMARY KEY, name text NOT NULL);\n"
+        "INSERT INTO p SELECT id, name FROM p_old;\nDROP TABLE p_old;\n"
+    )
+    assert _judged(sql) == [("DS102", "p_old", None), ("DS111", "c", None), ("MF108", "n", "pId"), ("DS111", "g", None)]
+
+
+def test_case_2_a_file_without_breakpoints_is_judged_statement_by_statement() -> None:
+    assert _judged("UPDATE p SET name = upper(name);\nDROP TABLE c;\n") == [("DS102", "c", None), ("DS111", "g", None)]

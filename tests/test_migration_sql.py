@@ -65,3 +65,11 @@ def test_create_table_as_select_takes_the_source_columns() -> None:
 def test_unreadable_sql_is_other_not_an_error() -> None:
     [statement], _ = read_statements("THIS IS NOT SQL AT ALL (;", {})
     assert statement.kind == "other" and statement.node is None
+
+
+def test_a_hand_written_part_without_breakpoints_is_cut_as_wrangler_cuts_it() -> None:
+    text = "UPDATE p SET name = upper(name);\nDROP TABLE c;\n"
+    assert split_statements(text) == ["UPDATE p SET name = upper(name)", "DROP TABLE c"]
+    statements, _ = read_statements(text, {})
+    assert [s.kind for s in statements] == ["update rows", "drop table"]
+    assert statements[1].table == "c"

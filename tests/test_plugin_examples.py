@@ -73,6 +73,6 @@ def test_sqlite_apply_takes_wranglers_place(load_example: Any, nanoka_plugin_man
     nanoka_plugin_manager.register(load_example("nanoka-sqlite-apply"), "sqlite-apply")
     stages = resolve_stages(nanoka_plugin_manager)
     assert [s.name for s in stages] == [
-        "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "restore-point", "sqlite-apply"
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "rehearsal", "restore-point", "sqlite-apply"
     ]
     assert stages[-1].replaced == "wrangler"

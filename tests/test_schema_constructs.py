@@ -171,6 +171,26 @@ def test_index_errors(build: Any, message: str) -> None:
         build()
 
 
+def test_a_check_may_compare_to_the_word_select_in_a_string_or_a_quoted_column() -> None:
+    define_model("m", {"a": t.string(), "select": t.string()}, checks={"c": "a <> 'select' and \"select\" <> ''"})
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"indexes": [index("b", name="same")]}, r"models 'a' and 'b' both name a table or index 'same'"),
+        ({"indexes": [index("b", name="A_X_IDX")]}, r"models 'a' and 'b' both name a table or index 'A_X_IDX' \(and 'a_x_idx'\)"),
+        ({"indexes": [index("b", name="a")]}, r"models 'a' and 'b' both name a table or index 'a'"),
+    ],
+)
+def test_index_names_are_global_across_models(second: dict[str, Any], message: str) -> None:
+    first = define_model("a", {"x": t.string().index(), "y": t.string()}, indexes=[index("y", name="same")])
+    other = define_model("b", {"b": t.string()}, **second)
+    with pytest.raises(ModelError, match=message):
+        check_models([first, other])
+    check_models([first, define_model("b", {"b": t.string()}, indexes=[index("b", name="other")])])
+
+
 # -- enums -------------------------------------------------------------------------------
 
 
@@ -276,6 +296,8 @@ def test_checks(nanoka_render: Any) -> None:
         ("a > 0 -- always", r"check 'c': comments and ';' are not allowed"),
         ("a > 0 /* x */", r"check 'c': comments and ';' are not allowed"),
         ("a > 0; drop table m", r"check 'c': comments and ';' are not allowed"),
+        ("(SELECT count(*) FROM u) = 0", r"check 'c': SQLite does not allow a subquery in a CHECK constraint"),
+        ("exists (select 1 from u where u.a = a)", r"check 'c': SQLite does not allow a subquery"),
     ],
 )
 def test_check_expression_errors(expression: str, message: str) -> None:
@@ -461,3 +483,8 @@ def test_two_constraints_of_one_name(fields: dict[str, Any], extra: dict[str, An
     model = define_model("m", fields, **extra)
     with pytest.raises(ModelError, match=r"model 'm': two indexes or checks are named '(m_a_idx|DUP|m_a_enum)'"):
         nanoka_render([model])
+
+
+def test_a_partial_index_with_a_subquery_is_refused_too() -> None:
+    with pytest.raises(ModelError, match=r"SQLite does not allow a subquery"):
+        index("a", where="a in (select a from other)")

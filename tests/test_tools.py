@@ -37,6 +37,8 @@ PREFIX = {  # the documented way each package manager runs the project's own cop
 }
 DRIZZLE_KIT = ["drizzle-kit", "generate", "--config", "drizzle.config.ts"]
 WRANGLER_LOCAL = ["wrangler", "d1", "migrations", "apply", "mydb", "--local"]
+EXPORT_LOCAL = ["wrangler", "d1", "export", "mydb", "--local"]
+"""The rehearsal's export; ``--output=`` (a temporary file) follows."""
 MODELS = "from nanoka_core import define_model, t\nUser = define_model('users', {'id': t.uuid().primary()})\n"
 
 # FAKE_DRIZZLE_KIT / FAKE_WRANGLER choose what the stand-in does when it runs that tool:
@@ -52,6 +54,12 @@ with open({log!r}, "a", encoding="utf-8") as f:
 action = os.environ.get("FAKE_" + tool.upper().replace("-", "_"), "ok")
 if action == "ok" and "time-travel" in sys.argv:
     print(json.dumps({{"bookmark": "00000001-fake"}}))
+elif action == "ok" and "export" in sys.argv:  # an empty database, as wrangler exports it
+    output = next(a for a in sys.argv if a.startswith("--output="))[len("--output="):]
+    with open(output, "w", encoding="utf-8") as f:
+        f.write("PRAGMA defer_foreign_keys=TRUE;\\n")
+elif action == "ok" and "execute" in sys.argv:  # no migration applied yet
+    print(json.dumps([{{"results": [], "success": True}}]))
 elif action == "ok":
     print("No schema changes, nothing to migrate" if tool == "drizzle-kit" else "applied")
 elif action == "tty-trap":
@@ -148,7 +156,10 @@ def test_each_package_manager_runs_both_tools_with_the_documented_argv(
 ) -> None:
     result = generate(project, monkeypatch, "--apply", "--package-manager", manager)
     assert result.exit_code == 0, result.output
-    assert project.argvs() == [[*PREFIX[manager], *DRIZZLE_KIT], [*PREFIX[manager], *WRANGLER_LOCAL]]
+    [drizzle_kit, export, wrangler] = project.argvs()
+    assert (drizzle_kit, wrangler) == ([*PREFIX[manager], *DRIZZLE_KIT], [*PREFIX[manager], *WRANGLER_LOCAL])
+    assert export[: len(PREFIX[manager]) + len(EXPORT_LOCAL)] == [*PREFIX[manager], *EXPORT_LOCAL]
+    assert export[-1].startswith("--output=")
     assert {call["cwd"] for call in project.calls()} == {str(project.root)}
     # The log line shows the same command the tool received.
     assert f"running {' '.join([*PREFIX[manager], *DRIZZLE_KIT])}\n" in result.stderr
@@ -181,13 +192,16 @@ def test_apply_runs_wrangler_local_and_remote_runs_it_remote(project: Project, m
     assert generate(project, monkeypatch, "--apply").exit_code == 0
     assert generate(project, monkeypatch, "--apply", "--remote").exit_code == 0
     assert generate(project, monkeypatch, "--apply", "--remote", "--db", "other_db-2").exit_code == 0
-    wrangler = [argv for argv in project.argvs() if "wrangler" in argv]
+    wrangler = [argv[2:7] for argv in project.argvs() if "wrangler" in argv]
     assert wrangler == [
-        ["npx", "--no-install", *WRANGLER_LOCAL],
-        ["npx", "--no-install", "wrangler", "d1", "time-travel", "info", "mydb", "--json"],
-        ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "mydb", "--remote"],
-        ["npx", "--no-install", "wrangler", "d1", "time-travel", "info", "other_db-2", "--json"],
-        ["npx", "--no-install", "wrangler", "d1", "migrations", "apply", "other_db-2", "--remote"],
+        EXPORT_LOCAL,  # the rehearsal's copy
+        WRANGLER_LOCAL[:5],
+        ["wrangler", "d1", "execute", "mydb", "--remote"],  # which migrations the shadow replays
+        ["wrangler", "d1", "time-travel", "info", "mydb"],
+        ["wrangler", "d1", "migrations", "apply", "mydb"],
+        ["wrangler", "d1", "execute", "other_db-2", "--remote"],
+        ["wrangler", "d1", "time-travel", "info", "other_db-2"],
+        ["wrangler", "d1", "migrations", "apply", "other_db-2"],
     ]
     assert generate(project, monkeypatch, "--apply", "--remote", "--no-restore-point").exit_code == 0
     assert "time-travel" not in project.argvs()[-1]
@@ -223,7 +237,7 @@ def test_no_shell_in_a_project_folder_whose_name_needs_quoting(tmp_path: Path, m
         forget_modules(tmp_path)
         sys.path[:] = path_before
     assert result.exit_code == 0, result.output
-    assert [call["cwd"] for call in odd.calls()] == [str(odd.root)] * 2
+    assert [call["cwd"] for call in odd.calls()] == [str(odd.root)] * 3
     assert not list(tmp_path.rglob("pwned")), "a shell ran the command substitution"
 
 
@@ -258,7 +272,7 @@ def test_tool_command_refuses_an_unknown_package_manager() -> None:
 def test_tool_exiting_non_zero_names_stage_command_and_exit_code(
     project: Project, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], manager: str, fake: dict[str, str], stage: str, command: str, code: int
 ) -> None:
-    result = generate(project, monkeypatch, "--apply", "--package-manager", manager, **fake)
+    result = generate(project, monkeypatch, "--apply", "--no-rehearsal", "--package-manager", manager, **fake)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert error_lines(result.stderr) == [f"nanoka error: stage '{stage}' failed: `{command}` exited with code {code}"]
@@ -272,7 +286,7 @@ def test_tool_exiting_non_zero_names_stage_command_and_exit_code(
 def test_tool_killed_by_a_signal_names_the_signal(
     project: Project, monkeypatch: pytest.MonkeyPatch, name: str, stage: str
 ) -> None:
-    result = generate(project, monkeypatch, "--apply", **{stage.replace("-", "_"): f"signal:{name}"})
+    result = generate(project, monkeypatch, "--apply", "--no-rehearsal", **{stage.replace("-", "_"): f"signal:{name}"})
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     command = " ".join(["npx", "--no-install", *(DRIZZLE_KIT if stage == "drizzle-kit" else WRANGLER_LOCAL)])
@@ -331,7 +345,7 @@ def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake:
     sleeping = Path(str(project.log) + ".sleeping")
     env = {**os.environ, "PATH": project.path, f"FAKE_{stage.upper().replace('-', '_')}": fake}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nanoka_core", "generate", "--apply"],
+        [sys.executable, "-m", "nanoka_core", "generate", "--apply", "--no-rehearsal"],
         cwd=project.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
     )
@@ -391,7 +405,9 @@ def test_drizzle_kit_silent_exit_0_without_a_migration_fails_the_stage(
     assert result.exit_code == 1, result.output
     (line,) = error_lines(result.stderr)
     assert "drizzle-kit wrote no migration" in line and "needs an answer" not in line
-    assert [argv[4] for argv in project.argvs()] == ["--config", "--dialect"]  # the run, then the question
+    run, question = project.argvs()
+    assert run[3:5] == question[3:5] == ["generate", "--config"]
+    assert run[5] == "drizzle.config.ts" and question[5].endswith("drizzle.config.cjs")  # the config, out on a copy
 
 
 # --------------------------------------------------------------------------- tools missing from node_modules

@@ -136,3 +136,17 @@ def test_search_order_is_wranglers(tmp_path: Path) -> None:
     # wrangler looks for wrangler.json upward before it looks for wrangler.jsonc or .toml at all.
     json_above = _write(tmp_path, "wrangler.json", "{}")
     assert find_wrangler_config(project) == json_above
+
+
+def test_a_custom_migrations_table_is_read_and_must_be_a_plain_name(tmp_path: Path) -> None:
+    from nanoka_core.d1.wrangler_config import migrations_table
+
+    path = _write(tmp_path, "wrangler.toml", TOML.replace('database_id = "id-top"', 'database_id = "id-top"\nmigrations_table = "schema_log"'))
+    [top] = d1_databases(path, read_wrangler_config(path), None)
+    assert top.migrations_table == "schema_log"
+    assert migrations_table(tmp_path, None, None, "app-db") == "schema_log"
+    assert migrations_table(tmp_path, None, "production", "app-db-prod") == "d1_migrations"
+    assert migrations_table(tmp_path / "elsewhere", path, None, "app-db") == "schema_log"
+    bad = _write(tmp_path / "bad", "wrangler.toml", TOML.replace('database_id = "id-top"', 'database_id = "id-top"\nmigrations_table = "x; DROP TABLE y"'))
+    with pytest.raises(ConfigError, match=r"'migrations_table' in 'd1_databases' must be a table name .* got 'x; DROP TABLE y'"):
+        d1_databases(bad, read_wrangler_config(bad), None)

@@ -109,7 +109,7 @@ def check_project(ctx: Context, stages: list[Stage]) -> CheckReport:
         return report
     if report.schema_state == "up to date":
         coverage = schema_coverage(
-            lambda args: ctx.run_tool(args, capture=True), ctx.project_dir, ctx.output, report.migrations
+            lambda args: ctx.run_tool(args, capture=True), ctx.project_dir, drizzle_config, report.migrations
         )
         if coverage.state == "uncovered":
             report.problems.append(

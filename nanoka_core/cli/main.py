@@ -23,6 +23,7 @@ from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     from nanoka_core.config import Config
+    from nanoka_core.pipeline.stage import Context
 
 EXIT_INTERRUPTED = 130
 MIGRATION_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
@@ -192,6 +193,16 @@ def cli(ctx: click.Context) -> None:
     help="With --apply --remote: apply without taking a D1 Time Travel bookmark first.",
 )
 @click.option(
+    "--no-rehearsal",
+    is_flag=True,
+    help="With --apply: do not rehearse the pending migrations on a copy of the database first.",
+)
+@click.option(
+    "--rehearse-with-data",
+    is_flag=True,
+    help="With --apply --remote: rehearse on a full export of the remote D1, not on generated rows.",
+)
+@click.option(
     "--no-renames",
     is_flag=True,
     help='Answer "created" to every rename question no renamed_from declaration answers.',
@@ -221,6 +232,8 @@ def generate(
     watch: bool,
     allow_data_loss: bool,
     no_restore_point: bool,
+    no_rehearsal: bool,
+    rehearse_with_data: bool,
     no_renames: bool,
     to: str | None,
 ) -> None:
@@ -254,6 +267,12 @@ def generate(
         raise click.UsageError("--no-renames only applies when migrations are generated (not --no-migrate)")
     if no_restore_point and not remote:
         raise click.UsageError("--no-restore-point only applies with --apply --remote")
+    if no_rehearsal and not apply:
+        raise click.UsageError("--no-rehearsal only applies with --apply")
+    if rehearse_with_data and (not remote or no_rehearsal):
+        raise click.UsageError(
+            "--rehearse-with-data only applies with --apply --remote (and not --no-rehearsal)"
+        )
     if to is not None:
         if not apply:
             raise click.UsageError("--to only applies with --apply")
@@ -264,6 +283,7 @@ def generate(
         quiet=quiet, no_cache=no_cache,
         env=env, wrangler_config=wrangler_config, migration_name=migration_name, custom=custom,
         allow_data_loss=allow_data_loss, no_renames=no_renames, no_restore_point=no_restore_point, to=to,
+        no_rehearsal=no_rehearsal, rehearse_with_data=rehearse_with_data,
     )
     if watch:
         from nanoka_core.cli.watch import watch_schema
@@ -410,6 +430,9 @@ def _print_check(report: Any) -> None:
 @cli.command()
 @config_option
 @target_options
+@click.option(
+    "--no-rehearsal", is_flag=True, help="Do not rehearse the pending migrations on a copy of the database."
+)
 @click.pass_context
 def status(
     ctx: click.Context,
@@ -418,12 +441,14 @@ def status(
     remote: bool,
     env: str | None,
     wrangler_config: Path | None,
+    no_rehearsal: bool,
 ) -> None:
     """List the migrations in the folder, applied or pending on the database.
 
-    Each pending migration shows the data-loss guard's risk lines. Exit 0;
-    exit 1 only when it cannot tell (no drizzle config, no database, the
-    database cannot be asked).
+    Each pending migration shows the data-loss guard's risk lines and what
+    rehearsing it on a copy found (local: an export of the database; remote:
+    a shadow with generated rows). Exit 0; exit 1 only when it cannot tell
+    (no drizzle config, no database, the database cannot be asked).
     """
     from nanoka_core.cli.status import migration_status
     from nanoka_core.config import load_config
@@ -442,13 +467,51 @@ def status(
     applied = applied_migrations(
         run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, database.migrations_table
     )
+    rehearsed = None
+    if not no_rehearsal and config.migrate.rehearsal:
+        rehearsed = _rehearsed(
+            run_ctx,
+            run_ctx.database,
+            remote=remote,
+            folder=database.migrations_dir,
+            table=database.migrations_table,
+            applied=applied,
+        )
     report = migration_status(
-        migrations_dir(drizzle_config, run_ctx.project_dir), run_ctx.database, remote=remote, applied=applied
+        migrations_dir(drizzle_config, run_ctx.project_dir),
+        run_ctx.database,
+        remote=remote,
+        applied=applied,
+        rehearsed=rehearsed,
     )
     if ctx.obj["log_format"] == "json":
         click.echo(json.dumps(report.as_json()))
     else:
         click.echo("\n".join(report.lines()))
+
+
+def _rehearsed(
+    run_ctx: Context, database: str, *, remote: bool, folder: Path, table: str, applied: list[str]
+) -> dict[str, dict[str, Any]]:
+    """For ``status``: what rehearsing each pending migration found, or why it could not be rehearsed."""
+    from nanoka_core.d1.rehearse import rehearse_pending
+
+    pending = [p.name for p in sorted(folder.glob("*.sql")) if p.name not in set(applied)]
+    try:
+        result = rehearse_pending(
+            run_ctx.run_tool,
+            database,
+            remote=remote,
+            wrangler_flags=run_ctx.wrangler_flags,
+            folder=folder,
+            migrations_table=table,
+            applied=applied,
+        )
+    except NanokaError as e:
+        why = str(e).splitlines()[0]
+        failed = {"lines": [f"not rehearsed: {why}"], "result": {"rehearsed": False, "error": why}}
+        return dict.fromkeys(pending, failed)
+    return {n: {"lines": result.lines(n), "result": result.for_migration_json(n)} for n in result.pending}
 
 
 @cli.command()

@@ -20,6 +20,8 @@ class MigrationState:
     applied: bool
     risks: tuple[Mapping[str, Any], ...] = ()
     """For a pending migration: each risky statement (``code``, ``table``, ``column``, ``reason``...)."""
+    rehearsal: Mapping[str, Any] | None = None
+    """For a pending migration: what the rehearsal found (``lines`` for people, ``result``), if it ran."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +47,12 @@ class StatusReport:
             "where": self.where,
             "folder": str(self.folder),
             "migrations": [
-                {"name": m.name, "state": "applied" if m.applied else "pending", "risks": list(m.risks)}
+                {
+                    "name": m.name,
+                    "state": "applied" if m.applied else "pending",
+                    "risks": list(m.risks),
+                    **({"rehearsal": m.rehearsal["result"]} if m.rehearsal is not None else {}),
+                }
                 for m in self.migrations
             ],
             "applied_not_in_folder": list(self.unknown),
@@ -61,6 +68,8 @@ class StatusReport:
         for migration in self.migrations:
             lines.append(f"  {'applied' if migration.applied else 'pending'}  {migration.name}")
             lines.extend(f"           {risk['line']}" for risk in migration.risks)
+            if migration.rehearsal is not None:
+                lines.extend(f"           rehearsal: {line}" for line in migration.rehearsal["lines"])
         lines.extend(f"  applied  {name}  (not in the folder)" for name in self.unknown)
         return lines
 
@@ -71,10 +80,12 @@ def migration_status(
     *,
     remote: bool,
     applied: Sequence[str],
+    rehearsed: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> StatusReport:
     """Line up the folder's migrations with what ``database`` has applied.
 
     :param applied: the names the database has applied, as wrangler records them.
+    :param rehearsed: for each pending migration the rehearsal reached, its ``lines`` and ``result``.
     """
     names = sorted(p.name for p in folder.glob("*.sql")) if folder.is_dir() else []
     done = set(applied)
@@ -85,7 +96,13 @@ def migration_status(
         remote=remote,
         folder=folder,
         migrations=tuple(
-            MigrationState(name, name in done, tuple(risks.get(name, ()))) for name in names
+            MigrationState(
+                name,
+                name in done,
+                tuple(risks.get(name, ())),
+                None if name in done or rehearsed is None else rehearsed.get(name),
+            )
+            for name in names
         ),
         unknown=tuple(name for name in applied if name not in names),
     )

@@ -73,6 +73,12 @@ def wrangler_database(
     return path, select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
 
 
+def migrations_table(project_dir: Path, config: Path | None, env: str | None, name: str) -> str:
+    """The table database ``name`` records applied migrations in (wrangler's default without a config)."""
+    found = wrangler_database(project_dir, config, env, name, required=False)
+    return found[1].migrations_table if found is not None else "d1_migrations"
+
+
 def check_migrations_dir(
     out: Path, drizzle_config: Path, database: D1Database, name: str, path: Path
 ) -> None:

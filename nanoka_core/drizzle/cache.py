@@ -52,9 +52,34 @@ def fingerprint(
     if drizzle_config.parent != project_dir:
         return None  # drizzle-kit resolves the config's paths against its working folder
     try:
-        return _fingerprint(read_drizzle_config(drizzle_config, project_dir), schema, command)
+        settings = read_drizzle_config(drizzle_config, project_dir)
+        inputs = _fingerprint(settings, schema, command)
     except (OSError, ConfigError):
         return None  # a config Node cannot read: drizzle-kit runs and says why
+    return None if inputs is None else _with_schema_imports(inputs, settings, project_dir)
+
+
+def _with_schema_imports(
+    inputs: dict[str, str], settings: DrizzleSettings, project_dir: Path
+) -> dict[str, str] | None:
+    """``inputs`` plus every local file the schema files import, transitively (Node says which)."""
+    from nanoka_core.drizzle.config import schema_dependencies
+
+    found = schema_dependencies(settings.config, project_dir)
+    if found is None:
+        return None  # a schema file Node cannot load: drizzle-kit runs and says why
+    files, env = found
+    base = settings.config.parent
+    covered = {settings.config, *map(Path, settings.loaded), *((base / s).resolve() for s in settings.schema)}
+    try:
+        for loaded in files:
+            if Path(loaded) not in covered:
+                inputs[f"schema-import:{loaded}"] = _digest(Path(loaded).read_bytes())
+    except OSError:
+        return None
+    for key, value in env.items():
+        inputs.setdefault(f"env:{key}", json.dumps(value))
+    return inputs
 
 
 def _fingerprint(settings: DrizzleSettings, schema: Path, command: Sequence[str]) -> dict[str, str] | None:

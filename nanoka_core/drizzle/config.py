@@ -22,6 +22,7 @@ from nanoka_core.errors import ConfigError
 
 CACHE_FOLDER = ".nanoka_cache"
 _CACHE_FILE = "drizzle-config.json"
+_SCHEMA_CACHE_FILE = "drizzle-schema-files.json"
 _READER = Path(__file__).with_name("config_loader.cjs")
 _DEFAULT_OUT = "drizzle"
 """drizzle-kit's ``out || "drizzle"``."""
@@ -46,10 +47,9 @@ def read_drizzle_config(config: Path, project_dir: Path) -> DrizzleSettings:
 
     Raises ConfigError, saying why, when they cannot be known.
     """
-    answer = _cached(config, project_dir)
+    answer = _cached(config, project_dir, _CACHE_FILE)
     if answer is None:
-        answer = _evaluate(config, project_dir)
-        answer = _store(config, project_dir, answer)
+        answer = _store(config, project_dir, _CACHE_FILE, _evaluate(config, project_dir))
     out = answer.get("out")
     if out is not None and not isinstance(out, str):
         raise ConfigError(
@@ -67,7 +67,29 @@ def read_drizzle_config(config: Path, project_dir: Path) -> DrizzleSettings:
     )
 
 
-def _evaluate(config: Path, project_dir: Path) -> dict[str, Any]:
+SchemaDependencies = tuple[tuple[str, ...], dict[str, "str | None"]]
+"""(local files, environment variables and their values)."""
+
+
+def schema_dependencies(config: Path, project_dir: Path) -> SchemaDependencies | None:
+    """The local files and environment variables drizzle-kit's view of the schema depends on.
+
+    Node loads the config and then the schema files it lists, as drizzle-kit
+    does, so a module a schema file imports (and the ones it imports) is
+    among the files. None when Node cannot load them (a glob, a file that
+    throws): then nobody can say what drizzle-kit would read.
+    """
+    answer = _cached(config, project_dir, _SCHEMA_CACHE_FILE)
+    if answer is None:
+        try:
+            evaluated = _evaluate(config, project_dir, schema=True)
+        except ConfigError:
+            return None
+        answer = _store(config, project_dir, _SCHEMA_CACHE_FILE, evaluated)
+    return tuple(sorted(answer["files"])), dict(answer["env"])
+
+
+def _evaluate(config: Path, project_dir: Path, *, schema: bool = False) -> dict[str, Any]:
     import shutil
     import subprocess
 
@@ -78,7 +100,7 @@ def _evaluate(config: Path, project_dir: Path) -> dict[str, Any]:
             "install Node.js (>= 20)"
         )
     proc = subprocess.run(
-        [node, str(_READER), str(config)],
+        [node, str(_READER), str(config), *(["--schema"] if schema else [])],
         cwd=project_dir,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -99,8 +121,8 @@ def _evaluate(config: Path, project_dir: Path) -> dict[str, Any]:
     return answer
 
 
-def _cache_path(project_dir: Path) -> Path:
-    return project_dir / CACHE_FOLDER / _CACHE_FILE
+def _cache_path(project_dir: Path, name: str) -> Path:
+    return project_dir / CACHE_FOLDER / name
 
 
 def _digest(path: str) -> str | None:
@@ -110,10 +132,10 @@ def _digest(path: str) -> str | None:
         return None
 
 
-def _cached(config: Path, project_dir: Path) -> dict[str, Any] | None:
+def _cached(config: Path, project_dir: Path, name: str) -> dict[str, Any] | None:
     """The stored answer, if nothing it depends on has changed since."""
     try:
-        entry = json.loads(_cache_path(project_dir).read_text(encoding="utf-8"))
+        entry = json.loads(_cache_path(project_dir, name).read_text(encoding="utf-8"))
         valid = (
             entry["config"] == str(config)
             and all(_digest(path) == digest for path, digest in entry["files"].items())
@@ -129,7 +151,7 @@ def _answer(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry["answer"], "files": entry["files"], "env": entry["env"]}
 
 
-def _store(config: Path, project_dir: Path, answer: dict[str, Any]) -> dict[str, Any]:
+def _store(config: Path, project_dir: Path, name: str, answer: dict[str, Any]) -> dict[str, Any]:
     """Cache ``answer`` when the folder is writable; the answer in the cached shape either way."""
     from nanoka_core.files import write_text_atomic
 
@@ -140,10 +162,10 @@ def _store(config: Path, project_dir: Path, answer: dict[str, Any]) -> dict[str,
         "env": answer.get("env", {}),
         "answer": {"out": answer.get("out"), "schema": answer.get("schema")},
     }
-    folder = _cache_path(project_dir).parent
+    path = _cache_path(project_dir, name)
     try:
-        write_text_atomic(folder / ".gitignore", "*\n")
-        write_text_atomic(folder / _CACHE_FILE, json.dumps(entry, indent=1) + "\n")
+        write_text_atomic(path.parent / ".gitignore", "*\n")
+        write_text_atomic(path, json.dumps(entry, indent=1) + "\n")
     except OSError:
         pass  # a read-only project: no cache, same answer (Node runs each time)
     return _answer(entry)

@@ -25,34 +25,34 @@ class Coverage:
     """What drizzle-kit printed."""
 
 
-def schema_coverage(run_tool: RunTool, project_dir: Path, schema: Path, migrations: Path) -> Coverage:
-    """Does the migrations folder's latest snapshot cover ``schema``?
+def schema_coverage(run_tool: RunTool, project_dir: Path, drizzle_config: Path, migrations: Path) -> Coverage:
+    """Does the migrations folder's latest snapshot cover the schema ``drizzle_config`` names?
 
     ``run_tool(args)`` runs a Node tool in ``project_dir`` and returns its
     captured output (a run's ``ctx.run_tool`` with ``capture=True``).
 
-    drizzle-kit generate is asked, on a throwaway copy of the folder: only its
-    "No schema changes" proves the snapshot matches; a new file means a
-    migration is missing; anything else (drizzle-kit exits 0 after its own
-    errors) proves nothing.
+    drizzle-kit generate is asked, on a throwaway copy of the folder, with the
+    config itself (every file of its schema list, its casing...) and only
+    ``out`` pointed at the copy: only its "No schema changes" proves the
+    snapshot matches; a new file means a migration is missing; anything else
+    (drizzle-kit exits 0 after its own errors, a listed file that throws
+    included) proves nothing.
     """
+    import json
+
     with tempfile.TemporaryDirectory(prefix="nanoka-check-") as tmp:
         copy = Path(tmp) / "migrations"
         if migrations.is_dir():
             shutil.copytree(migrations, copy)
-        # drizzle-kit mishandles absolute --out paths, so give it a relative one.
-        result = run_tool(
-            [
-                "drizzle-kit",
-                "generate",
-                "--dialect",
-                "sqlite",
-                "--schema",
-                os.path.relpath(schema, project_dir),
-                "--out",
-                os.path.relpath(copy, project_dir),
-            ]
+        # drizzle-kit mishandles absolute out paths, so give it a relative one.
+        config = Path(tmp) / "drizzle.config.cjs"
+        out = json.dumps(os.path.relpath(copy, project_dir))
+        config.write_text(
+            f"const loaded = require({json.dumps(str(drizzle_config))});\n"
+            f"module.exports = {{ ...(loaded.default ?? loaded), out: {out} }};\n",
+            encoding="utf-8",
         )
+        result = run_tool(["drizzle-kit", "generate", "--config", str(config)])
         output = (result.stdout + result.stderr).strip()
         if TTY_TRAP in output or sql_files(copy) - sql_files(migrations):
             return Coverage("uncovered", output)

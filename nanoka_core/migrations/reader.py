@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from sqlglot import exp
 
 BREAKPOINT = "--> statement-breakpoint"
+_REPLACE_INTO = re.compile(r"\A\s*REPLACE\s+INTO\b", re.IGNORECASE)
 RECREATED_PREFIX = "__new_"
 """drizzle-kit recreates a table X as ``__new_X``, copies the rows, drops X, renames."""
 
@@ -50,6 +52,7 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str = "no action"
     """Lower case as drizzle-kit writes it: cascade, set null, set default, restrict, no action."""
+    on_update: str = "no action"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +85,8 @@ class Statement:
     sql: str
     kind: str
     """create table, drop table, rename table, add column, drop column, rename column,
-    create index, drop index, copy rows (INSERT ... SELECT), delete rows, pragma, other."""
+    create index, drop index, copy rows (INSERT ... SELECT), delete rows, replace rows
+    (INSERT OR REPLACE, REPLACE INTO), update rows (UPDATE, or an upsert's DO UPDATE), pragma, other."""
     table: str | None
     schema: Schema
     """The tables right before this statement."""
@@ -90,6 +94,25 @@ class Statement:
     node: exp.Expression | None = None
     created_in_migration: frozenset[str] = frozenset()
     """Tables created by earlier statements of the same migration."""
+
+    @property
+    def updated_columns(self) -> tuple[str, ...]:
+        """The columns an UPDATE (or an upsert's DO UPDATE) sets."""
+        from sqlglot import exp
+
+        if self.node is None:
+            return ()
+        conflict = self.node.args.get("conflict") if isinstance(self.node, exp.Insert) else None
+        assignments = (
+            self.node.expressions
+            if isinstance(self.node, exp.Update)
+            else conflict.expressions
+            if conflict is not None
+            else []
+        )
+        return tuple(
+            a.this.name for a in assignments if isinstance(a, exp.EQ) and isinstance(a.this, exp.Column)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,8 +147,24 @@ class Migration:
 
 
 def split_statements(text: str) -> list[str]:
-    """The statements of a migration file, as drizzle-kit separates them."""
-    return [part.strip() for part in text.split(BREAKPOINT) if part.strip()]
+    """The statements of a migration file, as wrangler will send them to D1.
+
+    drizzle-kit puts one statement between breakpoints, kept as written; a
+    part holding several (a hand-written file) is cut as wrangler cuts it,
+    on ``;`` -- wrangler ignores breakpoints.
+    """
+    from nanoka_core.migrations.split import SplitError, split_like_wrangler
+
+    statements = []
+    for part in text.split(BREAKPOINT):
+        if not part.strip():
+            continue
+        try:
+            pieces = split_like_wrangler(part)
+        except SplitError:
+            pieces = [part]
+        statements.extend(pieces if len(pieces) > 1 else [part.strip()])
+    return statements
 
 
 def parse(sql: str) -> exp.Expression | None:
@@ -134,6 +173,8 @@ def parse(sql: str) -> exp.Expression | None:
     from sqlglot import exp
     from sqlglot.errors import ParseError, TokenError
 
+    if _REPLACE_INTO.match(sql):  # SQLite's synonym, which sqlglot only reads in its long form
+        sql = _REPLACE_INTO.sub("INSERT OR REPLACE INTO", sql, count=1)
     try:
         nodes = [n for n in sqlglot.parse(sql, read="sqlite") if n is not None]
     except (ParseError, TokenError):
@@ -179,7 +220,8 @@ def read_statements(text: str, before: Schema) -> tuple[tuple[Statement, ...], d
         elif kind == "rename table" and table is not None:
             new = _rename_target(node)
             if table in tables:
-                tables[new] = _renamed(tables.pop(table), table, new)
+                tables[new] = tables.pop(table)
+            tables = {name: _repointed(t, table, new) for name, t in tables.items()}
             if table in created:
                 created.discard(table)
                 created.add(new)
@@ -202,6 +244,11 @@ def read_statements(text: str, before: Schema) -> tuple[tuple[Statement, ...], d
                 ),
             )
     return tuple(statements), tables
+
+
+def statement_kind(sql: str) -> str:
+    """What one statement does, as ``Statement.kind`` says it ("update rows", "replace rows"...)."""
+    return _describe(parse(sql))[0]
 
 
 def _describe(node: exp.Expression | None) -> tuple[str, str | None, str | None]:
@@ -238,9 +285,16 @@ def _describe(node: exp.Expression | None) -> tuple[str, str | None, str | None]
             return "drop column", table, _dropped(action)
         if isinstance(action, exp.RenameColumn):
             return "rename column", table, action.this.name
-    if isinstance(node, exp.Insert) and isinstance(node.expression, exp.Select):
+    if isinstance(node, exp.Insert):
         target = node.this.this if isinstance(node.this, exp.Schema) else node.this
-        return "copy rows", target.name, None
+        if str(node.args.get("alternative") or "").upper() == "REPLACE":
+            return "replace rows", target.name, None
+        if node.args.get("conflict") is not None and node.args["conflict"].expressions:
+            return "update rows", target.name, None
+        if isinstance(node.expression, exp.Select):
+            return "copy rows", target.name, None
+    if isinstance(node, exp.Update) and isinstance(node.this, exp.Table):
+        return "update rows", node.this.name, None
     if isinstance(node, exp.Delete):
         return "delete rows", node.this.name, None
     return "other", None, None
@@ -256,11 +310,15 @@ def _rename_target(node: exp.Expression) -> str:
     return str(node.args["actions"][0].this.name)
 
 
-def _renamed(table: Table, old: str, new: str) -> Table:
-    """A table under its new name; its self-references follow, as SQLite's RENAME does."""
+def _repointed(table: Table, old: str, new: str) -> Table:
+    """``table`` after ``ALTER TABLE old RENAME TO new``: SQLite renames it and repoints every key at it.
+
+    (D1 runs SQLite with ``legacy_alter_table`` off, so foreign keys in
+    other tables follow the rename too.)
+    """
     return dataclasses.replace(
         table,
-        name=new,
+        name=new if table.name == old else table.name,
         foreign_keys=tuple(
             dataclasses.replace(fk, table=new) if fk.table == old else fk for fk in table.foreign_keys
         ),
@@ -356,12 +414,13 @@ def _reference(columns: tuple[str, ...], reference: exp.Expression) -> ForeignKe
     target = reference.this
     table = target.this.name if isinstance(target, exp.Schema) else target.name
     ref_columns = tuple(i.name for i in target.expressions) if isinstance(target, exp.Schema) else ()
-    on_delete = "no action"
+    actions = {"delete": "no action", "update": "no action"}
     for option in reference.args.get("options") or []:
         text = str(option).lower()
-        if text.startswith("on delete "):
-            on_delete = text.removeprefix("on delete ").strip()
-    return ForeignKey(columns, table, ref_columns, on_delete)
+        for event in actions:
+            if text.startswith(f"on {event} "):
+                actions[event] = text.removeprefix(f"on {event} ").strip()
+    return ForeignKey(columns, table, ref_columns, actions["delete"], actions["update"])
 
 
 def _check_sql(node: exp.Expression) -> str:
@@ -421,6 +480,7 @@ def schema_from_snapshot(data: Mapping[str, Any]) -> dict[str, Table]:
                 fk["tableTo"],
                 tuple(fk["columnsTo"]),
                 fk.get("onDelete") or "no action",
+                fk.get("onUpdate") or "no action",
             )
             for fk in (table.get("foreignKeys") or {}).values()
         )

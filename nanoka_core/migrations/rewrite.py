@@ -10,6 +10,13 @@ original keys. It also repairs the copy into the new table: a column the old
 table lacks is never selected from it, and a NULL bound for a NOT NULL
 column with a default gets the default. Every added or changed statement is
 preceded by a ``-- nanoka:`` comment; a migration that has one is left alone.
+
+A rebuilt table in a foreign-key cycle (it references a table that
+references it) has no leaves to empty first: whichever table is emptied
+first cascades into, or is blocked by, the others. So the whole cycle is
+set aside before the rebuild starts, the copy reads the set-aside rows, and
+``PRAGMA defer_foreign_keys = on`` (which D1 honours inside a migration)
+checks the keys once, at the end, so the rows go back in any order.
 """
 
 from __future__ import annotations
@@ -36,6 +43,16 @@ def preserve_rows(migration: Migration, text: str) -> str | None:
     after: dict[int, list[str]] = {}
     changed = False
     for rebuild in migration.recreations:
+        cycle = _cycle(rebuild)
+        if cycle and rebuild.copy is not None:
+            source = KEEP_PREFIX + rebuild.table
+            chunks[rebuild.copy.index] = f"\n{_fixed_copy(rebuild, source) or _copy_from(rebuild, source)}"
+            before.setdefault(rebuild.create.index, []).extend(_set_aside_cycle(rebuild, cycle))
+            after.setdefault(rebuild.rename.index, []).extend(
+                [*_put_back(rebuild, cycle[1:]), f"DROP TABLE {_q(source)};"]
+            )
+            changed = True
+            continue
         fixed_copy = _fixed_copy(rebuild)
         if fixed_copy is not None and rebuild.copy is not None:
             chunks[rebuild.copy.index] = f"\n{fixed_copy}"
@@ -61,8 +78,8 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _fixed_copy(rebuild: Recreation) -> str | None:
-    """drizzle-kit's INSERT ... SELECT, or None when it is right as it is."""
+def _fixed_copy(rebuild: Recreation, read_from: str | None = None) -> str | None:
+    """drizzle-kit's INSERT ... SELECT (reading ``read_from``, else the old table); None when it is right."""
     from sqlglot import exp
 
     if rebuild.copy is None:
@@ -99,8 +116,45 @@ def _fixed_copy(rebuild: Recreation) -> str | None:
     comment = "\n".join(f"{MARK} {note}" for note in notes)
     return (
         f"{comment}\nINSERT INTO {_q(new.name)}({', '.join(targets)}) "
-        f"SELECT {', '.join(selected)} FROM {_q(old.name)};"
+        f"SELECT {', '.join(selected)} FROM {_q(read_from or old.name)};"
     )
+
+
+def _copy_from(rebuild: Recreation, source: str) -> str:
+    """drizzle-kit's INSERT ... SELECT, reading the set-aside rows instead of the old table."""
+    from sqlglot import exp
+
+    assert rebuild.copy is not None and rebuild.copy.node is not None
+    node = rebuild.copy.node.copy()
+    for table in node.expression.find_all(exp.Table):
+        if table.name == rebuild.table:
+            table.set("this", exp.to_identifier(source, quoted=True))
+    return f"{MARK} the copy reads the rows set aside before the rebuild.\n{node.sql(dialect='sqlite')};"
+
+
+def _cycle(rebuild: Recreation) -> list[Table]:
+    """[the rebuilt table, *the tables that reference it] when it references one of them, else []."""
+    schema = rebuild.create.schema
+    table = schema.get(rebuild.table)
+    kept = _referencing_closure(schema, rebuild.table)
+    names = {t.name for t in kept}
+    if table is None or not any(fk.table in names for fk in table.foreign_keys):
+        return []
+    return [table, *kept]
+
+
+def _set_aside_cycle(rebuild: Recreation, cycle: list[Table]) -> list[str]:
+    names = ", ".join(_shown(t.name) for t in cycle)
+    statements = [
+        f"{MARK} {rebuild.table} is in a foreign-key cycle ({names}): no table can be emptied first, so\n"
+        f"{MARK} check the keys at the end of the migration and set the whole cycle aside first.\n"
+        "PRAGMA defer_foreign_keys = on;"
+    ]
+    statements.extend(
+        f"CREATE TABLE {_q(KEEP_PREFIX + t.name)} AS SELECT * FROM {_q(t.name)};" for t in cycle
+    )
+    statements.extend(f"DELETE FROM {_q(t.name)};" for t in reversed(cycle))
+    return statements
 
 
 def _referencing_closure(schema: Schema, table: str) -> list[Table]:

@@ -61,6 +61,12 @@ _KINDS = [
         "let nanoka generate write the migration: the new column gets its default or NULL",
     ),
     RiskKind("DS114", DESTROYS, "rows deleted", "delete rows on purpose, outside a schema migration"),
+    RiskKind(
+        "DS116",
+        DESTROYS,
+        "referencing values changed by ON UPDATE CASCADE / SET NULL / SET DEFAULT when a key is updated",
+        "leave referenced keys alone; give the row a new key by inserting a copy and moving the references",
+    ),
     RiskKind("MF101", MAY_FAIL, "new UNIQUE on existing rows", "remove duplicates before applying"),
     RiskKind(
         "MF103",
@@ -201,7 +207,13 @@ class _Judge:
                 self.emptied.add(s.table)
             else:
                 self.add("DS114", s, s.table, None, f"DELETE FROM {s.table} removes rows")
-            self.cascades(s, s.table)
+            every = s.node is not None and not s.node.args.get("where")
+            self.cascades(s, s.table, f"DELETE FROM {s.table}", "every row" if every else "the rows")
+        elif s.kind == "replace rows" and s.table is not None:
+            # REPLACE deletes the row it conflicts with before inserting: a delete, with its cascades.
+            self.cascades(s, s.table, f"INSERT OR REPLACE INTO {s.table}", "the rows")
+        elif s.kind == "update rows" and s.table is not None:
+            self.updated_keys(s, s.table)
 
     def drop_table(self, s: Statement, table: str) -> None:
         recreation = self.recreations.get(s.index)
@@ -211,20 +223,45 @@ class _Judge:
             self.add("DS102", s, table, None, f"DROP TABLE {table} deletes all its rows")
         self.cascades(s, table)
 
-    def cascades(self, s: Statement, table: str) -> None:
-        """What deleting every row of ``table`` does to the tables that reference it."""
+    def updated_keys(self, s: Statement, table: str) -> None:
+        """An UPDATE of a referenced key changes the referencing rows by their ON UPDATE action."""
+        target = s.schema.get(table)
+        primary = tuple(c.name for c in target.columns if c.primary_key) if target else ()
+        updated = set(s.updated_columns)
+        for child in s.schema.values():
+            for fk in child.foreign_keys:
+                keys = fk.ref_columns or primary
+                if fk.table != table or not updated & set(keys) or fk.on_update not in _CHANGING:
+                    continue
+                columns = ", ".join(fk.columns)
+                self.add(
+                    "DS116",
+                    s,
+                    child.name,
+                    columns,
+                    f"UPDATE of {table}.{', '.join(sorted(updated & set(keys)))} "
+                    f"{'changes' if fk.on_update == 'cascade' else 'resets'} {columns} in the rows of "
+                    f"{_shown(child.name)} that reference it (ON UPDATE {fk.on_update.upper()})",
+                )
+
+    def cascades(
+        self, s: Statement, table: str, deleting: str | None = None, which: str = "every row"
+    ) -> None:
+        """What deleting rows of ``table`` (every row, or ``which``) does to the tables that reference it."""
         seen = {table}
         queue = [table]
         while queue:
             parent = queue.pop(0)
             for child in _referencing(s.schema.values(), parent):
-                if child.name in self.emptied:
-                    continue
+                if child.name in self.emptied or child.name in self.kept:
+                    continue  # its rows are copied aside (the rehearsal proves they come back)
                 for fk in child.foreign_keys:
                     if fk.table != parent or child.name == parent:
                         continue
                     columns = ", ".join(fk.columns)
-                    via = f"DROP TABLE {table}" if parent == table else f"the cascade from {table}"
+                    via = f"the cascade from {table}"
+                    if parent == table:
+                        via = deleting or f"DROP TABLE {table}"
                     if child.name == RECREATED_PREFIX + parent:  # a self-reference, copied into the rebuild
                         via += f" (the rebuilt table's {columns} still points at the old one)"
                     if fk.on_delete == "cascade":
@@ -233,7 +270,10 @@ class _Judge:
                             s,
                             child.name,
                             None,
-                            f"{via} deletes every row of {_shown(child.name)} "
+                            f"{via} deletes {which} of {_shown(child.name)} "
+                            f"that reference {_shown(parent)}'s deleted rows ({columns} ON DELETE CASCADE)"
+                            if which != "every row"
+                            else f"{via} deletes every row of {_shown(child.name)} "
                             f"that references {_shown(parent)} ({columns} ON DELETE CASCADE)",
                         )
                         if child.name not in seen:
@@ -325,6 +365,9 @@ class _Judge:
         for unique in new.unique:
             if unique not in old.unique:
                 self.add("MF101", s, old.name, ", ".join(unique), "fails if existing rows hold duplicates")
+
+
+_CHANGING = ("cascade", "set null", "set default")
 
 
 def _referencing(tables: Iterable[Table], parent: str) -> list[Table]:

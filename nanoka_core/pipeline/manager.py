@@ -34,6 +34,7 @@ BUILTIN_PLUGINS = {
     "migrations-sum": "nanoka_plugins.migrations_sum",
     "data-loss-guard": "nanoka_plugins.data_loss_guard",
     "d1-preflight": "nanoka_plugins.d1_preflight",
+    "rehearsal": "nanoka_plugins.rehearsal",
     "restore-point": "nanoka_plugins.restore_point",
     "wrangler": "nanoka_plugins.wrangler",
     "report": "nanoka_plugins.report",

@@ -97,6 +97,10 @@ class Options:
     """Apply to the remote D1 without taking a Time Travel bookmark first."""
     to: str | None = None
     """``--to NAME``: apply pending migrations up to and including this file, not after it."""
+    no_rehearsal: bool = False
+    """Apply without rehearsing the pending migrations on a copy first."""
+    rehearse_with_data: bool = False
+    """Rehearse a remote apply on a full export of the remote D1 instead of generated rows."""
 
 
 class Context:

@@ -12,7 +12,7 @@ from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.defaults import check_default
 from nanoka_core.schema.expressions import is_kept
 from nanoka_core.schema.fields import NO_DEFAULT, Relation
-from nanoka_core.schema.models import Model, resolve_model
+from nanoka_core.schema.models import Model, resolve_model, schema_object_names
 from nanoka_core.schema.names import check_field_name, check_table_name
 from nanoka_core.schema.references import check_foreign_keys
 
@@ -50,7 +50,25 @@ def check_models(models: Iterable[type[Model]]) -> None:
                 check_json_value(field.default_value, f"{model.table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)
+    _check_global_names(models)
     check_foreign_keys(models)
+
+
+def _check_global_names(models: Iterable[type[Model]]) -> None:
+    """Tables and indexes share one namespace in SQLite: the second of a name would fail on D1."""
+    owners: dict[str, tuple[str, str]] = {}
+    for model in models:
+        for name in schema_object_names(model):
+            folded = name.lower()
+            if folded in owners and owners[folded][1] != model.table:
+                other_name, other_table = owners[folded]
+                raise ModelError(
+                    f"models {other_table!r} and {model.table!r} both name a table or index {name!r}"
+                    f"{f' (and {other_name!r})' if other_name != name else ''}: SQLite keeps table and "
+                    "index names in one namespace per database (ignoring case); rename one "
+                    "(index(..., name=...))"
+                )
+            owners.setdefault(folded, (name, model.table))
 
 
 def _check_field_renames(model: type[Model]) -> None:

@@ -94,6 +94,12 @@ def _check_expression(where: str, expression: str) -> None:
         raise ModelError(f"{where}: a quote is not closed in {expression!r}")
     if "--" in bare or "/*" in bare or ";" in bare:
         raise ModelError(f"{where}: comments and ';' are not allowed in a check expression: {expression!r}")
+    if any(t.lower() == "select" for t in tokens):  # a keyword: a column named so must be quoted
+        raise ModelError(
+            f"{where}: SQLite does not allow a subquery in a CHECK constraint (nor in an index's WHERE): "
+            f"{expression!r}; "
+            "check the rows in your application code, or with a trigger in a --custom migration"
+        )
     depth = 0
     for token in tokens:
         depth += {"(": 1, ")": -1}.get(token, 0)

@@ -187,3 +187,31 @@ def resolve_model(target: Any, what: str) -> type[Model]:
     if not is_model(target):
         raise ModelError(f"{what} target must be a Model or a callable returning one, got {target!r}")
     return target
+
+
+def index_names(model: type[Model]) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(name, fields, unique) of each index the model declares, named as the schema names them.
+
+    ``.index()`` on a field gives ``<table>_<column>_idx``; ``index(...)``
+    without a name ``<table>_<columns>_idx`` or ``_unique``.
+    """
+    found: list[tuple[str, tuple[str, ...], bool]] = []
+    for name, field in model.fields.items():
+        if field.is_indexed:
+            found.append((f"{model.table}_{field.column_name or name}_idx", (name,), False))
+    for declared in model.indexes:
+        suffix = "unique" if declared.unique else "idx"
+        columns = [model.fields[f].column_name or f for f in declared.fields]
+        name = declared.name or "_".join([model.table, *columns, suffix])
+        found.append((name, declared.fields, declared.unique))
+    return found
+
+
+def schema_object_names(model: type[Model]) -> list[str]:
+    """Names the model puts in SQLite's one namespace of tables and indexes (``.unique()`` too)."""
+    unique_columns = [
+        f"{model.table}_{field.column_name or name}_unique"
+        for name, field in model.fields.items()
+        if field.is_unique
+    ]
+    return [model.table, *(name for name, _, _ in index_names(model)), *unique_columns]

@@ -194,3 +194,41 @@ def test_js_and_mjs_configs_generate_and_check_with_drizzle_kit(example_project:
 
     proc = p.nanoka("check")
     assert proc.returncode == 0, shown(proc)
+
+
+EXTRA = "import { sqliteTable, integer } from 'drizzle-orm/sqlite-core'\nimport { cols } from './cols'\n\nexport const extra = sqliteTable('extra', { id: integer('id').primaryKey(), ...cols })\n"
+COLS = "import { text } from 'drizzle-orm/sqlite-core'\n\nexport const cols = { note: text('note') }\n"
+
+
+def test_a_schema_list_is_checked_whole_and_a_module_it_imports_busts_the_cache(example_project: ExampleProject) -> None:
+    """Issue 16, section 3: src/extra.ts imports ./cols; only cols.ts changes."""
+    p = example_project
+    _write(p, "src/extra.ts", EXTRA)
+    _write(p, "src/cols.ts", COLS)
+    p.edit("drizzle.config.ts", "schema: './drizzle/schema.ts',", "schema: ['./drizzle/schema.ts', './src/extra.ts'],")
+    proc = p.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    assert len(p.migrations()) == 1 and "`extra`" in (p.migrations_dir / p.migrations()[0]).read_text(encoding="utf-8")
+
+    check = p.nanoka("check")
+    assert check.returncode == 0, shown(check)  # the whole list is covered, not drizzle/schema.ts alone
+
+    _write(p, "src/cols.ts", COLS.replace("{ note: text('note') }", "{ note: text('note'), tag: text('tag') }"))
+    proc = p.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    assert "skipped, nothing changed" not in proc.stderr, shown(proc)
+    assert len(p.migrations()) == 2, shown(proc)
+    assert "`tag`" in (p.migrations_dir / p.migrations()[1]).read_text(encoding="utf-8")
+
+
+def test_a_listed_schema_file_that_throws_fails_generate_and_check(example_project: ExampleProject) -> None:
+    p = example_project
+    assert p.nanoka("generate").returncode == 0
+    _write(p, "src/extra.ts", "throw new Error('extra is broken on purpose')\n")
+    p.edit("drizzle.config.ts", "schema: './drizzle/schema.ts',", "schema: ['./drizzle/schema.ts', './src/extra.ts'],")
+    proc = p.nanoka("generate")
+    assert proc.returncode == 1, shown(proc)  # drizzle-kit exits 0 after the throw
+    assert "extra is broken on purpose" in proc.stderr, shown(proc)
+    check = p.nanoka("check")
+    assert check.returncode == 1, shown(check)
+    assert "extra is broken on purpose" in check.stdout + check.stderr, shown(check)

@@ -119,6 +119,7 @@ def test_without_the_rewrite_the_guard_refuses_the_cascade_before_wrangler_runs(
     assert refused.returncode == 1, _ok(refused)
     for line in ("DS111 posts:", "DS111 post_tags:", "DS112 comments.userId:"):
         assert line in refused.stderr
+    assert "the safe way: turn the preserve-rows rewrite back on" in refused.stderr  # not "let nanoka write it"
     assert "wrangler d1 migrations apply" not in refused.stderr
     assert _rows(p, *tables) == before
 

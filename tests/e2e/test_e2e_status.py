@@ -29,7 +29,10 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
 
     nothing_applied = p.nanoka("status")  # the local D1 has no d1_migrations table yet
     assert nothing_applied.returncode == 0, _ok(nothing_applied)
-    assert nothing_applied.stdout.splitlines()[1:] == [f"  pending  {first}"]
+    assert nothing_applied.stdout.splitlines()[1:] == [
+        f"  pending  {first}",
+        "           rehearsal: rehearsed on the local export: it runs (no rows yet, so none at stake)",
+    ]
 
     assert p.nanoka("generate", "--apply").returncode == 0
     p.edit("app/models.py", BODY_LINE, "")
@@ -44,12 +47,16 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
         f"  applied  {first}",
         f"  pending  {second}",
         "           DS103 posts.body: ALTER TABLE posts DROP COLUMN body deletes its values",
+        "           rehearsal: rehearsed on the local export: it runs (no rows yet, so none at stake)",
     ]
     as_json = p.nanoka("--log-format", "json", "status")
     assert as_json.returncode == 0, _ok(as_json)
     report = json.loads(as_json.stdout)
     assert [(m["name"], m["state"]) for m in report["migrations"]] == [(first, "applied"), (second, "pending")]
     assert [(r["code"], r["table"], r["column"]) for r in report["migrations"][1]["risks"]] == [("DS103", "posts", "body")]
+    assert report["migrations"][1]["rehearsal"]["ok"] is True
+    assert report["migrations"][1]["rehearsal"]["copy"] == "local export"
+    assert "rehearsal" not in report["migrations"][0]  # applied: nothing to rehearse
 
 
 def test_status_remote_reads_the_remote_database(example_project: ExampleProject, tmp_path: Path) -> None:
