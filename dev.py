@@ -83,12 +83,12 @@ def main(argv: list[str]) -> int:
         return 0
     code = subprocess.run([str(BIN / "python"), "-m", "pytest", *pytest_args(argv[1:])], cwd=ROOT).returncode
     if code == NO_TESTS_COLLECTED:
-        print(f"dev.py: pytest collected no tests (exit {code}); that is a failure, not a pass", file=sys.stderr)
+        print(f"dev.py: pytest collected no tests (exit {code}): a failure, not a pass", file=sys.stderr)
     return code
 
 
 def pytest_args(extra: list[str], cores: int | None = None) -> list[str]:
-    """pytest's arguments: ``extra``, plus parallel workers and a durations report unless ``extra`` sets them."""
+    """``extra``, plus parallel workers and a durations report unless ``extra`` chooses them."""
     added = []
     xdist_off = any(arg in ("no:xdist", "-pno:xdist") for arg in extra)
     if not xdist_off and not any(arg.startswith(("-n", "--numprocesses")) for arg in extra):
