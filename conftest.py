@@ -12,7 +12,7 @@ os.environ["WRANGLER_SEND_METRICS"] = "false"
 @pytest.fixture(autouse=True)
 def _isolated_nanoka(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no plugin field types loaded and no plugin env switches."""
-    from nanoka_core.fields import t
+    from nanoka_core.schema.fields import t
 
     for name in ("NANOKA_DISABLE_PLUGIN_AUTOLOAD", "NANOKA_DISABLE_PLUGINS", "NANOKA_TRACE_PLUGINS"):
         monkeypatch.delenv(name, raising=False)

@@ -22,9 +22,9 @@ KINDS = ["string", "uuid", "number", "integer", "boolean", "timestamp", "json"]
 
 def render_large(models: int, fields: int, runs: int, constructs: bool = False) -> list[float]:
     from nanoka_core import define_model, index, t
-    from nanoka_core.codegen import render_with_hooks
-    from nanoka_core.plugins import get_plugin_manager
-    from nanoka_core.project import check_models
+    from nanoka_core.pipeline.manager import get_plugin_manager
+    from nanoka_core.render.codegen import render_with_hooks
+    from nanoka_core.schema.checks import check_models
 
     pm = get_plugin_manager(autoload=False)
     times = []

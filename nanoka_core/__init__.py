@@ -11,31 +11,31 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     import pluggy
 
-    from nanoka_core.codegen import Column, Constraint
-    from nanoka_core.constraints import check, index
-    from nanoka_core.fields import Field, t
-    from nanoka_core.models import Model, define_model
-    from nanoka_core.pipeline import Context, Stage
+    from nanoka_core.pipeline.stage import Context, Stage
+    from nanoka_core.render.codegen import Column, Constraint
+    from nanoka_core.schema.constraints import check, index
+    from nanoka_core.schema.fields import Field, t
+    from nanoka_core.schema.models import Model, define_model
 
     hookimpl: pluggy.HookimplMarker
 
 _LAZY = {
-    "Column": "nanoka_core.codegen",
-    "Constraint": "nanoka_core.codegen",
-    "check": "nanoka_core.constraints",
-    "index": "nanoka_core.constraints",
-    "Field": "nanoka_core.fields",
-    "t": "nanoka_core.fields",
-    "Model": "nanoka_core.models",
-    "define_model": "nanoka_core.models",
-    "Context": "nanoka_core.pipeline",
-    "Stage": "nanoka_core.pipeline",
-    "hookimpl": "nanoka_core.hookspecs",
+    "Column": "nanoka_core.render.codegen",
+    "Constraint": "nanoka_core.render.codegen",
+    "check": "nanoka_core.schema.constraints",
+    "index": "nanoka_core.schema.constraints",
+    "Field": "nanoka_core.schema.fields",
+    "t": "nanoka_core.schema.fields",
+    "Model": "nanoka_core.schema.models",
+    "define_model": "nanoka_core.schema.models",
+    "Context": "nanoka_core.pipeline.stage",
+    "Stage": "nanoka_core.pipeline.stage",
+    "hookimpl": "nanoka_core.pipeline.hookspecs",
 }
 
 __all__ = [
@@ -58,8 +58,17 @@ def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'nanoka_core' has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "t" and value.kind_source is None:
+        value.kind_source = _installed_field_kinds
     globals()[name] = value
     return value
+
+
+def _installed_field_kinds() -> dict[str, Any]:
+    """The installed plugins' field kinds, for ``t`` used outside a nanoka run."""
+    from nanoka_core.pipeline.manager import get_plugin_manager, register_field_types
+
+    return register_field_types(get_plugin_manager().hook)
 
 
 def __dir__() -> list[str]:

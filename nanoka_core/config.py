@@ -232,3 +232,13 @@ class _Keys:
 def _toml_type(value: object) -> str:
     names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
     return names.get(type(value), type(value).__name__)
+
+
+def env_flag(name: str) -> bool:
+    """An on/off environment switch: anything but empty, 0, false or no is on."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def tracing() -> bool:
+    """Whether NANOKA_TRACE_PLUGINS asks for every hook call to be shown."""
+    return env_flag("NANOKA_TRACE_PLUGINS")

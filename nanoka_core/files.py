@@ -39,3 +39,11 @@ def write_text_atomic(path: Path, text: str) -> bool:
         tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, as people type paths."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

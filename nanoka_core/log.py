@@ -13,15 +13,41 @@ import functools
 import logging
 import os
 import sys
+from types import ModuleType
 from typing import Any
 
-import structlog
-
 LEVELS = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
+_PRETTY_TRACEBACKS = ("rich", "better_exceptions", "colorama")
+
+
+@functools.cache
+def _structlog() -> ModuleType:
+    """structlog, imported without the libraries its ``dev`` module loads when installed.
+
+    ``import structlog`` imports ``structlog.dev``, which imports rich (25 ms
+    and more) for pretty tracebacks if it can. nanoka renders its own lines
+    and prints no structlog traceback, so those imports are refused while
+    structlog loads, and restored for everyone else right after.
+    """
+    hidden = [name for name in _PRETTY_TRACEBACKS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    try:
+        import structlog
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return structlog
+
+
+def get_logger() -> Any:
+    """nanoka's logger: every message goes through it, rendered as ``configure`` chose."""
+    return _structlog().get_logger("nanoka")
 
 
 def configure(log_format: str = "console", verbosity: int = 0) -> None:
     """``verbosity``: -1 (``-q``) warnings and errors, 0 info, 1 (``-v``) debug."""
+    structlog = _structlog()
     level = LEVELS[max(-1, min(1, verbosity))]
     processors: list[Any] = [structlog.processors.add_log_level]
     if log_format == "json":
@@ -69,3 +95,8 @@ def _render_console(_logger: Any, _method: str, event: dict[str, Any], *, colors
     event.pop("data", None)  # structured detail for --log-format json; the message says it for people
     extra = "".join(f" {key}={value}" for key, value in event.items())
     return f"{prefix}: {message}{extra}"
+
+
+def format_duration(seconds: float) -> str:
+    """How nanoka says how long something took: ms under a second, else seconds."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"

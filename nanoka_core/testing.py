@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from nanoka_core.plugins import NanokaPluginManager, get_plugin_manager
+from nanoka_core.pipeline.manager import NanokaPluginManager, get_plugin_manager
 
 
 @pytest.fixture
@@ -73,9 +73,9 @@ def nanoka_render(nanoka_plugin_manager: NanokaPluginManager) -> Iterator[Callab
     Rendering makes ``pm``'s field types the global ``t``'s; they are put
     back afterwards, so no test sees another test's plugin kinds.
     """
-    from nanoka_core.codegen import render_with_hooks
-    from nanoka_core.fields import t
-    from nanoka_core.plugins import register_field_types
+    from nanoka_core.pipeline.manager import register_field_types
+    from nanoka_core.render.codegen import render_with_hooks
+    from nanoka_core.schema.fields import t
 
     saved = t._plugin_types
 

@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nanoka_core import Stage, hookimpl
-from nanoka_core.codegen import GENERATED_MARK, render_for
+from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.errors import ConfigError, NanokaError
-from nanoka_core.files import write_text_atomic
-from nanoka_core.pipeline import Context
+from nanoka_core.files import display_path, write_text_atomic
+from nanoka_core.render.codegen import GENERATED_MARK, render_with_hooks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,23 +87,15 @@ def generate(ctx: Context) -> SchemaWritten:
             "no models were loaded, and an empty schema would make drizzle-kit drop every table; "
             f"nothing was written: check 'models' in {ctx.config.path}"
         )
-    from nanoka_core.summary import format_duration
+    from nanoka_core.log import format_duration
 
     started = time.perf_counter()
     path = ctx.output
-    changed = write_text_atomic(path, render_for(ctx))
+    changed = write_text_atomic(path, render_with_hooks(ctx.models, ctx.hook, ctx))
     shown = display_path(path)
     took = format_duration(time.perf_counter() - started)
     ctx.log.info(f"wrote {shown} in {took}" if changed else f"{shown} is up to date ({took})")
     return SchemaWritten(path, changed)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, as people type paths."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 @hookimpl

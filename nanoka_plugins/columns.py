@@ -11,9 +11,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from nanoka_core import Column, Field, hookimpl
-from nanoka_core.fields import UNTYPED
-from nanoka_core.pipeline import Context
+from nanoka_core import Column, Context, Field, hookimpl
+from nanoka_core.schema.fields import UNTYPED
 
 # kind -> (constructor, options), e.g. text('<name>', { mode: 'json' })
 _CONSTRUCTORS = {
@@ -44,7 +43,7 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
         return None
     constructor, options = known
     if field.enum_values is not None:
-        from nanoka_core.codegen import js_json
+        from nanoka_core.schema.typescript import js_json
 
         options = f", {{ enum: [{', '.join(js_json(value) for value in field.enum_values)}] }}"
     expr = f"{constructor}('{name}'{options})"
@@ -56,7 +55,7 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
 def _typescript(field: Field) -> str:
     if field.json_type is UNTYPED:
         return "unknown"
-    from nanoka_core.typescript import typescript_type
+    from nanoka_core.schema.typescript import typescript_type
 
     return typescript_type(field.json_type)
 

@@ -8,10 +8,9 @@ Registered ``tryfirst`` so that its constraints come before any plugin's.
 
 from __future__ import annotations
 
-from nanoka_core import Constraint, Model, hookimpl
-from nanoka_core.constraints import sql_tokens
+from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
-from nanoka_core.pipeline import Context
+from nanoka_core.schema.constraints import sql_tokens
 
 
 @hookimpl(tryfirst=True)

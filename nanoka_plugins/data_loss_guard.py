@@ -2,7 +2,7 @@
 
 After ``drizzle-kit`` it prints, for each migration that run wrote, one line
 per statement that destroys data or may fail on existing rows (codes in
-``nanoka_core.migration_risks``). With ``--apply`` it asks the target D1
+``nanoka_core.migrations.risks``). With ``--apply`` it asks the target D1
 which migrations it has applied and, before wrangler runs, refuses a
 pending one that destroys data unless ``--allow-data-loss`` is given.
 """
@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nanoka_core import Stage, hookimpl
-from nanoka_core.drizzle import NewMigrations
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.drizzle.folder import NewMigrations
 from nanoka_core.errors import NanokaError
-from nanoka_core.pipeline import Context
 
 if TYPE_CHECKING:
-    from nanoka_core.migration_risks import Risk
-    from nanoka_core.migration_sql import Migration
+    from nanoka_core.migrations.reader import Migration
+    from nanoka_core.migrations.risks import Risk
 
 
 class DataLossError(NanokaError):
@@ -27,12 +26,14 @@ class DataLossError(NanokaError):
 
 
 def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
-    from nanoka_core.migration_risks import assess
-    from nanoka_core.migration_sql import read_migrations
-
     if new.folder is None or not (new.folder / "meta" / "_journal.json").is_file():
         return []
     written = set(new.tags())
+    if not written and not ctx.options.apply:
+        return []  # nothing new to report and nothing to apply: no SQL to read
+    from nanoka_core.migrations.reader import read_migrations
+    from nanoka_core.migrations.risks import assess
+
     risks = [(m, assess(m)) for m in read_migrations(new.folder)]
     reported = []
     for migration, found in risks:
@@ -50,10 +51,17 @@ def guard(ctx: Context, new: NewMigrations) -> list[dict[str, object]]:
 
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
-    from nanoka_core.d1 import applied_migrations
+    from nanoka_core.d1.ledger import MIGRATIONS_TABLE, applied_migrations
+    from nanoka_core.d1.wrangler_config import wrangler_database
 
     assert ctx.database is not None
-    applied = set(applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags))
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=False
+    )
+    table = found[1].migrations_table if found is not None else MIGRATIONS_TABLE
+    applied = set(
+        applied_migrations(ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags, table)
+    )
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return
@@ -80,7 +88,7 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
         Stage(
             "data-loss-guard",
             run=lambda ctx: guard(ctx, new),
-            check=new.check,
+            check=lambda ctx: new.record(ctx.config),
             after=["drizzle-kit", "preserve-rows"],
             before=["wrangler"],
             enabled=lambda ctx: not ctx.options.no_migrate,

@@ -26,9 +26,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
-from nanoka_core.drizzle import (
+from nanoka_core.drizzle.folder import (
     NO_CHANGES,
     TTY_TRAP,
     find_drizzle_config,
@@ -38,8 +38,7 @@ from nanoka_core.drizzle import (
     sql_files,
 )
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
-from nanoka_core.pipeline import Context
-from nanoka_core.renames import CREATE, RenamePlan, build_plan
+from nanoka_core.migrations.renames import CREATE, RenamePlan, build_plan
 
 
 def check(ctx: Context) -> None:
@@ -74,7 +73,7 @@ def generate_migrations(ctx: Context) -> Path | None:
             "(set migrate.drizzle-config to use another file)"
         )
         return None
-    from nanoka_core import cache
+    from nanoka_core.drizzle import cache
 
     args = ["drizzle-kit", "generate", "--config", os.path.relpath(config, ctx.project_dir)]
     if ctx.options.custom is not None:
@@ -92,7 +91,7 @@ def generate_migrations(ctx: Context) -> Path | None:
     plan = build_plan(ctx.models, latest_snapshot(migrations), no_renames=ctx.options.no_renames)
     answered = [q for q in plan.questions if q.answer is not None]
     if plan.unanswered and not interactive:
-        from nanoka_core.drizzle_prompts import unanswered_message
+        from nanoka_core.drizzle.prompts import unanswered_message
 
         raise ToolError(unanswered_message(plan.unanswered))
     before = sql_files(migrations)
@@ -119,7 +118,7 @@ def generate_migrations(ctx: Context) -> Path | None:
 
 def _remember(ctx: Context, config: Path, args: list[str]) -> None:
     """Record what this successful run saw, so that an identical next run can skip drizzle-kit."""
-    from nanoka_core import cache
+    from nanoka_core.drizzle import cache
 
     inputs = cache.fingerprint(ctx.project_dir, config, ctx.output, args)
     if inputs is None:
@@ -139,7 +138,7 @@ def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said:
     unchanged schema does not prove that an earlier run wrote its migration.
     ``said`` is drizzle-kit's captured output (None: it went to the terminal).
     """
-    from nanoka_core.check import schema_coverage
+    from nanoka_core.drizzle.coverage import schema_coverage
 
     problems = folder_problems(migrations)
     if problems:
@@ -147,7 +146,9 @@ def verify_migrations(ctx: Context, migrations: Path, before: set[str], *, said:
     elif sql_files(migrations) - before or (said is not None and NO_CHANGES in said):
         return
     else:
-        coverage = schema_coverage(ctx, migrations)
+        coverage = schema_coverage(
+            lambda args: ctx.run_tool(args, capture=True), ctx.project_dir, ctx.output, migrations
+        )
         if coverage.state == "covered":
             return
         if said is None and coverage.state == "unknown":
@@ -180,7 +181,7 @@ def _answering_prompts(ctx: Context, args: list[str], plan: RenamePlan, interact
     """Run drizzle-kit on a pseudo-terminal, its rename questions answered from the plan."""
     import shlex
 
-    from nanoka_core.drizzle_prompts import Prompt, PromptSession
+    from nanoka_core.drizzle.prompts import Prompt, PromptSession
     from nanoka_core.tools import require_package_manager, tool_command
 
     def on_answer(prompt: Prompt, answer: str) -> None:

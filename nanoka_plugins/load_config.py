@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nanoka_core import Model, Stage, hookimpl
-from nanoka_core.fields import t
-from nanoka_core.pipeline import Context
-from nanoka_core.plugins import register_field_types
-from nanoka_core.project import load_models
+from nanoka_core import Context, Model, Stage, hookimpl
+from nanoka_core.pipeline.loader import load_models
+from nanoka_core.pipeline.manager import register_field_types
+from nanoka_core.schema.fields import t
 
 
 def load(ctx: Context) -> list[type[Model]]:

@@ -3,26 +3,25 @@
 Runs right after ``drizzle-kit`` on the migrations that run wrote, and only
 on those (a migration already in the folder may already be applied).
 ``[migrate] preserve-rows = false`` turns it off; see
-``nanoka_core.migration_rewrite`` for what the rewrite does.
+``nanoka_core.migrations.rewrite`` for what the rewrite does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from nanoka_core import Stage, hookimpl
-from nanoka_core.drizzle import NewMigrations
-from nanoka_core.pipeline import Context
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.drizzle.folder import NewMigrations
 
 
 def rewrite_new_migrations(ctx: Context, new: NewMigrations) -> list[str]:
-    from nanoka_core.files import write_text_atomic
-    from nanoka_core.migration_rewrite import preserve_rows
-    from nanoka_core.migration_sql import read_migrations
-
     written = set(new.tags())
     if new.folder is None or not written:
         return []
+    from nanoka_core.files import write_text_atomic
+    from nanoka_core.migrations.reader import read_migrations
+    from nanoka_core.migrations.rewrite import preserve_rows
+
     rewritten = []
     for migration in read_migrations(new.folder):
         if migration.tag not in written:
@@ -47,7 +46,7 @@ def nanoka_register_stages(register: Callable[[Stage], None]) -> None:
         Stage(
             "preserve-rows",
             run=lambda ctx: rewrite_new_migrations(ctx, new),
-            check=new.check,
+            check=lambda ctx: new.record(ctx.config),
             after=["drizzle-kit"],
             before=["wrangler"],
             enabled=lambda ctx: not ctx.options.no_migrate and ctx.config.migrate.preserve_rows,

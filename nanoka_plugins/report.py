@@ -9,7 +9,7 @@ observer of ``nanoka_stage_finished``; ``--disable-plugin report`` turns it off.
 from __future__ import annotations
 
 from nanoka_core import Context, Stage, hookimpl
-from nanoka_core.summary import format_duration
+from nanoka_core.log import format_duration
 
 
 @hookimpl

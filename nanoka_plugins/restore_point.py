@@ -15,9 +15,8 @@ import json
 import shlex
 from collections.abc import Callable
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.errors import NanokaError
-from nanoka_core.pipeline import Context
 
 
 @dataclasses.dataclass(frozen=True)

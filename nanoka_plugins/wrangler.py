@@ -8,15 +8,17 @@ before wrangler starts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from nanoka_core import Stage, hookimpl
+from nanoka_core import Context, Stage, hookimpl
+from nanoka_core.d1.wrangler_config import DATABASE_NAME
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
-from nanoka_core.pipeline import Context
 
-# 1-64 of A-Za-z0-9_-; not starting with "-", which wrangler would read as a flag.
-DATABASE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}\Z")
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nanoka_core.d1.wrangler_config import D1Database
 
 
 def check(ctx: Context) -> None:
@@ -41,10 +43,10 @@ def check(ctx: Context) -> None:
 
 def _check_wrangler_config(ctx: Context, name: str) -> None:
     """The database exists in the selected environment, where drizzle-kit writes, with an id for --remote."""
-    from nanoka_core.drizzle import find_drizzle_config, migrations_dir
-    from nanoka_core.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.d1.wrangler_config import check_migrations_dir, wrangler_database
+    from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
 
-    found = wrangler_database(ctx, name, required=True)
+    found = wrangler_database(ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, name, required=True)
     assert found is not None
     path, database = found
     if ctx.options.remote and database.database_id is None:
@@ -56,11 +58,17 @@ def _check_wrangler_config(ctx: Context, name: str) -> None:
     if drizzle_config is not None:
         out = migrations_dir(drizzle_config, ctx.project_dir)
         check_migrations_dir(out, drizzle_config, database, name, path)
+    to = ctx.options.to
+    if to is not None and not (database.migrations_dir / to).is_file():
+        raise ConfigError(
+            f"--to {to}: there is no such migration in {database.migrations_dir} "
+            "(give a file name from nanoka status)"
+        )
 
 
 def apply_migrations(ctx: Context) -> str:
     assert ctx.database is not None
-    from nanoka_core.drizzle import find_drizzle_config, folder_problems, migrations_dir
+    from nanoka_core.drizzle.folder import find_drizzle_config, folder_problems, migrations_dir
 
     drizzle_config = find_drizzle_config(ctx.config)
     if drizzle_config is not None:
@@ -72,8 +80,12 @@ def apply_migrations(ctx: Context) -> str:
                 f"(nanoka check reports the same): {'; '.join(problems)}"
             )
     where = "--remote" if ctx.options.remote else "--local"
+    _seal(ctx)
     try:
-        ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+        if ctx.options.to is None:
+            ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *ctx.wrangler_flags])
+        else:
+            _apply_up_to(ctx, ctx.options.to, where)
     except ToolError as e:
         restore = getattr(ctx.results.get("restore-point"), "command", None)
         if restore is None:
@@ -83,6 +95,49 @@ def apply_migrations(ctx: Context) -> str:
             f"was before this run, restore the bookmark taken first:\n  {restore}"
         ) from e
     return where
+
+
+def _target(ctx: Context) -> tuple[Path, D1Database]:
+    """The wrangler config and its entry for the database this run applies to."""
+    from nanoka_core.d1.wrangler_config import wrangler_database
+
+    assert ctx.database is not None
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=True
+    )
+    assert found is not None
+    return found
+
+
+def _seal(ctx: Context) -> None:
+    """Unsealed (``--custom``) migrations get their hash in nanoka.sum as they are applied now."""
+    from nanoka_core.d1.ledger import apply_order
+    from nanoka_core.migrations.checksum import migration_files, seal
+
+    folder = _target(ctx)[1].migrations_dir
+    files = sorted(migration_files(folder), key=apply_order)
+    to = ctx.options.to
+    for name in seal(folder, files[: files.index(to) + 1] if to in files else files):
+        ctx.log.info(f"{name}: hash recorded in nanoka.sum as it is applied; from now on an edit is reported")
+
+
+def _apply_up_to(ctx: Context, to: str, where: str) -> None:
+    """wrangler applies from a folder holding the migrations up to ``to`` only (it has no such flag)."""
+    import os
+
+    from nanoka_core.d1.ledger import apply_order
+    from nanoka_core.d1.partial_apply import config_applying_only
+    from nanoka_core.migrations.checksum import migration_files
+
+    assert ctx.database is not None
+    path, database = _target(ctx)
+    files = sorted(migration_files(database.migrations_dir), key=apply_order)
+    wanted = files[: files.index(to) + 1]
+    env = [f"--env={ctx.wrangler_env}"] if ctx.wrangler_env is not None else []
+    ctx.log.info(f"applying pending migrations up to {to} only; {len(files) - len(wanted)} later ones wait")
+    with config_applying_only(path, ctx.wrangler_env, database, database.migrations_dir, wanted) as partial:
+        config = f"--config={os.path.relpath(partial, ctx.project_dir)}"
+        ctx.run_tool(["wrangler", "d1", "migrations", "apply", ctx.database, where, *env, config])
 
 
 @hookimpl

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from filelock import FileLock
 
-from nanoka_core.cli import cli
+from nanoka_core.cli.main import cli
 
 
 @pytest.fixture
@@ -32,8 +32,8 @@ def run_nanoka(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def nanoka_subprocess(
     args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m nanoka_core.cli`` as a real process (no shell)."""
-    return _run([sys.executable, "-m", "nanoka_core.cli", *args], cwd, env, timeout)
+    """Run ``python -m nanoka_core`` as a real process (no shell)."""
+    return _run([sys.executable, "-m", "nanoka_core", *args], cwd, env, timeout)
 
 
 def _run(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import nanoka_core
-from nanoka_core import cache
+from nanoka_core.drizzle import cache
 
 EXAMPLE_DRIZZLE_KIT = Path(__file__).parents[1] / "examples" / "basic" / "node_modules" / "drizzle-kit"
 

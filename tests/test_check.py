@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from nanoka_core.drizzle import folder_problems
+from nanoka_core.drizzle.folder import folder_problems
 from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """
@@ -122,7 +122,7 @@ def test_check_json_is_one_document_on_stdout(run_nanoka: Any, project: Path, ca
     assert report["ok"] is (case == "up to date")
     assert report["schema"]["path"] == str(schema)
     assert report["schema"]["state"] == case
-    assert report["migrations"] == {"path": None, "problems": [], "risks": []}
+    assert report["migrations"] == {"path": None, "problems": [], "risks": [], "d1": []}
     if case == "differs":
         diff = report["schema"]["diff"].splitlines(keepends=True)
         assert diff[:2] == [f"--- {schema} (on disk)\n", f"+++ {schema} (from the models)\n"]

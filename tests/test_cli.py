@@ -145,17 +145,20 @@ def test_stages_command_shows_order_and_conditions(run_nanoka: Any, project: Pat
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["stage", "plugin", "replaces", "will", "run", "when", "does"]
     assert [line.split()[0] for line in lines[1:]] == [
-        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler",
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard",
+        "d1-preflight", "restore-point", "wrangler",
     ]
-    assert lines[6].split()[3:7] == ["no", "with", "--apply", "--remote,"]
     assert lines[7].split()[3:6] == ["no", "with", "--apply"]
+    assert lines[8].split()[3:7] == ["no", "with", "--apply", "--remote,"]
+    assert lines[9].split()[3:6] == ["no", "with", "--apply"]
 
 
 def test_stages_json_reflects_flags(run_nanoka: Any, project: Path) -> None:
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--apply"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows} == {
         "load-config": True, "codegen": True, "drizzle-kit": True,
-        "preserve-rows": True, "data-loss-guard": True, "restore-point": False, "wrangler": True,
+        "preserve-rows": True, "migrations-sum": True, "data-loss-guard": True, "d1-preflight": True,
+        "restore-point": False, "wrangler": True,
     }
     rows = json.loads(run_nanoka(["--log-format", "json", "stages", "--no-migrate"], cwd=project).stdout)
     assert {r["name"]: r["runs"] for r in rows}["drizzle-kit"] is False

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pytest
 
-from nanoka_core.cli import cli
+from nanoka_core.cli.main import cli
 from tests import test_cli
 from tests.conftest import DURATION, REPO, nanoka_subprocess
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nanoka_core import Model, define_model, t
-from nanoka_core.codegen import js_json
 from nanoka_core.errors import ModelError
-from nanoka_core.project import check_models
+from nanoka_core.schema.checks import check_models
+from nanoka_core.schema.typescript import js_json
 
 GOLDEN = Path(__file__).parent / "golden"
 HEADER = (
@@ -563,9 +563,9 @@ def test_js_json_matches_node_json_stringify(node_stringify, value: object) -> N
 def test_column_emitter_answers_exactly_as_the_hook_call(nanoka_plugin_manager, tmp_path: Path) -> None:
     """The direct calls (no wrappers) and pluggy's call agree: order, first non-None, partial argnames."""
     from nanoka_core import Column, Field, hookimpl
-    from nanoka_core.codegen import column_emitter
     from nanoka_core.config import Config
-    from nanoka_core.pipeline import Context, Options
+    from nanoka_core.pipeline.stage import Context, Options
+    from nanoka_core.render.codegen import column_emitter
 
     calls: list[str] = []
 
@@ -599,9 +599,9 @@ def test_column_emitter_goes_through_pluggy_when_a_wrapper_is_registered(
     nanoka_plugin_manager, tmp_path: Path
 ) -> None:
     from nanoka_core import hookimpl
-    from nanoka_core.codegen import column_emitter
     from nanoka_core.config import Config
-    from nanoka_core.pipeline import Context, Options
+    from nanoka_core.pipeline.stage import Context, Options
+    from nanoka_core.render.codegen import column_emitter
 
     seen: list[str] = []
 

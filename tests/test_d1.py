@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nanoka_core.d1 import parse_names
+from nanoka_core.d1.ledger import parse_names
 from nanoka_core.errors import ToolError
 
 

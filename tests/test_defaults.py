@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from nanoka_core import define_model, t
-from nanoka_core.defaults import needs_sql_literal
 from nanoka_core.errors import ModelError
-from nanoka_core.project import check_models
+from nanoka_core.schema.checks import check_models
+from nanoka_core.schema.defaults import needs_sql_literal
 
 
 class Level(enum.IntEnum):

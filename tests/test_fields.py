@@ -9,7 +9,7 @@ import pytest
 
 from nanoka_core import t
 from nanoka_core.errors import ModelError
-from nanoka_core.fields import BUILTIN_KINDS, NO_DEFAULT, RELATION_KINDS, Field, Relation
+from nanoka_core.schema.fields import BUILTIN_KINDS, NO_DEFAULT, RELATION_KINDS, Field, Relation
 
 KINDS = tuple(k for k in BUILTIN_KINDS if k != "enum")  # t.enum() takes its values
 NUMERIC_BOUND_KINDS = ("string", "number", "integer")

@@ -14,8 +14,9 @@ import pytest
 from nanoka_core import Column, Constraint, Field, Stage, define_model, hookimpl, t
 from nanoka_core.config import Config
 from nanoka_core.errors import ModelError, PluginError, StageError
-from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
-from nanoka_core.plugins import register_field_types
+from nanoka_core.pipeline.manager import register_field_types
+from nanoka_core.pipeline.runner import resolve_stages, run_pipeline
+from nanoka_core.pipeline.stage import Context, Options
 
 
 def make_ctx(pm: Any, tmp_path: Path) -> Context:
@@ -188,7 +189,7 @@ def test_nanoka_stage_finished(nanoka_plugin_manager: Any, tmp_path: Path) -> No
 
 
 def test_nanoka_emit_column_that_raises_is_blamed_by_name(nanoka_plugin_manager: Any, tmp_path: Path) -> None:
-    from nanoka_core.codegen import render_for
+    from nanoka_core.render.codegen import render_with_hooks
 
     class Broken:
         @hookimpl
@@ -199,5 +200,5 @@ def test_nanoka_emit_column_that_raises_is_blamed_by_name(nanoka_plugin_manager:
     ctx = make_ctx(nanoka_plugin_manager, tmp_path)
     ctx.models = [define_model("m", {"id": t.integer()})]
     with pytest.raises(StageError) as info:
-        run_pipeline([Stage("codegen", run=render_for, plugin="codegen")], ctx)
+        run_pipeline([Stage("codegen", run=lambda c: render_with_hooks(c.models, c.hook, c), plugin="codegen")], ctx)
     assert str(info.value) == "stage 'codegen' failed: plugin 'broken-emitter' raised KeyError: 'id'"

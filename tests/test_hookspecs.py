@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nanoka_core import hookspecs
+from nanoka_core.pipeline import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("nanoka_"))

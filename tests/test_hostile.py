@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from nanoka_core.cli import cli
+from nanoka_core.cli.main import cli
 from nanoka_core.testing import forget_modules
 from tests.conftest import link_example_node_modules, nanoka_subprocess
 
@@ -539,7 +539,7 @@ MODEL_CASES = [
             ("table-name-string", "t.belongs_to('users', foreign_key='userId')", "got 'users'"),
             ("callable-returning-integer", "t.has_many(lambda: 3, foreign_key='userId')", "t.has_many() target must be a Model or a callable returning one, got 3"),
             ("callable-returning-none", "t.belongs_to(lambda: None, foreign_key='userId')", "got None"),
-            ("model-base-class", "t.belongs_to(Model, foreign_key='userId')", "got <class 'nanoka_core.models.Model'>"),
+            ("model-base-class", "t.belongs_to(Model, foreign_key='userId')", "got <class 'nanoka_core.schema.models.Model'>"),
             ("a-class", "t.belongs_to(dict, foreign_key='userId')", "got <class 'dict'>"),
             ("callable-returning-field", "t.belongs_to(lambda: t.string(), foreign_key='userId')", "got Field("),
             ("callable-raising", "t.has_many(lambda: 1 / 0, foreign_key='userId')", "target raised ZeroDivisionError: division by zero"),

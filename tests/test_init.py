@@ -135,7 +135,7 @@ USER_TOOLS = ("drizzle-kit", "drizzle-orm", "wrangler")
 
 
 def test_init_pins_the_tools_exactly_as_examples_basic() -> None:
-    pins = dev_dependencies(REPO / "nanoka_core" / "templates" / "init" / "package.json")
+    pins = dev_dependencies(REPO / "nanoka_core" / "cli" / "templates" / "init" / "package.json")
     example = dev_dependencies(EXAMPLE / "package.json")
     assert pins == {tool: example[tool] for tool in USER_TOOLS}
     assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in pins.values()), pins

@@ -1,7 +1,7 @@
 """One nanoka run per project at a time: the project lock, seen from real processes.
 
 The test process (or a helper process) holds ``project_lock`` on a project;
-a real ``python -m nanoka_core.cli generate`` is started there. Every wait
+a real ``python -m nanoka_core generate`` is started there. Every wait
 has a timeout so a broken lock fails the test instead of hanging the suite.
 """
 
@@ -56,7 +56,7 @@ class Run:
 
     def __init__(self, project: Path, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nanoka_core.cli", "generate", "--no-migrate", *args],
+            [sys.executable, "-m", "nanoka_core", "generate", "--no-migrate", *args],
             cwd=project,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

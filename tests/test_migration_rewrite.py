@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from nanoka_core.migration_rewrite import MARK, preserve_rows
-from nanoka_core.migration_risks import assess
-from nanoka_core.migration_sql import read_migrations
+from nanoka_core.migrations.reader import read_migrations
+from nanoka_core.migrations.rewrite import MARK, preserve_rows
+from nanoka_core.migrations.risks import assess
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nanoka_core.migration_risks import KINDS, assess
-from nanoka_core.migration_sql import read_migrations
+from nanoka_core.migrations.reader import read_migrations
+from nanoka_core.migrations.risks import KINDS, assess
 
 CORPUS = Path(__file__).parent / "data" / "migrations"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanoka_core.migration_sql import (
+from nanoka_core.migrations.reader import (
     Column,
     ForeignKey,
     read_migrations,

@@ -11,10 +11,14 @@ import pytest
 from nanoka_core import Stage, hookimpl
 from nanoka_core.config import Config
 from nanoka_core.errors import PluginError, StageError
-from nanoka_core.pipeline import Context, Options, resolve_stages, run_pipeline
-from nanoka_core.plugins import get_plugin_manager
+from nanoka_core.pipeline.manager import get_plugin_manager
+from nanoka_core.pipeline.runner import resolve_stages, run_pipeline
+from nanoka_core.pipeline.stage import Context, Options
 
-BUILTIN_STAGES = ["load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "wrangler"]
+BUILTIN_STAGES = [
+    "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight",
+    "wrangler",
+]
 
 
 def plugin(*stages: Stage) -> Any:
@@ -44,14 +48,15 @@ def make_ctx(pm: Any, tmp_path: Path, **options: Any) -> Context:
 
 def test_builtin_stages_run_in_documented_order(nanoka_plugin_manager: Any) -> None:
     assert names(resolve_stages(nanoka_plugin_manager)) == [
-        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler"
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard",
+        "d1-preflight", "restore-point", "wrangler",
     ]
 
 
 def test_stage_is_placed_by_its_constraints_not_by_load_order(nanoka_plugin_manager: Any) -> None:
     nanoka_plugin_manager.register(plugin(Stage("lint", run=noop, after=["codegen"], before=["drizzle-kit"])), "lint")
     assert names(resolve_stages(nanoka_plugin_manager)) == [
-        "load-config", "codegen", "lint", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "wrangler",
+        "load-config", "codegen", "lint", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "restore-point", "wrangler",
     ]
 
 
@@ -60,7 +65,7 @@ def test_replacement_takes_the_place_and_conditions_of_the_replaced_stage(
 ) -> None:
     nanoka_plugin_manager.register(plugin(Stage("migrate", run=noop, replaces="wrangler")), "mine")
     stages = resolve_stages(nanoka_plugin_manager)
-    assert names(stages) == ["load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "migrate"]
+    assert names(stages) == ["load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "restore-point", "migrate"]
     migrate = stages[-1]
     assert (migrate.plugin, migrate.replaced) == ("mine", "wrangler")
     assert not migrate.is_enabled(make_ctx(nanoka_plugin_manager, tmp_path))
@@ -108,7 +113,7 @@ def test_registering_something_that_is_not_a_stage_names_the_plugin(nanoka_plugi
 
 def test_a_blocked_builtin_leaves_constraints_on_it_satisfied(tmp_path: Path) -> None:
     pm = get_plugin_manager(disabled=["drizzle-kit"], autoload=False)
-    assert names(resolve_stages(pm)) == ["load-config", "codegen", "preserve-rows", "data-loss-guard", "restore-point", "wrangler"]
+    assert names(resolve_stages(pm)) == ["load-config", "codegen", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "restore-point", "wrangler"]
 
 
 def test_every_check_runs_before_the_first_stage(nanoka_plugin_manager: Any, tmp_path: Path) -> None:

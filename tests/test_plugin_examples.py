@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nanoka_core import define_model, t
-from nanoka_core.pipeline import resolve_stages
+from nanoka_core.pipeline.runner import resolve_stages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plugins"
 
@@ -73,6 +73,6 @@ def test_sqlite_apply_takes_wranglers_place(load_example: Any, nanoka_plugin_man
     nanoka_plugin_manager.register(load_example("nanoka-sqlite-apply"), "sqlite-apply")
     stages = resolve_stages(nanoka_plugin_manager)
     assert [s.name for s in stages] == [
-        "load-config", "codegen", "drizzle-kit", "preserve-rows", "data-loss-guard", "restore-point", "sqlite-apply"
+        "load-config", "codegen", "drizzle-kit", "preserve-rows", "migrations-sum", "data-loss-guard", "d1-preflight", "restore-point", "sqlite-apply"
     ]
     assert stages[-1].replaced == "wrangler"

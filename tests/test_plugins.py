@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nanoka_core.errors import PluginError
-from nanoka_core.plugins import BUILTIN_PLUGINS, get_plugin_manager
+from nanoka_core.pipeline.manager import BUILTIN_PLUGINS, get_plugin_manager
 from nanoka_core.testing import forget_modules
 
 

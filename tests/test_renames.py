@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from nanoka_core import Model, define_model, t
-from nanoka_core.drizzle_prompts import parse_prompt, plain, unanswered_message
+from nanoka_core.drizzle.prompts import parse_prompt, plain, unanswered_message
 from nanoka_core.errors import ModelError, NanokaError
-from nanoka_core.project import check_models
-from nanoka_core.renames import CREATE, Question, build_plan
+from nanoka_core.migrations.renames import CREATE, Question, build_plan
+from nanoka_core.schema.checks import check_models
 
 
 def snapshot(**tables: list[str]) -> dict[str, Any]:
@@ -202,8 +202,8 @@ def test_a_half_written_prompt_is_not_read() -> None:
 
 
 def test_without_a_pseudo_terminal_answering_fails_clearly(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    from nanoka_core.drizzle_prompts import PromptSession
-    from nanoka_core.renames import RenamePlan
+    from nanoka_core.drizzle.prompts import PromptSession
+    from nanoka_core.migrations.renames import RenamePlan
 
     monkeypatch.setattr("sys.platform", "win32")
     with pytest.raises(NanokaError, match="needs a pseudo-terminal, which Windows lacks: run nanoka generate in WSL"):

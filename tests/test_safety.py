@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from nanoka_core import files
-from nanoka_core.codegen import GENERATED_MARK, HEADER
 from nanoka_core.files import write_text_atomic
+from nanoka_core.render.codegen import GENERATED_MARK, HEADER
 from tests.conftest import link_example_node_modules, nanoka_subprocess
 
 MODELS = {"app/models.py": """

@@ -22,7 +22,7 @@ else:  # the spelling the README gives for Python 3.10
 
 from nanoka_core import Model, check, define_model, index, t
 from nanoka_core.errors import ModelError
-from nanoka_core.project import check_models
+from nanoka_core.schema.checks import check_models
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -405,7 +405,7 @@ def test_typed_json(nanoka_render: Any) -> None:
 
 
 def test_typed_json_is_the_same_text_every_time() -> None:
-    from nanoka_core.typescript import typescript_type
+    from nanoka_core.schema.typescript import typescript_type
 
     assert typescript_type(Prefs) == typescript_type(Prefs) == (
         '{ theme: "dark" | "light"; tags: string[]; pinned?: number | null }'

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nanoka_core.status import migration_status
+from nanoka_core.cli.status import migration_status
 
 DROP_COLUMN = Path(__file__).parent / "data" / "migrations" / "drop_column" / "migrations"
 RISK = "DS103 users.nickname: ALTER TABLE users DROP COLUMN nickname deletes its values"
@@ -48,3 +48,18 @@ def test_json_has_the_same_content() -> None:
 def test_no_folder_means_no_migrations(tmp_path: Path) -> None:
     report = migration_status(tmp_path / "missing", "db", remote=False, applied=[])
     assert report.migrations == () and report.lines() == [f"db (local): 0 applied, 0 pending, in {tmp_path / 'missing'}"]
+
+
+def test_a_pending_migration_shows_what_d1_would_refuse(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0000_a.sql").write_text("CREATE TABLE a (x);\n")
+    (folder / "0001_b.sql").write_text("CREATE TABLE b (x);\nBEGIN TRANSACTION;\nDELETE FROM a;\nCOMMIT;\n")
+    report = migration_status(folder, "db", remote=False, applied=["0000_a.sql"])
+    assert report.lines()[1:] == [
+        "  applied  0000_a.sql",
+        "  pending  0001_b.sql",
+        "           D1102 line 2: BEGIN TRANSACTION inside a migration",
+        "           D1102 line 4: COMMIT inside a migration",
+    ]
+    assert report.as_json()["migrations"][1]["risks"][0]["level"] == "error"

@@ -102,14 +102,16 @@ def test_stages_show_added_and_replaced_stages(plugin_venv: Path, shop: Path) ->
         ("codegen", "codegen", None),
         ("drizzle-kit", "drizzle-kit", None),
         ("preserve-rows", "preserve-rows", None),
+        ("migrations-sum", "migrations-sum", None),
         ("data-loss-guard", "data-loss-guard", None),
+        ("d1-preflight", "d1-preflight", None),
         ("restore-point", "restore-point", None),
         ("sqlite-apply", "sqlite-apply", "wrangler"),
         ("seed", "seed", None),
     ]
-    assert rows[5]["runs"] is False  # only with --apply --remote
-    assert rows[6]["runs"] is True  # inherits wrangler's "with --apply"
-    assert rows[7]["runs"] is False  # no seed.sql in this project
+    assert rows[7]["runs"] is False  # only with --apply --remote
+    assert rows[8]["runs"] is True  # inherits wrangler's "with --apply"
+    assert rows[9]["runs"] is False  # no seed.sql in this project
 
 
 def test_config_listed_plugin_can_replace_load_config(plugin_venv: Path, shop: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from nanoka_core.cli import cli
+from nanoka_core.cli.main import cli
 from nanoka_core.errors import ToolError, UsageError
 from nanoka_core.testing import forget_modules
 from nanoka_core.tools import require_node_package, run_tool, tool_command
@@ -331,7 +331,7 @@ def test_ctrl_c_exits_130_and_stops_the_tool(project: Project, stage: str, fake:
     sleeping = Path(str(project.log) + ".sleeping")
     env = {**os.environ, "PATH": project.path, f"FAKE_{stage.upper().replace('-', '_')}": fake}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nanoka_core.cli", "generate", "--apply"],
+        [sys.executable, "-m", "nanoka_core", "generate", "--apply"],
         cwd=project.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True,
     )

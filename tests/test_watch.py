@@ -1,6 +1,6 @@
 """``nanoka generate --watch``, driven for real: a nanoka process, real file events.
 
-Each test starts ``python -m nanoka_core.cli generate --watch`` in a fresh
+Each test starts ``python -m nanoka_core generate --watch`` in a fresh
 project, edits files as an editor would, and reads the schema and the log.
 """
 
@@ -35,7 +35,7 @@ class Watcher:
         self.root = root
         env = {k: v for k, v in os.environ.items() if not k.startswith("NANOKA_")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nanoka_core.cli", "generate", "--watch", *args],
+            [sys.executable, "-m", "nanoka_core", "generate", "--watch", *args],
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -199,7 +199,7 @@ def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_watch_with_apply_is_a_usage_error_saying_why(project: Path) -> None:
-    proc = _run(project, "-m", "nanoka_core.cli", "generate", "--watch", "--apply", "--db", "x")
+    proc = _run(project, "-m", "nanoka_core", "generate", "--watch", "--apply", "--db", "x")
     assert proc.returncode == 2
     assert "--watch writes the schema only" in proc.stderr and "--apply" in proc.stderr
     assert not (project / "drizzle").exists()
@@ -208,7 +208,7 @@ def test_watch_with_apply_is_a_usage_error_saying_why(project: Path) -> None:
 def test_without_watchfiles_the_message_says_what_to_install(project: Path) -> None:
     script = (
         "import sys; sys.modules['watchfiles'] = None\n"  # as if it were not installed
-        "from nanoka_core.cli import main; sys.argv = ['nanoka', 'generate', '--watch']; main()\n"
+        "from nanoka_core.cli.main import main; sys.argv = ['nanoka', 'generate', '--watch']; main()\n"
     )
     proc = _run(project, "-c", script)
     assert proc.returncode == 1

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from nanoka_core.errors import ConfigError
-from nanoka_core.wrangler_config import (
+from nanoka_core.d1.wrangler_config import (
     d1_databases,
     find_wrangler_config,
     read_wrangler_config,
     select_database,
 )
+from nanoka_core.errors import ConfigError
 
 JSONC = """// comment at the top
 {

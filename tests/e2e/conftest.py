@@ -166,8 +166,8 @@ class ExampleProject:
         )
 
     def nanoka(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        """``nanoka ARGS`` as a real process: ``python -m nanoka_core.cli``."""
-        return self.run([sys.executable, "-m", "nanoka_core.cli", *args], env)
+        """``nanoka ARGS`` as a real process: ``python -m nanoka_core``."""
+        return self.run([sys.executable, "-m", "nanoka_core", *args], env)
 
     def npx(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """``npx --no-install ARGS``: the project's own copy of a tool, never a download."""

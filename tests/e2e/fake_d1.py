@@ -33,6 +33,14 @@ wrangler.jsonc and ``CLOUDFLARE_ACCOUNT_ID`` is set):
 * ``POST .../d1/database/{uuid}/time_travel/restore?bookmark=...``
   (``d1 time-travel restore``): puts the database back as it was at that
   bookmark; ``{"bookmark", "previous_bookmark", "message"}``.
+* ``POST .../d1/database/{uuid}/export`` (``d1 export --remote``), body
+  ``{"output_format": "polling", "dump_options": {"no_schema", "no_data",
+  "tables"}}``: the dump is made at once, so the first poll answers
+  ``{"status": "complete", "result": {"filename", "signed_url"}}``; wrangler
+  then downloads the SQL from ``signed_url`` (``GET /_exports/{name}``, plain
+  text, served by this fake), as it would from R2. The dump reads like
+  D1's: ``PRAGMA defer_foreign_keys=TRUE;``, each table's ``CREATE`` with its
+  rows as ``INSERT`` statements, then indexes, triggers and views.
 
 Anything else is logged, recorded in ``.requests`` and answered with
 Cloudflare's JSON 404 (code 7003).
@@ -171,6 +179,8 @@ class FakeD1:
         self.time_travel = time_travel
         self.bookmarks: dict[str, bytes] = {}
         """Bookmark -> the database file's bytes when it was handed out."""
+        self.exports: dict[str, str] = {}
+        """Export file name -> the SQL dump wrangler downloads from its signed URL."""
         # wrangler caches the account id under node_modules/.cache/wrangler
         # by default; keep that out of the (possibly shared) node_modules.
         self.cache_dir = tempfile.mkdtemp(prefix="fake-d1-wrangler-cache-")
@@ -232,6 +242,8 @@ class FakeD1:
         if path.startswith(API_PREFIX):
             path = path[len(API_PREFIX) :]
         path, _, query = path.partition("?")
+        if method == "GET" and path.startswith("/_exports/") and path[len("/_exports/") :] in self.exports:
+            return 200, {"raw": self.exports[path[len("/_exports/") :]]}
         m = _DB_PATH_RE.match(path)
         if m is not None and m["account"] == self.account_id and self.database_id in (None, m["db"]):
             route = (method, m["rest"] or "")
@@ -243,6 +255,8 @@ class FakeD1:
                 return 200, _envelope(result={"bookmark": self._bookmark()})
             if route == ("POST", "/time_travel/restore"):
                 return self._restore(urllib.parse.parse_qs(query).get("bookmark", [""])[0])
+            if route == ("POST", "/export"):
+                return self._export(body)
         log.warning("fake D1: unhandled %s %s", method, path)
         return 404, _envelope(
             errors=[
@@ -262,6 +276,30 @@ class FakeD1:
                 return 200, _envelope(result=run_sql(self.db_path, body["sql"], body.get("params")))
         except D1Error as exc:
             return 400, _envelope(errors=[{"code": 7500, "message": str(exc)}])
+
+    def _export(self, body: Any) -> tuple[int, dict[str, Any]]:
+        options = body.get("dump_options") if isinstance(body, dict) else None
+        if not isinstance(options, dict) or body.get("output_format") != "polling":
+            return 400, _envelope(errors=[{"code": 7400, "message": "Expected output_format 'polling'"}])
+        with self._lock:
+            sql = dump_sql(
+                self.db_path,
+                no_schema=bool(options.get("no_schema")),
+                no_data=bool(options.get("no_data")),
+                tables=options.get("tables") or (),
+            )
+        name = f"fake-d1-export-{uuid.uuid4().hex}.sql"
+        self.exports[name] = sql
+        base = self.url.removesuffix(API_PREFIX)
+        result = {
+            "success": True,
+            "type": "export",
+            "at_bookmark": self._bookmark(),
+            "status": "complete",
+            "messages": ["Generating fake-d1 export", "Uploaded part 1"],
+            "result": {"filename": name, "signed_url": f"{base}/_exports/{name}"},
+        }
+        return 200, _envelope(result=result)
 
     def _info(self, uuid: str) -> dict[str, Any]:
         return {
@@ -292,6 +330,33 @@ class FakeD1:
         )
 
 
+def dump_sql(db_path: str, *, no_schema: bool = False, no_data: bool = False, tables: Any = ()) -> str:
+    """The database as D1's export writes it (its internal ``_cf_`` and ``sqlite_`` tables left out)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        objects = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' "
+            "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, name"
+        ).fetchall()
+        wanted = set(tables or ())
+        lines = ["PRAGMA defer_foreign_keys=TRUE;"]
+        for kind, name, table, sql in objects:
+            if wanted and table not in wanted:
+                continue
+            if not no_schema:
+                lines.append(f"{sql};")
+            if kind == "table" and not no_data:
+                quoted = '"' + name.replace('"', '""') + '"'
+                columns = [row[1] for row in conn.execute(f"PRAGMA table_info({quoted})")]
+                selected = ", ".join("quote(\"" + c.replace('"', '""') + "\")" for c in columns)
+                for row in conn.execute(f"SELECT {selected} FROM {quoted}"):
+                    lines.append(f"INSERT INTO {quoted} VALUES({','.join(row)});")
+        return "\n".join(lines)
+    finally:
+        conn.close()
+
+
 def _envelope(result: Any = None, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Cloudflare's standard response wrapper."""
     return {"result": result, "success": not errors, "errors": errors or [], "messages": []}
@@ -310,9 +375,10 @@ def _make_handler(fake: FakeD1) -> type[BaseHTTPRequestHandler]:
                 body = raw.decode("utf-8", "replace")
             status, payload = fake._handle(self.command, self.path, body)
             fake.requests.append({"method": self.command, "path": self.path, "body": body, "status": status})
-            data = json.dumps(payload).encode()
+            raw = isinstance(payload.get("raw"), str)
+            data = payload["raw"].encode() if raw else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain" if raw else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -107,7 +107,7 @@ def test_two_generate_runs_at_once_make_one_migration(example_project: ExamplePr
     [first] = p.migrations()
     p.edit("app/models.py", AFTER_LINE, AFTER_LINE + BIO_LINE)
 
-    argv = [sys.executable, "-m", "nanoka_core.cli", "generate"]
+    argv = [sys.executable, "-m", "nanoka_core", "generate"]
     procs = [
         subprocess.Popen(
             argv,

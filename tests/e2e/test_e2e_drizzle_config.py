@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from nanoka_core.drizzle_config import read_drizzle_config
+from nanoka_core.drizzle.config import read_drizzle_config
 from nanoka_core.errors import ConfigError
 from tests.e2e.conftest import shown
 

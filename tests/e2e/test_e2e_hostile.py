@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nanoka_core import define_model, t
-from nanoka_core.names import JS_RESERVED
-from nanoka_core.project import check_models
+from nanoka_core.schema.checks import check_models
+from nanoka_core.schema.names import JS_RESERVED
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from nanoka_core.drizzle import folder_problems
+from nanoka_core.drizzle.folder import folder_problems
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
@@ -97,7 +97,7 @@ def test_drizzle_kit_left_by_a_killed_nanoka_holds_the_lock_until_it_exits(
     p.edit("app/models.py", AFTER_LINE, AFTER_LINE + BIO_LINE)
 
     killed = subprocess.Popen(
-        [sys.executable, "-m", "nanoka_core.cli", "generate"],
+        [sys.executable, "-m", "nanoka_core", "generate"],
         cwd=p.root, env=p.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     orphans = _wait_for_drizzle_kit(killed)

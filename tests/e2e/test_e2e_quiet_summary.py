@@ -67,8 +67,8 @@ def test_run_tool_capture_does_not_echo_unless_asked(
 ) -> None:
     from nanoka_core import Context
     from nanoka_core.config import load_config
-    from nanoka_core.pipeline import Options
-    from nanoka_core.plugins import get_plugin_manager
+    from nanoka_core.pipeline.manager import get_plugin_manager
+    from nanoka_core.pipeline.stage import Options
 
     p = example_project
     for key, value in p.env.items():

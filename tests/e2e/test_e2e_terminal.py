@@ -30,7 +30,7 @@ def run_in_terminal(project: ExampleProject, args: list[str], answer_when: bytes
     """Run nanoka on a pty; when ``answer_when`` shows up, type ``keys``. Returns exit code and screen text."""
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nanoka_core.cli", *args],
+        [sys.executable, "-m", "nanoka_core", *args],
         cwd=project.root, env=project.env, stdin=secondary, stdout=secondary, stderr=secondary,
     )
     os.close(secondary)

@@ -115,7 +115,7 @@ def _without_dac_override() -> None:
 def nanoka(project: ExampleProject, *args: str) -> subprocess.CompletedProcess[str]:
     """``nanoka ARGS``, unable to override file modes even as root."""
     return subprocess.run(
-        [sys.executable, "-m", "nanoka_core.cli", *args],
+        [sys.executable, "-m", "nanoka_core", *args],
         cwd=project.root,
         env=project.env,
         capture_output=True,

@@ -121,3 +121,22 @@ def test_without_time_travel_the_database_reports_alpha(tmp_path: Path) -> None:
     with FakeD1(str(tmp_path / "d1.sqlite"), database_id=DB_ID, time_travel=False) as fake:
         status, info = call(fake, "GET", "")
     assert status == 200 and info["result"]["version"] == "alpha"
+
+
+def test_export_is_complete_at_the_first_poll_and_its_signed_url_serves_the_dump(d1: FakeD1) -> None:
+    d1.query("create table users (id text primary key, name text)")
+    d1.query("create index users_name on users (name)")
+    d1.query("insert into users values ('u1', 'O''Brien')")
+    status, body = call(d1, "POST", "/export", {"output_format": "polling", "dump_options": {"no_data": False}})
+    assert status == 200 and body["result"]["status"] == "complete", body
+    with urllib.request.urlopen(body["result"]["result"]["signed_url"], timeout=10) as resp:
+        dump = resp.read().decode()
+    assert dump.splitlines() == [
+        "PRAGMA defer_foreign_keys=TRUE;",
+        "CREATE TABLE users (id text primary key, name text);",
+        """INSERT INTO "users" VALUES('u1','O''Brien');""",
+        "CREATE INDEX users_name on users (name);",
+    ]
+    status, body = call(d1, "POST", "/export", {"output_format": "polling", "dump_options": {"no_data": True}})
+    with urllib.request.urlopen(body["result"]["result"]["signed_url"], timeout=10) as resp:
+        assert "INSERT" not in resp.read().decode()

@@ -1,0 +1,382 @@
+"""Field kinds and their modifiers.
+
+A field is immutable: every modifier returns a new field, so one field object
+can be shared between models without surprises. Modifiers that a kind does not
+take fail at definition time, where the user's traceback points at their line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from nanoka_core.errors import ModelError
+from nanoka_core.schema.names import plain_name
+
+F = TypeVar("F", bound="Field")
+
+BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum")
+RELATION_KINDS = ("has_many", "belongs_to")
+POLICIES = ("server_only", "write_only", "read_only")
+SQL_TYPES = {
+    "string": "text",
+    "uuid": "text",
+    "json": "text",
+    "enum": "text",
+    "number": "real",
+    "integer": "integer",
+    "boolean": "integer",
+    "timestamp": "integer",
+}
+"""The SQLite storage type of each built-in kind (foreign keys must agree on it)."""
+REFERENTIAL_ACTIONS = ("cascade", "restrict", "no action", "set null", "set default")
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+"""Marks a field without a literal default (``None`` is a real default: SQL NULL)."""
+
+
+class _Untyped:
+    def __repr__(self) -> str:
+        return "UNTYPED"
+
+
+UNTYPED: Any = _Untyped()
+"""Marks a ``t.json()`` without a Python type (``None`` is a real type: JSON null)."""
+
+
+def check_action(modifier: str, which: str, action: object) -> None:
+    """An ``on_delete``/``on_update`` must be one of SQLite's referential actions."""
+    if action is not None and action not in REFERENTIAL_ACTIONS:
+        choices = ", ".join(repr(a) for a in REFERENTIAL_ACTIONS)
+        raise ModelError(f"{modifier}: {which}={action!r} is not one of {choices}")
+
+
+@dataclasses.dataclass(frozen=True)
+class ForeignKey:
+    """Where a column points: a model (or a callable returning one) and one of its fields.
+
+    :param column: the target field's name; None means the target's primary key.
+    """
+
+    target: Any
+    column: str | None = None
+    on_delete: str | None = None
+    on_update: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One column of a model: a kind plus the modifiers applied to it.
+
+    Plugins make new kinds with ``Field("money")`` (or a subclass); every
+    common modifier works on them.
+    """
+
+    kind: str
+    is_optional: bool = False
+    is_primary: bool = False
+    is_unique: bool = False
+    default_value: Any = NO_DEFAULT
+    defaults_to_now: bool = False
+    is_email: bool = False
+    min_value: float | None = None
+    max_value: float | None = None
+    policy: str | None = None
+    previous_name: str | None = None
+    """Set by ``.renamed_from()``: the column's name in the last migration."""
+    reference: ForeignKey | None = None
+    is_indexed: bool = False
+    column_name: str | None = None
+    enum_values: tuple[str, ...] | None = None
+    json_type: Any = UNTYPED
+    updates_to_now: bool = False
+
+    @property
+    def is_relation(self) -> bool:
+        return self.kind in RELATION_KINDS
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not NO_DEFAULT or self.defaults_to_now
+
+    def _with(self: F, modifier: str, **changes: Any) -> F:
+        """A copy with ``changes``: ``dataclasses.replace`` without its per-field Python loop.
+
+        Thousands of models call this for every modifier; copying the instance
+        dict is several times cheaper, and ``__post_init__`` still runs.
+        """
+        if self.kind in RELATION_KINDS:
+            raise ModelError(f"t.{self.kind}() takes no modifiers, got .{modifier}()")
+        copy = object.__new__(type(self))
+        object.__setattr__(copy, "__dict__", {**self.__dict__, **changes})
+        if hasattr(copy, "__post_init__"):
+            copy.__post_init__()
+        return copy
+
+    def _only_for(self, modifier: str, kinds: tuple[str, ...]) -> None:
+        if self.kind not in kinds:
+            allowed = ", ".join(f"t.{k}()" for k in kinds)
+            raise ModelError(f".{modifier}() applies to {allowed} only, not to t.{self.kind}()")
+
+    def optional(self: F) -> F:
+        """The column may be NULL (no ``.notNull()``)."""
+        if self.is_primary:
+            raise ModelError("a primary key cannot be .optional()")
+        return self._with("optional", is_optional=True)
+
+    def primary(self: F) -> F:
+        if self.is_optional:
+            raise ModelError("an .optional() field cannot be a primary key")
+        return self._with("primary", is_primary=True)
+
+    def unique(self: F) -> F:
+        return self._with("unique", is_unique=True)
+
+    def default(self: F, value: Any) -> F:
+        """A literal default (any JSON value) or a callable, which Drizzle gets by hand."""
+        self._check_no_default("default")
+        if self.enum_values is not None and not callable(value):
+            value = self._enum_value(value)
+        return self._with("default", default_value=value)
+
+    def default_now(self: F) -> F:
+        """Default to the insert time, computed by SQLite in milliseconds."""
+        self._only_for("default_now", ("timestamp",))
+        self._check_no_default("default_now")
+        return self._with("default_now", defaults_to_now=True)
+
+    def email(self: F) -> F:
+        self._only_for("email", ("string",))
+        return self._with("email", is_email=True)
+
+    def min(self: F, n: float) -> F:
+        self._check_bound("min", n)
+        if self.max_value is not None and n > self.max_value:
+            raise ModelError(f".min({n}) is greater than .max({self.max_value})")
+        return self._with("min", min_value=n)
+
+    def max(self: F, n: float) -> F:
+        self._check_bound("max", n)
+        if self.min_value is not None and n < self.min_value:
+            raise ModelError(f".max({n}) is less than .min({self.min_value})")
+        return self._with("max", max_value=n)
+
+    def server_only(self: F) -> F:
+        """Never sent to clients; kept for plugins, no schema change."""
+        return self._with_policy("server_only")
+
+    def write_only(self: F) -> F:
+        """Accepted on input, never returned; kept for plugins, no schema change."""
+        return self._with_policy("write_only")
+
+    def read_only(self: F) -> F:
+        """Returned, never accepted on input; kept for plugins, no schema change."""
+        return self._with_policy("read_only")
+
+    def renamed_from(self: F, old_name: str) -> F:
+        """Declare that this column was called ``old_name``, so drizzle-kit's
+        "created or renamed?" question is answered "renamed" without a prompt."""
+        from nanoka_core.schema.names import check_previous_name
+
+        if self.previous_name is not None:
+            raise ModelError(f".renamed_from({old_name!r}): already renamed from {self.previous_name!r}")
+        check_previous_name(old_name, f".renamed_from({old_name!r})")
+        return self._with("renamed_from", previous_name=old_name)
+
+    def references(
+        self: F,
+        target: Any,
+        column: str | None = None,
+        *,
+        on_delete: str | None = None,
+        on_update: str | None = None,
+    ) -> F:
+        """A foreign key to ``target`` (a Model or a zero-argument callable returning one)."""
+        check_action(".references()", "on_delete", on_delete)
+        check_action(".references()", "on_update", on_update)
+        if column is not None and not isinstance(column, str):
+            raise ModelError(f".references(): column must be a field name, got {column!r}")
+        if self.reference is not None:
+            raise ModelError(".references(): the field already references a model")
+        return self._with("references", reference=ForeignKey(target, column, on_delete, on_update))
+
+    def index(self: F) -> F:
+        """An index on this column alone, named ``<table>_<column>_idx``."""
+        return self._with("index", is_indexed=True)
+
+    def column(self: F, name: str) -> F:
+        """Name the SQL column ``name``; the Drizzle key stays the field's name."""
+        from nanoka_core.schema.names import check_column_name
+
+        check_column_name(name)
+        return self._with("column", column_name=name)
+
+    def on_update_now(self: F) -> F:
+        """Set to the current time by Drizzle on every update (``.$onUpdate``)."""
+        self._only_for("on_update_now", ("timestamp",))
+        return self._with("on_update_now", updates_to_now=True)
+
+    def _enum_value(self, value: Any) -> Any:
+        """An enum member stands for its value; anything else must be one of the values."""
+        if isinstance(value, enum.Enum):
+            value = value.value
+        if value is not None and value not in (self.enum_values or ()):
+            allowed = ", ".join(repr(v) for v in self.enum_values or ())
+            raise ModelError(f".default({value!r}) is not one of the enum's values: {allowed}")
+        return value
+
+    def _with_policy(self: F, policy: str) -> F:
+        if self.policy is not None and self.policy != policy:
+            raise ModelError(f".{policy}() conflicts with .{self.policy}(): choose one")
+        return self._with(policy, policy=policy)
+
+    def _check_no_default(self, modifier: str) -> None:
+        if self.has_default:
+            raise ModelError(f".{modifier}(): the field already has a default")
+
+    def _check_bound(self, modifier: str, n: object) -> None:
+        if self.kind in ("uuid", "boolean", "timestamp", "json", "enum"):
+            raise ModelError(f".{modifier}() does not apply to t.{self.kind}()")
+        if isinstance(n, bool) or not isinstance(n, (int, float)):
+            raise ModelError(f".{modifier}() takes a number, got {n!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Relation(Field):
+    """A has_many or belongs_to link: no column of its own, kept for plugins."""
+
+    target: Any = None
+    foreign_key: str = ""
+    on_delete: str | None = None
+    on_update: str | None = None
+
+
+FieldFactory = Callable[..., Field]
+
+_PLAIN = {kind: Field(kind) for kind in BUILTIN_KINDS}
+"""One unmodified field per built-in kind, shared: fields are immutable, and
+thousands of models then build no object for ``t.string()`` itself."""
+
+
+class FieldTypes:
+    """The ``t`` namespace: built-in kinds plus kinds registered by plugins.
+
+    Plugin kinds come from the ``nanoka_register_field_types`` hook, pushed
+    in from above: the CLI calls ``use`` before it imports model modules, and
+    ``nanoka_core`` sets ``kind_source`` so that a model module imported
+    elsewhere (a test, a script) loads the installed plugins on first use of
+    an unknown kind. The DSL itself knows nothing of plugins.
+    """
+
+    def __init__(self) -> None:
+        self._plugin_types: dict[str, FieldFactory] | None = None
+        self.kind_source: Callable[[], dict[str, FieldFactory]] | None = None
+        """Where plugin kinds come from when none were given with ``use``."""
+
+    def string(self) -> Field:
+        return _PLAIN["string"]
+
+    def uuid(self) -> Field:
+        return _PLAIN["uuid"]
+
+    def number(self) -> Field:
+        return _PLAIN["number"]
+
+    def integer(self) -> Field:
+        return _PLAIN["integer"]
+
+    def boolean(self) -> Field:
+        return _PLAIN["boolean"]
+
+    def timestamp(self) -> Field:
+        return _PLAIN["timestamp"]
+
+    def json(self, python_type: Any = UNTYPED) -> Field:
+        """JSON text; with a Python type, Drizzle gets its TypeScript type instead of ``unknown``."""
+        if python_type is UNTYPED:
+            return _PLAIN["json"]
+        from nanoka_core.schema.typescript import typescript_type
+
+        typescript_type(python_type)  # fail here, at the user's line
+        return Field("json", json_type=python_type)
+
+    def enum(self, *values: Any) -> Field:
+        """Text limited to ``values`` (strings, or one ``enum.Enum`` of strings), checked by SQLite too."""
+        if len(values) == 1 and isinstance(values[0], type) and issubclass(values[0], enum.Enum):
+            enum_class = values[0]
+            values = tuple(member.value for member in enum_class)
+            where = f"t.enum({enum_class.__name__})"
+        else:
+            where = "t.enum()"
+        if not values:
+            raise ModelError(f"{where} needs at least one value")
+        for value in values:
+            if not isinstance(value, str):
+                raise ModelError(f"{where}: every value must be a string, got {value!r}")
+        if len(set(values)) != len(values):
+            raise ModelError(f"{where}: values repeat: {values!r}")
+        return Field("enum", enum_values=tuple(str.__str__(v) for v in values))
+
+    def has_many(self, target: Any, *, foreign_key: str) -> Relation:
+        """The other model holds ``foreign_key`` pointing back at this one."""
+        return Relation("has_many", target=target, foreign_key=plain_name(foreign_key))
+
+    def belongs_to(
+        self,
+        target: Any,
+        *,
+        foreign_key: str,
+        on_delete: str | None = None,
+        on_update: str | None = None,
+    ) -> Relation:
+        """This model holds ``foreign_key`` pointing at the target.
+
+        With ``on_delete`` or ``on_update``, that column becomes a foreign key,
+        as ``.references(target, ...)`` on it would make it.
+        """
+        check_action("t.belongs_to()", "on_delete", on_delete)
+        check_action("t.belongs_to()", "on_update", on_update)
+        return Relation(
+            "belongs_to",
+            target=target,
+            foreign_key=plain_name(foreign_key),
+            on_delete=on_delete,
+            on_update=on_update,
+        )
+
+    def use(self, plugin_types: dict[str, FieldFactory]) -> None:
+        """Make these plugin kinds available as ``t.<name>()``."""
+        self._plugin_types = dict(plugin_types)
+
+    def __getattr__(self, name: str) -> FieldFactory:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._plugin_types is None:
+            self.use(self.kind_source() if self.kind_source is not None else {})
+        assert self._plugin_types is not None
+        try:
+            return self._plugin_types[name]
+        except KeyError:
+            import difflib
+
+            known = sorted({*BUILTIN_KINDS, *RELATION_KINDS, *self._plugin_types})
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean t.{close[0]}()? " if close else ""
+            raise AttributeError(
+                f"t.{name}() is not a field type; {hint}known: {', '.join(known)}. "
+                "A plugin may provide it: see `nanoka plugins`."
+            ) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *(self._plugin_types or {})})
+
+
+t = FieldTypes()

@@ -1,0 +1,167 @@
+"""Models: a table name plus fields in definition order.
+
+Two spellings make the same thing: ``define_model("users", {...})`` and
+``class User(Model, table="users")``. Both give a ``Model`` subclass with
+``.table`` and ``.fields``, and the table-level declarations ``.indexes``,
+``.checks`` and ``.primary_key`` (both take the same keyword arguments).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeGuard
+
+from nanoka_core.errors import ModelError
+from nanoka_core.schema.constraints import Check, Index, as_checks
+from nanoka_core.schema.fields import Field
+from nanoka_core.schema.names import plain_name
+
+_creation_order = itertools.count()
+
+
+class Model:
+    """Base class of every model. Subclass it with ``table="name"``."""
+
+    table: ClassVar[str]
+    fields: ClassVar[Mapping[str, Field]]
+    indexes: ClassVar[tuple[Index, ...]] = ()
+    checks: ClassVar[tuple[Check, ...]] = ()
+    primary_key: ClassVar[tuple[str, ...] | None] = None
+    renamed_from: ClassVar[str | None] = None
+    """The table's name in the last migration, when it was renamed since."""
+    _order: ClassVar[int]
+
+    def __init_subclass__(
+        cls,
+        table: str | None = None,
+        indexes: Iterable[Index] = (),
+        checks: Mapping[str, str] | Iterable[Check] = (),
+        primary_key: Sequence[str] | None = None,
+        renamed_from: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if table is None:
+            raise ModelError(
+                f'model class {cls.__name__} needs a table: class {cls.__name__}(Model, table="...")'
+            )
+        if not isinstance(table, str):
+            raise ModelError(f"model {cls.__name__}: table must be a string, got {table!r}")
+        table = plain_name(table)
+        fields: dict[str, Field] = {}
+        for klass in reversed(cls.__mro__[1:]):  # bases first: models, then plain mixins' fields
+            if klass is Model or klass is object:  # they hold no fields
+                continue
+            if issubclass(klass, Model):
+                fields.update(klass.fields)
+            else:
+                fields.update({k: v for k, v in vars(klass).items() if isinstance(v, Field)})
+        fields.update({k: v for k, v in vars(cls).items() if isinstance(v, Field)})
+        if renamed_from is not None:
+            from nanoka_core.schema.names import check_previous_name
+
+            check_previous_name(renamed_from, f"model {table!r}: renamed_from={renamed_from!r}")
+            if renamed_from == table:
+                raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
+        cls.table = table
+        cls.renamed_from = renamed_from
+        cls.fields = MappingProxyType(fields)
+        cls._order = next(_creation_order)
+        _declare_table_level(cls, indexes, checks, primary_key)
+
+    def __init__(self) -> None:
+        raise TypeError("nanoka models describe tables; they are not instantiated")
+
+
+def is_model(value: object) -> TypeGuard[type[Model]]:
+    """A model class (``Model`` itself is only the base)."""
+    return isinstance(value, type) and issubclass(value, Model) and value is not Model
+
+
+def _declare_table_level(
+    model: type[Model],
+    indexes: Iterable[Index],
+    checks: Mapping[str, str] | Iterable[Check],
+    primary_key: Sequence[str] | None,
+) -> None:
+    """Set the table-level declarations, checked against the model's columns."""
+    where = f"model {model.table!r}"
+    if isinstance(primary_key, str) or (primary_key is not None and not primary_key):
+        raise ModelError(f"{where}: primary_key= takes a tuple of field names, e.g. primary_key=('a', 'b')")
+    model.indexes = tuple(indexes)
+    try:
+        model.checks = as_checks(checks)
+    except ModelError as e:
+        raise ModelError(f"{where}: {e}") from e
+    model.primary_key = None if primary_key is None else tuple(primary_key)
+    for item in model.indexes:
+        if not isinstance(item, Index):
+            raise ModelError(f"{where}: indexes= takes index(...) values, got {item!r}")
+        _check_columns(model, item.fields, f"{where}: index{item.fields!r}")
+    if model.primary_key is None:
+        return
+    _check_columns(model, model.primary_key, f"{where}: primary_key=")
+    for name in model.primary_key:
+        if model.fields[name].is_optional:
+            raise ModelError(
+                f"{where}: primary_key= names {name!r}, which is .optional(); a key cannot be NULL"
+            )
+    marked = [name for name, field in model.fields.items() if field.is_primary]
+    if marked:
+        raise ModelError(
+            f"{where}: field {marked[0]!r} is .primary() and the model also has primary_key=; "
+            "declare the key one way: drop .primary() or primary_key="
+        )
+
+
+def _check_columns(model: type[Model], names: Sequence[str], where: str) -> None:
+    for name in names:
+        field = model.fields.get(name) if isinstance(name, str) else None
+        if field is None or field.is_relation:
+            columns = ", ".join(n for n, f in model.fields.items() if not f.is_relation)
+            raise ModelError(f"{where}: {name!r} is not a column of the model (columns: {columns})")
+
+
+def define_model(
+    table: str,
+    fields: Mapping[str, Field],
+    *,
+    indexes: Iterable[Index] = (),
+    checks: Mapping[str, str] | Iterable[Check] = (),
+    primary_key: Sequence[str] | None = None,
+    renamed_from: str | None = None,
+) -> type[Model]:
+    """Define a model from a table name and an ordered mapping of fields.
+
+    ``renamed_from`` names the table in the last migration, when it was renamed since.
+    """
+    table = plain_name(table)
+    if not isinstance(fields, Mapping):
+        raise ModelError(f"define_model({table!r}, ...): fields must be a dict of name -> t.<kind>()")
+    fields = {plain_name(name): value for name, value in fields.items()}
+    for name, value in fields.items():
+        if not isinstance(value, Field):
+            raise ModelError(
+                f"define_model({table!r}, ...): field {name!r} must be a t.<kind>() field, got {value!r}"
+            )
+    caller = sys._getframe(1).f_globals.get("__name__", __name__)
+    namespace: dict[str, Any] = {"__module__": caller, "__qualname__": str(table)}
+    model: type[Model] = type(
+        str(table), (Model,), namespace, table=table, renamed_from=renamed_from
+    )
+    model.fields = MappingProxyType(dict(fields))
+    _declare_table_level(model, indexes, checks, primary_key)
+    return model
+
+
+def resolve_model(target: Any, what: str) -> type[Model]:
+    """``target`` itself when it is a model, else what the zero-argument callable returns
+    (a callable allows forward references)."""
+    if not is_model(target) and callable(target) and not isinstance(target, type):
+        target = target()
+    if not is_model(target):
+        raise ModelError(f"{what} target must be a Model or a callable returning one, got {target!r}")
+    return target

@@ -1,0 +1,71 @@
+"""Start-up: ``nanoka --help`` and ``generate --no-migrate`` import nothing heavy they do not use.
+
+Times are measured by ``benchmarks/bench.py``; these tests pin what is imported,
+which is what the times follow from. The no-op ``generate`` (drizzle-kit cache
+hit) is proved in ``tests/e2e/test_e2e_startup.py``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.startup import heavy, loaded_modules, recording_argv
+
+MODELS = {"app/models.py": """
+    from nanoka_core import t, define_model
+    User = define_model("users", {"id": t.uuid().primary(), "email": t.string().unique()})
+"""}
+
+
+def run(cwd: Path, record: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
+    import os
+
+    proc = subprocess.run(
+        recording_argv(record, *args), cwd=cwd, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return loaded_modules(record)
+
+
+def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
+    modules = run(tmp_path, tmp_path / "modules.json", "--help")
+    assert "nanoka_core.cli.main" in modules  # the record works
+    assert heavy(modules) == set()
+
+
+def test_generate_no_migrate_imports_nothing_heavy(nanoka_project: Any, tmp_path: Path) -> None:
+    root: Path = nanoka_project(MODELS)
+    modules = run(root, tmp_path / "modules.json", "generate", "--no-migrate")
+    assert "nanoka_core.render.codegen" in modules
+    assert heavy(modules) == set()
+    assert modules & {"nanoka_core.migrations.reader", "nanoka_core.migrations.risks", "nanoka_core.migrations.rewrite"} == set()
+
+
+def test_rich_installed_is_not_imported_through_structlog(nanoka_project: Any, tmp_path: Path) -> None:
+    """structlog.dev imports rich when it can; nanoka renders its own lines and keeps it out."""
+    site = tmp_path / "site"
+    (site / "rich").mkdir(parents=True)
+    (site / "rich" / "__init__.py").write_text("raise SystemExit('rich was imported')\n")
+    root: Path = nanoka_project(MODELS)
+    modules = run(root, tmp_path / "modules.json", "generate", "--no-migrate", env={"PYTHONPATH": str(site)})
+    assert "structlog" in modules
+    assert "rich" not in modules
+    # rich stays importable for the user's own code once nanoka's logger is loaded
+    probe = "from nanoka_core.log import get_logger; get_logger(); import rich"
+    after = subprocess.run(
+        [sys.executable, "-c", probe], env={"PYTHONPATH": str(site)}, capture_output=True, text=True, timeout=120
+    )
+    assert "rich was imported" in after.stderr
+
+
+def test_the_record_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The checks above can fail: json5, imported at start-up by a sitecustomize, is seen."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import json5\n")
+    modules = run(tmp_path, tmp_path / "modules.json", "--help", env={"PYTHONPATH": str(site)})
+    assert heavy(modules) == {"json5"}
