@@ -1,6 +1,7 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
-Model authors use ``t``, ``define_model``, ``Model``, ``index`` and ``check``;
+Model authors use ``t``, ``define_model``, ``Model``, ``index``, ``unique``, ``check``,
+``sql`` and ``ts``;
 plugin authors use ``hookimpl``, ``Stage``, ``Context`` (what a stage receives), ``Column``,
 ``Constraint`` and ``Field``. Names are imported on
 first use, so that ``nanoka --help`` does not pay for the code generator.
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
     from nanoka_core.pipeline.stage import Context, Stage
     from nanoka_core.render.codegen import Column, Constraint
-    from nanoka_core.schema.constraints import check, index
+    from nanoka_core.schema.constraints import check, index, unique
+    from nanoka_core.schema.expressions import sql, ts
     from nanoka_core.schema.fields import Field, t
     from nanoka_core.schema.models import Model, define_model
 
@@ -29,6 +31,9 @@ _LAZY = {
     "Constraint": "nanoka_core.render.codegen",
     "check": "nanoka_core.schema.constraints",
     "index": "nanoka_core.schema.constraints",
+    "unique": "nanoka_core.schema.constraints",
+    "sql": "nanoka_core.schema.expressions",
+    "ts": "nanoka_core.schema.expressions",
     "Field": "nanoka_core.schema.fields",
     "t": "nanoka_core.schema.fields",
     "Model": "nanoka_core.schema.models",
@@ -50,7 +55,10 @@ __all__ = [
     "define_model",
     "hookimpl",
     "index",
+    "sql",
     "t",
+    "ts",
+    "unique",
 ]
 
 

@@ -24,6 +24,8 @@ _CONSTRUCTORS = {
     "timestamp": ("integer", ", { mode: 'timestamp_ms' }"),
     "json": ("text", ", { mode: 'json' }"),
     "enum": ("text", ""),
+    "numeric": ("numeric", ""),
+    "blob": ("blob", ""),
 }
 _IMPORTS = {constructor: frozenset({constructor}) for constructor, _ in _CONSTRUCTORS.values()}
 
@@ -42,14 +44,29 @@ def nanoka_emit_column(name: str, field: Field, ctx: Context | None) -> Column |
     if known is None:
         return None
     constructor, options = known
-    if field.enum_values is not None:
-        from nanoka_core.schema.typescript import js_json
-
-        options = f", {{ enum: [{', '.join(js_json(value) for value in field.enum_values)}] }}"
+    settings = _settings(field)
+    if settings:
+        options = f", {{ {', '.join(settings)} }}"
     expr = f"{constructor}('{name}'{options})"
     if field.kind == "json":
         expr += f".$type<{_typescript(field)}>()"
     return Column(expr, imports=_IMPORTS[constructor])
+
+
+def _settings(field: Field) -> list[str]:
+    """The column's options as Drizzle users write them (``{ length: 255 }``, ``{ mode: 'timestamp' }``)."""
+    settings = []
+    if field.enum_values is not None:
+        from nanoka_core.schema.typescript import js_json
+
+        settings.append(f"enum: [{', '.join(js_json(value) for value in field.enum_values)}]")
+    if field.length is not None:
+        settings.append(f"length: {field.length}")
+    if field.kind == "timestamp" and field.timestamp_unit == "s":
+        settings.append("mode: 'timestamp'")
+    if field.kind == "blob":
+        settings.append(f"mode: '{field.blob_mode or 'buffer'}'")
+    return settings
 
 
 def _typescript(field: Field) -> str:

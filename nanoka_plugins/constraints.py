@@ -11,6 +11,7 @@ from __future__ import annotations
 from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.constraints import sql_tokens
+from nanoka_core.schema.expressions import template_text
 
 
 @hookimpl(tryfirst=True)
@@ -21,14 +22,23 @@ def nanoka_table_constraints(model: type[Model], ctx: Context | None) -> list[Co
         if field.is_indexed:
             index_name = f"{model.table}_{_sql_name(model, name)}_idx"
             indexes.append(_index(model, index_name, (name,), unique=False))
-        if field.enum_values is not None:
+        if field.enum_values is not None and field.enum_check:
             values = ", ".join(sql_string(value) for value in field.enum_values)
             enum_check = f"{model.table}_{_sql_name(model, name)}_enum"
             checks.append(_check(enum_check, f"${{table.{name}}} in ({values})"))
     for declared in model.indexes:
         suffix = "unique" if declared.unique else "idx"
         default_name = "_".join([model.table, *(_sql_name(model, f) for f in declared.fields), suffix])
-        indexes.append(_index(model, declared.name or default_name, declared.fields, declared.unique))
+        name = declared.name or default_name
+        if declared.constraint:
+            columns = ", ".join(f"table.{field}" for field in declared.fields)
+            indexes.append((name, Constraint(f"unique('{name}').on({columns})", {"unique"})))
+            continue
+        name, constraint = _index(model, name, declared.fields, declared.unique)
+        if declared.where is not None:
+            where = _check_sql(model, declared.where)
+            constraint = Constraint(f"{constraint.expr}.where(sql`{where}`)", {*constraint.imports, "sql"})
+        indexes.append((name, constraint))
     for declared_check in model.checks:
         sql = _check_sql(model, declared_check.expression)
         checks.append(_check(f"{model.table}_{declared_check.name}", sql))
@@ -71,9 +81,6 @@ def sql_string(value: str) -> str:
     return template_text("'" + value.replace("'", "''") + "'")
 
 
-def template_text(text: str) -> str:
-    """``text`` escaped so that a TypeScript template literal reads it back unchanged."""
-    return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
 
 
 def _check_sql(model: type[Model], expression: str) -> str:

@@ -578,6 +578,109 @@ def init(database: str | None) -> None:
     click.echo("Next, run:\n" + "".join(f"  {step}\n" for step in scaffold.NEXT_STEPS), nl=False)
 
 
+@cli.command("import")
+@click.argument("schema", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@config_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("app/models.py"),
+    show_default=True,
+    help="The models module to write.",
+)
+@click.option(
+    "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
+)
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def import_(schema: Path, config_path: Path | None, output: Path, partial: bool, force: bool) -> None:
+    """Write nanoka models for an existing Drizzle SQLite schema (SCHEMA.ts).
+
+    drizzle-orm loads the file as drizzle-kit does; `nanoka generate` on the
+    models then writes a schema drizzle-kit finds identical.
+    """
+    from nanoka_core.cli import importer
+    from nanoka_core.log import get_logger
+
+    config = _optional_config(config_path)
+    project_dir = config.project_dir if config else Path.cwd()
+    schema_output = config.output if config else project_dir / "drizzle" / "schema.ts"
+    result = importer.import_schema(schema, project_dir, schema_output)
+    target = output if output.is_absolute() else Path.cwd() / output
+    if target.exists() and not force:
+        raise NanokaError(
+            f"{output} already exists; nothing was written: choose another --output, or --force"
+        )
+    _write_models(str(schema), result, target, partial, output)
+    module = importer.module_name(target, project_dir)
+    if config is None or module not in config.models:
+        get_logger().info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
+
+
+@cli.command()
+@config_option
+@target_options
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("app/models.py"),
+    show_default=True,
+    help="The models module to write (it must be listed in the config's `models`).",
+)
+@click.option(
+    "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
+)
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.pass_context
+def pull(
+    ctx: click.Context,
+    config_path: Path | None,
+    db: str | None,
+    remote: bool,
+    env: str | None,
+    wrangler_config: Path | None,
+    output: Path,
+    partial: bool,
+    force: bool,
+) -> None:
+    """Write models for a live D1 that has no Drizzle schema, and a baseline migration.
+
+    The baseline (the models' first migration, `NNNN_baseline.sql`) is
+    recorded as applied on that database without running it.
+    """
+    from nanoka_core.cli import pull as pulling
+    from nanoka_core.log import get_logger
+
+    run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "pull")
+    folder = pulling.empty_migrations_folder(run_ctx.config)
+    name = pulling.check_target(run_ctx, output, force)
+    result, statements = pulling.read_database(run_ctx, name, remote, database.migrations_table)
+    _write_models(name, result, output if output.is_absolute() else Path.cwd() / output, partial, output)
+    ctx.invoke(generate, config_path=config_path, migration_name="baseline")
+    baseline = pulling.check_baseline(folder, statements, name)
+    pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
+    where = "remote" if remote else "local"
+    get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
+
+
+def _write_models(source: str, result: Any, target: Path, partial: bool, shown: Path) -> None:
+    """Write the imported models, unless something could not be imported and --partial is not given."""
+    from nanoka_core.files import write_text_atomic
+    from nanoka_core.log import get_logger
+
+    log = get_logger()
+    if result.unimportable and not partial:
+        raise NanokaError(
+            f"{source}: {len(result.unimportable)} construct(s) nanoka cannot express; nothing was written:\n"
+            + "\n".join(f"  {item}" for item in result.unimportable)
+            + "\nRun with --partial to write the models without them."
+        )
+    for item in result.unimportable:
+        log.warning(f"not imported: {item}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target, result.source)
+    log.info(f"wrote {shown}: {result.tables} tables, {result.columns} columns")
+
+
 def _table(header: list[str], rows: list[list[str]]) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     for row in [header, *rows]:

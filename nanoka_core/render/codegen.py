@@ -17,6 +17,7 @@ from nanoka_core.config import tracing
 from nanoka_core.errors import ModelError
 from nanoka_core.log import get_logger
 from nanoka_core.schema.defaults import needs_sql_literal
+from nanoka_core.schema.expressions import SQLExpression, TSExpression
 from nanoka_core.schema.fields import NO_DEFAULT, Field
 from nanoka_core.schema.models import Model
 from nanoka_core.schema.references import ResolvedKey, foreign_keys, resolve_among
@@ -60,7 +61,9 @@ class Constraint:
 Emitter = Callable[[str, Field], "Column | None"]
 ConstraintEmitter = Callable[[type[Model]], "Iterable[Constraint]"]
 DefaultEmitter = Callable[[Callable[..., Any], Field], "str | None"]
-ORM_IMPORTS = frozenset({"sql"})
+ORM_MODULE = "drizzle-orm"
+CORE_MODULE = "drizzle-orm/sqlite-core"
+ORM_IMPORTS = frozenset({"sql", "relations"})
 """Names imported from ``drizzle-orm`` itself rather than ``drizzle-orm/sqlite-core``."""
 TYPE_IMPORTS = frozenset({"AnySQLiteColumn"})
 """Types, imported as ``type X`` so that ``verbatimModuleSyntax`` projects compile the schema too."""
@@ -130,10 +133,12 @@ def render_schema(
     models = list(models)
     positions = {model: i for i, model in enumerate(models)}
     imports: set[str] = set()
+    code_imports: dict[str, str] = {}
+    type_imports: dict[str, str] = {}
     blocks: list[str] = []
     for model in models:
         keys = foreign_keys(model)
-        lines = [f"export const {model.table} = sqliteTable('{model.table}', {{"]
+        lines = [f"export const {_export(model)} = sqliteTable('{model.table}', {{"]
         for name, field in model.fields.items():
             if field.is_relation:
                 continue
@@ -146,6 +151,9 @@ def render_schema(
             imports.add("sqliteTable")
             imports.update(column.imports)
             expr = column.expr
+            if field.declared_type is not None:
+                expr += f".$type<{field.declared_type.source}>()"
+                _note_imports(field.declared_type, type_imports)
             if not column.complete:
                 references = ""
                 if name in keys:
@@ -157,6 +165,7 @@ def render_schema(
                     imports.add("sql")
             if field.defaults_to_now:
                 imports.add("sql")
+            _expression_imports(field, imports, code_imports)
             lines.append(f"  {name}: {expr},")
         table_level = list(constraints(model)) if constraints is not None else []
         if len(lines) == 1:
@@ -170,14 +179,18 @@ def render_schema(
             for constraint in table_level:
                 imports.update(constraint.imports)
         lines[-1] += ")"
+        lines.extend(_relations(model, positions, imports))
         blocks.append("\n".join(lines))
-    _check_clashes(models, imports)
+    _check_clashes(models, imports | set(code_imports) | set(type_imports))
     head = []
-    if imports & ORM_IMPORTS:
-        head.append(f"import {{ {', '.join(sorted(imports & ORM_IMPORTS))} }} from 'drizzle-orm'")
-    core = sorted((imports - ORM_IMPORTS) or {"sqliteTable"})
+    orm = (imports & ORM_IMPORTS) | _names_from(code_imports, ORM_MODULE)
+    if orm:
+        head.append(f"import {{ {', '.join(sorted(orm))} }} from '{ORM_MODULE}'")
+    core = sorted(((imports - ORM_IMPORTS) or {"sqliteTable"}) | _names_from(code_imports, CORE_MODULE))
     core_names = ", ".join(f"type {name}" if name in TYPE_IMPORTS else name for name in core)
-    head.append(f"import {{ {core_names} }} from 'drizzle-orm/sqlite-core'")
+    head.append(f"import {{ {core_names} }} from '{CORE_MODULE}'")
+    head.extend(_code_import_lines(code_imports))
+    head.extend(_code_import_lines(type_imports, "import type", merged=()))
     body = "\n\n".join(blocks)
     return HEADER + "\n".join(head) + "\n" + (f"\n{body}\n" if body else "")
 
@@ -192,14 +205,18 @@ def _modifier_chain(
 ) -> str:
     chain = ""
     if field.is_primary:
-        chain += ".primaryKey()"
+        chain += ".primaryKey({ autoIncrement: true })" if field.autoincrement else ".primaryKey()"
     if not field.is_optional:
         chain += ".notNull()"
     if field.is_unique:
-        chain += ".unique()"
+        chain += f".unique('{field.unique_name}')" if field.unique_name else ".unique()"
     chain += references
     if field.defaults_to_now:
         chain += NOW_DEFAULT
+    elif isinstance(field.default_value, SQLExpression):
+        chain += f".default({field.default_value.template()})"
+    elif isinstance(field.default_value, TSExpression):
+        chain += f".$defaultFn({field.default_value.source})"
     elif callable(field.default_value):
         body = callable_default(field.default_value, field) if callable_default else None
         if body is None:
@@ -216,7 +233,97 @@ def _modifier_chain(
         chain += f".default({js_json(field.default_value, f'{table}.{name}')})"
     if field.updates_to_now:
         chain += ".$onUpdate(() => new Date())"
+    elif isinstance(field.on_update_value, SQLExpression):
+        chain += f".$onUpdate(() => {field.on_update_value.template()})"
+    elif isinstance(field.on_update_value, TSExpression):
+        chain += f".$onUpdateFn({field.on_update_value.source})"
+    if field.generated_as is not None:
+        expression, stored = field.generated_as
+        mode = "stored" if stored else "virtual"
+        chain += f".generatedAlwaysAs({expression.template()}, {{ mode: '{mode}' }})"
     return chain
+
+
+def _relations(model: type[Model], positions: dict[type[Model], int], imports: set[str]) -> list[str]:
+    """``export const <name> = relations(<table>, ({ one, many }) => ({ ... }))`` for ``t.one``/``t.many``."""
+    from nanoka_core.schema.fields import DrizzleRelation
+    from nanoka_core.schema.models import resolve_model
+
+    declared = [(n, f) for n, f in model.fields.items() if isinstance(f, DrizzleRelation)]
+    if not declared:
+        return []
+    imports.add("relations")
+    table = _export(model)
+    entries = []
+    for name, relation in declared:
+        where = f"{model.table}.{name}: t.{relation.kind}()"
+        target = resolve_model(relation.target, where)
+        if target not in positions:
+            raise ModelError(
+                f"{where} points at model {target.table!r}, which is not among the generated models"
+            )
+        options = []
+        if relation.from_fields:
+            for own, theirs in zip(relation.from_fields, relation.to_fields, strict=True):
+                _check_column(model, own, where)
+                _check_column(target, theirs, where)
+            options.append(f"fields: [{', '.join(f'{table}.{f}' for f in relation.from_fields)}]")
+            references = ", ".join(f"{_export(target)}.{f}" for f in relation.to_fields)
+            options.append(f"references: [{references}]")
+        if relation.relation_name is not None:
+            options.append(f"relationName: '{relation.relation_name}'")
+        config = f", {{ {', '.join(options)} }}" if options else ""
+        entries.append(f"  {name}: {relation.kind}({_export(target)}{config}),")
+    helpers = ", ".join(kind for kind in ("one", "many") if any(r.kind == kind for _, r in declared))
+    name = model.relations_name or f"{table}Relations"
+    return ["", f"export const {name} = relations({table}, ({{ {helpers} }}) => ({{", *entries, "}))"]
+
+
+def _check_column(model: type[Model], name: str, where: str) -> None:
+    field = model.fields.get(name)
+    if field is None or field.is_relation:
+        raise ModelError(f"{where}: {name!r} is not a column of model {model.table!r}")
+
+
+def _export(model: type[Model]) -> str:
+    """The name the schema exports ``model``'s table under."""
+    return model.export_name or model.table
+
+
+def _expression_imports(field: Field, imports: set[str], code_imports: dict[str, str]) -> None:
+    """Note what a field's kept SQL and TypeScript need: ``sql``, and the ``ts(imports=)``."""
+    for value in (field.default_value, field.on_update_value, (field.generated_as or (None,))[0]):
+        if isinstance(value, SQLExpression):
+            imports.add("sql")
+        elif isinstance(value, TSExpression):
+            _note_imports(value, code_imports)
+
+
+def _note_imports(value: TSExpression, imports: dict[str, str]) -> None:
+    for name, module in value.imports:
+        if imports.setdefault(name, module) != module:
+            raise ModelError(
+                f"ts(): {name!r} is imported from both {imports[name]!r} and {module!r}; "
+                "one schema file can import a name once"
+            )
+
+
+def _names_from(code_imports: dict[str, str], module: str) -> set[str]:
+    return {name for name, source in code_imports.items() if source == module}
+
+
+def _code_import_lines(
+    code_imports: dict[str, str],
+    statement: str = "import",
+    merged: tuple[str, ...] = (ORM_MODULE, CORE_MODULE),
+) -> list[str]:
+    """``import { a, b } from 'module'`` per other module the kept TypeScript uses, sorted."""
+    modules: dict[str, list[str]] = {}
+    for name, module in code_imports.items():
+        if module not in merged:
+            modules.setdefault(module, []).append(name)
+    lines = sorted(modules.items())
+    return [f"{statement} {{ {', '.join(sorted(names))} }} from '{module}'" for module, names in lines]
 
 
 def _sql_string(text: str) -> str:
@@ -238,14 +345,22 @@ def _references(key: ResolvedKey, forward: bool) -> tuple[str, set[str]]:
         if action is not None
     ]
     options = f", {{ {', '.join(actions)} }}" if actions else ""
-    return f".references({arrow} {key.target.table}.{key.column}{options})", imports
+    return f".references({arrow} {_export(key.target)}.{key.column}{options})", imports
 
 
 def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
     taken = set(imports or {"sqliteTable"})
+    exported: set[str] = set()
     for model in models:
-        if model.table in taken:
+        name = _export(model)
+        if name in taken:
+            what = "export_name" if model.export_name else "table name"
             raise ModelError(
-                f"table name {model.table!r} clashes with the schema file's import of "
-                f"{model.table!r}; choose another table name"
+                f"{what} {name!r} clashes with the schema file's import of "
+                f"{name!r}; choose another {what}"
             )
+        if name in exported:
+            raise ModelError(
+                f"model {model.table!r}: two tables are exported as {name!r}; give one another export_name"
+            )
+        exported.add(name)

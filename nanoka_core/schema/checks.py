@@ -10,6 +10,7 @@ from typing import Any
 
 from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.defaults import check_default
+from nanoka_core.schema.expressions import is_kept
 from nanoka_core.schema.fields import NO_DEFAULT, Relation
 from nanoka_core.schema.models import Model, resolve_model
 from nanoka_core.schema.names import check_field_name, check_table_name
@@ -44,7 +45,8 @@ def check_models(models: Iterable[type[Model]]) -> None:
                 )
             columns[column] = name
             check_default(field, f"{model.table}.{name}")
-            if field.default_value is not NO_DEFAULT and not callable(field.default_value):
+            value = field.default_value
+            if value is not NO_DEFAULT and not callable(value) and not is_kept(value):
                 check_json_value(field.default_value, f"{model.table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)

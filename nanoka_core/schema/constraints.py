@@ -25,6 +25,10 @@ class Index:
     fields: tuple[str, ...]
     unique: bool = False
     name: str | None = None
+    where: str | None = None
+    """A partial index's condition; field names in it are columns, as in a check."""
+    constraint: bool = False
+    """A unique constraint (``unique(...)``, Drizzle's ``unique().on()``) rather than a unique index."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,20 +39,34 @@ class Check:
     expression: str
 
 
-def index(*fields: str, unique: bool = False, name: str | None = None) -> Index:
-    """A (composite) index or unique index over the named fields."""
+def index(*fields: str, unique: bool = False, name: str | None = None, where: str | None = None) -> Index:
+    """A (composite) index or unique index over the named fields, partial with ``where``."""
+    _check_fields("index", fields, name)
+    if where is not None:
+        if not isinstance(where, str) or not where.strip():
+            raise ModelError(f"index{fields!r}: where= must be a non-empty SQL condition")
+        _check_expression(f"index{fields!r}: where=", where)
+    return Index(tuple(fields), unique, name, where)
+
+
+def unique(*fields: str, name: str | None = None) -> Index:
+    """A unique constraint over the named fields (Drizzle's ``unique('name').on(...)``)."""
+    _check_fields("unique", fields, name)
+    return Index(tuple(fields), True, name, constraint=True)
+
+
+def _check_fields(what: str, fields: tuple[str, ...], name: str | None) -> None:
     if not fields:
-        raise ModelError("index() needs at least one field name")
+        raise ModelError(f"{what}() needs at least one field name")
     for field in fields:
         if not isinstance(field, str):
-            raise ModelError(f"index(): fields are field names (strings), got {field!r}")
+            raise ModelError(f"{what}(): fields are field names (strings), got {field!r}")
     if len(set(fields)) != len(fields):
-        raise ModelError(f"index{fields!r}: a field is named twice")
+        raise ModelError(f"{what}{fields!r}: a field is named twice")
     if name is not None:
         from nanoka_core.schema.names import check_constraint_name
 
         check_constraint_name(name)
-    return Index(tuple(fields), unique, name)
 
 
 def check(name: str, expression: str) -> Check:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nanoka_core.errors import ModelError
+from nanoka_core.schema.expressions import is_kept
 from nanoka_core.schema.fields import NO_DEFAULT, Field
 
 
@@ -38,6 +39,7 @@ ACCEPTED: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "integer": ("an int (not a bool)", _is_int),
     "boolean": ("True or False", lambda v: isinstance(v, bool)),
     "json": ("any JSON value", lambda v: True),
+    "numeric": ("a str (Drizzle's numeric() is a string)", lambda v: isinstance(v, str)),
 }
 
 
@@ -48,7 +50,7 @@ def check_default(field: Field, where: str) -> None:
     are checked only for what would break the SQL.
     """
     kind, value = field.kind, field.default_value
-    if value is NO_DEFAULT or callable(value):
+    if value is NO_DEFAULT or callable(value) or is_kept(value):
         return
     if value is None and not field.is_optional:
         raise ModelError(
@@ -114,7 +116,7 @@ def needs_sql_literal(kind: str, value: Any) -> bool:
     column stores as its JSON text; anything else (a string, a boolean, a
     float) it writes as something other than the JSON the runtime stores.
     """
-    if kind != "json" or value is NO_DEFAULT or callable(value):
+    if kind != "json" or value is NO_DEFAULT or callable(value) or is_kept(value):
         return False
     if value is None or _is_int(value):
         return False

@@ -17,8 +17,13 @@ from nanoka_core.schema.names import plain_name
 
 F = TypeVar("F", bound="Field")
 
-BUILTIN_KINDS = ("string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum")
+BUILTIN_KINDS = (
+    "string", "uuid", "number", "integer", "boolean", "timestamp", "json", "enum", "numeric", "blob"
+)
 RELATION_KINDS = ("has_many", "belongs_to")
+QUERY_RELATION_KINDS = ("one", "many")
+"""``t.one()``/``t.many()``: Drizzle ``relations()`` for ``db.query``, no column either."""
+_NO_COLUMN = RELATION_KINDS + QUERY_RELATION_KINDS
 POLICIES = ("server_only", "write_only", "read_only")
 SQL_TYPES = {
     "string": "text",
@@ -29,9 +34,13 @@ SQL_TYPES = {
     "integer": "integer",
     "boolean": "integer",
     "timestamp": "integer",
+    "numeric": "numeric",
+    "blob": "blob",
 }
 """The SQLite storage type of each built-in kind (foreign keys must agree on it)."""
 REFERENTIAL_ACTIONS = ("cascade", "restrict", "no action", "set null", "set default")
+TIMESTAMP_UNITS = ("ms", "s")
+BLOB_MODES = ("buffer", "json", "bigint")
 
 
 class _NoDefault:
@@ -98,10 +107,24 @@ class Field:
     enum_values: tuple[str, ...] | None = None
     json_type: Any = UNTYPED
     updates_to_now: bool = False
+    length: int | None = None
+    """``text({ length: N })``: drizzle-kit writes ``text(N)``; SQLite does not enforce it."""
+    timestamp_unit: str = "ms"
+    enum_check: bool = True
+    autoincrement: bool = False
+    unique_name: str | None = None
+    on_update_value: Any = None
+    """An ``sql(...)`` or ``ts(...)`` set on every update (``.on_update_to()``)."""
+    generated_as: Any = None
+    """``(sql(...), stored)`` for a generated column."""
+    blob_mode: str | None = None
+    declared_type: Any = None
+    """A ``ts(...)`` TypeScript type for ``.$type<T>()`` (``.ts_type()``)."""
+    """``t.blob(mode=...)``; None is the default, ``"buffer"``."""
 
     @property
     def is_relation(self) -> bool:
-        return self.kind in RELATION_KINDS
+        return self.kind in _NO_COLUMN
 
     @property
     def has_default(self) -> bool:
@@ -113,7 +136,7 @@ class Field:
         Thousands of models call this for every modifier; copying the instance
         dict is several times cheaper, and ``__post_init__`` still runs.
         """
-        if self.kind in RELATION_KINDS:
+        if self.kind in _NO_COLUMN:
             raise ModelError(f"t.{self.kind}() takes no modifiers, got .{modifier}()")
         copy = object.__new__(type(self))
         object.__setattr__(copy, "__dict__", {**self.__dict__, **changes})
@@ -132,17 +155,29 @@ class Field:
             raise ModelError("a primary key cannot be .optional()")
         return self._with("optional", is_optional=True)
 
-    def primary(self: F) -> F:
+    def primary(self: F, *, autoincrement: bool = False) -> F:
+        """The primary key; ``autoincrement=True`` (integer only) never reuses a deleted row's id."""
         if self.is_optional:
             raise ModelError("an .optional() field cannot be a primary key")
-        return self._with("primary", is_primary=True)
+        if autoincrement:
+            self._only_for("primary(autoincrement=True)", ("integer",))
+        return self._with("primary", is_primary=True, autoincrement=bool(autoincrement))
 
-    def unique(self: F) -> F:
-        return self._with("unique", is_unique=True)
+    def unique(self: F, name: str | None = None) -> F:
+        """A unique constraint on this column; ``name`` replaces ``<table>_<column>_unique``."""
+        if name is not None:
+            from nanoka_core.schema.names import check_constraint_name
+
+            check_constraint_name(name)
+        return self._with("unique", is_unique=True, unique_name=name)
 
     def default(self: F, value: Any) -> F:
-        """A literal default (any JSON value) or a callable, which Drizzle gets by hand."""
+        """A literal default (any JSON value), a callable, ``sql(...)`` or ``ts(...)``."""
+        from nanoka_core.schema.expressions import SQLExpression, TSExpression
+
         self._check_no_default("default")
+        if isinstance(value, (SQLExpression, TSExpression)):
+            return self._with("default", default_value=value)
         if self.enum_values is not None and not callable(value):
             value = self._enum_value(value)
         return self._with("default", default_value=value)
@@ -222,7 +257,37 @@ class Field:
     def on_update_now(self: F) -> F:
         """Set to the current time by Drizzle on every update (``.$onUpdate``)."""
         self._only_for("on_update_now", ("timestamp",))
+        self._check_no_on_update("on_update_now")
         return self._with("on_update_now", updates_to_now=True)
+
+    def on_update_to(self: F, value: Any) -> F:
+        """Set by Drizzle on every update: ``sql(...)`` or a ``ts(...)`` function."""
+        from nanoka_core.schema.expressions import SQLExpression, TSExpression
+
+        if not isinstance(value, (SQLExpression, TSExpression)):
+            raise ModelError(f".on_update_to() takes sql(...) or ts(...), got {value!r}")
+        self._check_no_on_update("on_update_to")
+        return self._with("on_update_to", on_update_value=value)
+
+    def ts_type(self: F, type_text: str, *, imports: Any = None) -> F:
+        """The column's TypeScript type, ``.$type<T>()``: ``imports`` maps each type name to its module."""
+        from nanoka_core.schema.expressions import ts
+
+        if self.kind == "json":
+            raise ModelError(".ts_type() does not apply to t.json(): give the Python type, t.json(T)")
+        return self._with("ts_type", declared_type=ts(type_text, imports))
+
+    def generated(self: F, expression: Any, *, stored: bool = False) -> F:
+        """A generated column, computed by SQLite from ``sql(...)`` (virtual unless ``stored``)."""
+        from nanoka_core.schema.expressions import SQLExpression
+
+        if not isinstance(expression, SQLExpression):
+            raise ModelError(f".generated() takes sql(...), got {expression!r}")
+        return self._with("generated", generated_as=(expression, bool(stored)))
+
+    def _check_no_on_update(self, modifier: str) -> None:
+        if self.updates_to_now or self.on_update_value is not None:
+            raise ModelError(f".{modifier}(): the field already has an on-update value")
 
     def _enum_value(self, value: Any) -> Any:
         """An enum member stands for its value; anything else must be one of the values."""
@@ -259,6 +324,35 @@ class Relation(Field):
     on_update: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class DrizzleRelation(Field):
+    """``t.one()`` / ``t.many()``: written into the schema as Drizzle ``relations()``, for ``db.query``."""
+
+    target: Any = None
+    from_fields: tuple[str, ...] = ()
+    """``fields``: this model's columns."""
+    to_fields: tuple[str, ...] = ()
+    """``references``: the target's columns, one per ``from_fields``."""
+    relation_name: str | None = None
+
+
+def _relation_name(where: str, name: str | None) -> str | None:
+    if name is not None:
+        from nanoka_core.schema.names import check_constraint_name
+
+        try:
+            check_constraint_name(name)
+        except ModelError as e:
+            raise ModelError(f"{where}: relation_name: {e}") from e
+    return name
+
+
+def _length(where: str, length: object) -> int:
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise ModelError(f"{where}: length={length!r} is not a positive integer")
+    return length
+
+
 FieldFactory = Callable[..., Field]
 
 _PLAIN = {kind: Field(kind) for kind in BUILTIN_KINDS}
@@ -281,11 +375,23 @@ class FieldTypes:
         self.kind_source: Callable[[], dict[str, FieldFactory]] | None = None
         """Where plugin kinds come from when none were given with ``use``."""
 
-    def string(self) -> Field:
-        return _PLAIN["string"]
+    def string(self, *, length: int | None = None) -> Field:
+        """Text; ``length`` is written as ``text({ length: N })`` (declared, not enforced)."""
+        return _PLAIN["string"] if length is None else Field("string", length=_length("t.string()", length))
 
-    def uuid(self) -> Field:
-        return _PLAIN["uuid"]
+    def uuid(self, *, length: int | None = None) -> Field:
+        return _PLAIN["uuid"] if length is None else Field("uuid", length=_length("t.uuid()", length))
+
+    def numeric(self) -> Field:
+        """``numeric()``: SQLite NUMERIC affinity, a string in TypeScript."""
+        return _PLAIN["numeric"]
+
+    def blob(self, *, mode: str = "buffer") -> Field:
+        """``blob({ mode })``: a Buffer, JSON or a bigint, stored as a BLOB."""
+        if mode not in BLOB_MODES:
+            modes = ", ".join(repr(m) for m in BLOB_MODES)
+            raise ModelError(f"t.blob(mode={mode!r}): mode is one of {modes}")
+        return _PLAIN["blob"] if mode == "buffer" else Field("blob", blob_mode=mode)
 
     def number(self) -> Field:
         return _PLAIN["number"]
@@ -296,8 +402,11 @@ class FieldTypes:
     def boolean(self) -> Field:
         return _PLAIN["boolean"]
 
-    def timestamp(self) -> Field:
-        return _PLAIN["timestamp"]
+    def timestamp(self, *, unit: str = "ms") -> Field:
+        """A Date stored as an integer in milliseconds, or with ``unit="s"`` in seconds."""
+        if unit not in TIMESTAMP_UNITS:
+            raise ModelError(f't.timestamp(unit={unit!r}): unit is "ms" (the default) or "s"')
+        return _PLAIN["timestamp"] if unit == "ms" else Field("timestamp", timestamp_unit=unit)
 
     def json(self, python_type: Any = UNTYPED) -> Field:
         """JSON text; with a Python type, Drizzle gets its TypeScript type instead of ``unknown``."""
@@ -308,8 +417,11 @@ class FieldTypes:
         typescript_type(python_type)  # fail here, at the user's line
         return Field("json", json_type=python_type)
 
-    def enum(self, *values: Any) -> Field:
-        """Text limited to ``values`` (strings, or one ``enum.Enum`` of strings), checked by SQLite too."""
+    def enum(self, *values: Any, check: bool = True, length: int | None = None) -> Field:
+        """Text limited to ``values`` (strings, or one ``enum.Enum`` of strings), checked by SQLite too.
+
+        ``check=False`` leaves the CHECK out, as Drizzle's own ``text({ enum })`` does.
+        """
         if len(values) == 1 and isinstance(values[0], type) and issubclass(values[0], enum.Enum):
             enum_class = values[0]
             values = tuple(member.value for member in enum_class)
@@ -323,7 +435,35 @@ class FieldTypes:
                 raise ModelError(f"{where}: every value must be a string, got {value!r}")
         if len(set(values)) != len(values):
             raise ModelError(f"{where}: values repeat: {values!r}")
-        return Field("enum", enum_values=tuple(str.__str__(v) for v in values))
+        return Field(
+            "enum",
+            enum_values=tuple(str.__str__(v) for v in values),
+            enum_check=bool(check),
+            length=None if length is None else _length(where, length),
+        )
+
+    def one(
+        self,
+        target: Any,
+        *,
+        fields: tuple[str, ...] = (),
+        references: tuple[str, ...] = (),
+        relation_name: str | None = None,
+    ) -> DrizzleRelation:
+        """Drizzle's ``one(target, { fields, references })`` in the table's ``relations()``."""
+        if isinstance(fields, str) or isinstance(references, str) or len(fields) != len(references):
+            raise ModelError("t.one(): fields= and references= are tuples of field names of the same length")
+        return DrizzleRelation(
+            "one",
+            target=target,
+            from_fields=tuple(fields),
+            to_fields=tuple(references),
+            relation_name=_relation_name("t.one()", relation_name),
+        )
+
+    def many(self, target: Any, *, relation_name: str | None = None) -> DrizzleRelation:
+        """Drizzle's ``many(target)`` in the table's ``relations()``."""
+        return DrizzleRelation("many", target=target, relation_name=_relation_name("t.many()", relation_name))
 
     def has_many(self, target: Any, *, foreign_key: str) -> Relation:
         """The other model holds ``foreign_key`` pointing back at this one."""

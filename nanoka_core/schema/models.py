@@ -32,6 +32,10 @@ class Model:
     primary_key: ClassVar[tuple[str, ...] | None] = None
     renamed_from: ClassVar[str | None] = None
     """The table's name in the last migration, when it was renamed since."""
+    export_name: ClassVar[str | None] = None
+    """The TypeScript name the schema exports the table under; None: the table name."""
+    relations_name: ClassVar[str | None] = None
+    """The exported name of the ``relations()`` of its ``t.one()``/``t.many()`` fields."""
     _order: ClassVar[int]
 
     def __init_subclass__(
@@ -41,6 +45,8 @@ class Model:
         checks: Mapping[str, str] | Iterable[Check] = (),
         primary_key: Sequence[str] | None = None,
         renamed_from: str | None = None,
+        export_name: str | None = None,
+        relations_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -68,12 +74,23 @@ class Model:
                 raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
         cls.table = table
         cls.renamed_from = renamed_from
+        cls.export_name = _export_name(table, export_name)
+        cls.relations_name = _export_name(table, relations_name, "relations_name")
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
         _declare_table_level(cls, indexes, checks, primary_key)
 
     def __init__(self) -> None:
         raise TypeError("nanoka models describe tables; they are not instantiated")
+
+
+def _export_name(table: str, export_name: str | None, key: str = "export_name") -> str | None:
+    if export_name is None:
+        return None
+    from nanoka_core.schema.names import check_export_name
+
+    check_export_name(export_name, f"model {table!r}: {key}={export_name!r}")
+    return str(plain_name(export_name))
 
 
 def is_model(value: object) -> TypeGuard[type[Model]]:
@@ -133,10 +150,14 @@ def define_model(
     checks: Mapping[str, str] | Iterable[Check] = (),
     primary_key: Sequence[str] | None = None,
     renamed_from: str | None = None,
+    export_name: str | None = None,
+    relations_name: str | None = None,
 ) -> type[Model]:
     """Define a model from a table name and an ordered mapping of fields.
 
-    ``renamed_from`` names the table in the last migration, when it was renamed since.
+    ``renamed_from`` names the table in the last migration, when it was renamed since;
+    ``export_name`` is the name the schema exports it under (default: the table name);
+    ``relations_name`` the name of its ``relations()`` (default: ``<export name>Relations``).
     """
     table = plain_name(table)
     if not isinstance(fields, Mapping):
@@ -150,7 +171,8 @@ def define_model(
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
     namespace: dict[str, Any] = {"__module__": caller, "__qualname__": str(table)}
     model: type[Model] = type(
-        str(table), (Model,), namespace, table=table, renamed_from=renamed_from
+        str(table), (Model,), namespace, table=table, renamed_from=renamed_from, export_name=export_name,
+        relations_name=relations_name,
     )
     model.fields = MappingProxyType(dict(fields))
     _declare_table_level(model, indexes, checks, primary_key)

@@ -103,3 +103,10 @@ def check_column_name(column: object) -> None:
 def check_constraint_name(name: object) -> None:
     """Reject an index or CHECK name that cannot be a string literal and an SQLite name."""
     _check_identifier(name, f"constraint name {name!r}")
+
+
+def check_export_name(name: object, where: str) -> None:
+    """An ``export_name``: the ``export const`` the table is written as."""
+    _check_identifier(name, where)
+    if name in JS_RESERVED:
+        raise ModelError(f"{where} is a reserved word in TypeScript and cannot name an exported const")

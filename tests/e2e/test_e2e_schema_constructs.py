@@ -79,7 +79,7 @@ VALID_ROWS = (
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CONSTRUCT_GOLDENS = (
     "foreign_keys.ts", "indexes.ts", "enums.ts", "composite_key.ts", "checks.ts",
-    "column_names.ts", "runtime_defaults.ts", "typed_json.ts",
+    "column_names.ts", "runtime_defaults.ts", "typed_json.ts", "realworld.ts",
 )
 
 

@@ -1,0 +1,441 @@
+"""``nanoka import``: an existing Drizzle SQLite schema as nanoka models.
+
+``drizzle_schema.read_drizzle_schema`` says what drizzle-orm sees in the file;
+this module writes it as readable Python (the field form, one
+``define_model`` per exported table), so that ``nanoka generate`` gives back a
+schema drizzle-kit finds identical. Every TypeScript or SQL expression kept
+verbatim carries a comment saying so. What nanoka cannot express is collected
+as ``Unimportable`` (table, column, construct) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+VERBATIM_TS = "  # TypeScript kept verbatim"
+VERBATIM_SQL = "  # SQL kept verbatim"
+
+_KNOWN_FUNCTIONS = {
+    # (source as Node prints it after tsx, kind) -> nanoka's own spelling
+    ("()=>new Date", "timestamp"): "datetime.datetime.now",
+    ("()=>crypto.randomUUID()", "string"): "uuid.uuid4",
+}
+_MANGLED_CALL = re.compile(r"\(0,\s*import_[\w$]+\.([A-Za-z_$][\w$]*)\)")
+_MANGLED_NAME = re.compile(r"\bimport_[\w$]+\.([A-Za-z_$][\w$]*)")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_BLOB_MODES = {"SQLiteBlobBuffer": "buffer", "SQLiteBlobJson": "json", "SQLiteBigInt": "bigint"}
+_ROW_TYPES = {
+    "SQLiteText": "string", "SQLiteInteger": "number", "SQLiteReal": "number", "SQLiteBoolean": "boolean",
+    "SQLiteTimestamp": "Date", "SQLiteTextJson": "unknown", "SQLiteNumeric": "string",
+    "SQLiteBlobBuffer": "Buffer", "SQLiteBlobJson": "unknown", "SQLiteBigInt": "bigint",
+}
+"""The TypeScript type of each column type's values, when the schema says nothing more."""
+_JSON_TYPES = {
+    "string[]": "list[str]", "number[]": "list[float]", "boolean[]": "list[bool]",
+    "string": "str", "number": "float", "boolean": "bool",
+}
+"""TypeScript types of a JSON column that ``t.json(T)`` writes back exactly."""
+_PLAIN_TYPE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|string|number|boolean|Date|bigint|null|\[\]|\s|\|)+')
+"""A TypeScript type written with nothing the schema file would have to import."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Unimportable:
+    """One thing in the schema that nanoka cannot express."""
+
+    table: str
+    column: str | None
+    construct: str
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"{where}: {self.construct}"
+
+
+@dataclasses.dataclass
+class ImportResult:
+    source: str
+    """The Python models module."""
+    unimportable: list[Unimportable]
+    tables: int
+    columns: int
+
+
+def models_source(
+    schema: dict[str, Any],
+    imports: dict[str, tuple[str, str]],
+    *,
+    schema_file: Path,
+    output_schema: Path,
+    origin: str | None = None,
+) -> ImportResult:
+    """The models module for ``schema`` (``read_drizzle_schema``'s answer).
+
+    :param imports: the original file's imports (``drizzle_schema.imported_names``), to
+        say where a name a kept function uses comes from.
+    :param schema_file: the original file; relative imports are rebased from its folder...
+    :param output_schema: ...to the folder of the schema nanoka will generate.
+    :param origin: what the module docstring says the models came from.
+    """
+    writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
+    tables = schema["tables"]
+    variables = _variable_names(tables)
+    relations: dict[str, dict[str, Any]] = {}
+    for declared in schema.get("relations", ()):
+        table = declared["table"]["name"]
+        if table in relations:
+            writer.problems.append(Unimportable(table, None, f"a second relations() ({declared['export']})"))
+        else:
+            relations[table] = declared
+    blocks = [writer.model(table, variables, relations.get(table["name"])) for table in tables]
+    for item in schema.get("unsupported", ()):
+        writer.problems.append(Unimportable(item["where"], None, item["construct"]))
+    head = [f'"""Models {origin or f"imported from {schema_file.name} by `nanoka import`"}."""', ""]
+    if writer.python_imports:
+        head.extend(f"import {name}" for name in sorted(writer.python_imports))
+        head.append("")
+    names = sorted({"define_model", "t", *writer.nanoka_names})
+    head.append(f"from nanoka_core import {', '.join(names)}")
+    source = "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n"
+    return ImportResult(
+        source,
+        writer.problems,
+        len(tables),
+        sum(len(table["columns"]) for table in tables),
+    )
+
+
+def import_schema(schema: Path, project_dir: Path, output_schema: Path) -> ImportResult:
+    """Read ``schema`` with drizzle-orm and write it as models (not to disk)."""
+    from nanoka_core.drizzle.schema_reader import imported_names, read_drizzle_schema
+
+    answer = read_drizzle_schema(schema, project_dir)
+    imports = imported_names(schema.read_text(encoding="utf-8"))
+    return models_source(answer, imports, schema_file=schema.resolve(), output_schema=output_schema)
+
+
+def module_name(path: Path, project_dir: Path) -> str:
+    """The dotted module name of ``path`` seen from ``project_dir`` (``app/models.py`` -> ``app.models``)."""
+    try:
+        relative = path.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        return path.stem
+    return ".".join(relative.with_suffix("").parts)
+
+
+def _variable_names(tables: list[dict[str, Any]]) -> dict[str, str]:
+    """A Python name per table (keyed by SQL name): its export name, made a valid identifier."""
+    names: dict[str, str] = {}
+    for table in tables:
+        name = re.sub(r"\W", "_", table["export"])
+        if keyword.iskeyword(name) or name in ("t", "datetime", "uuid") or not name.isidentifier():
+            name += "_"
+        names[table["name"]] = name
+    return names
+
+
+class _Writer:
+    def __init__(
+        self,
+        imports: dict[str, tuple[str, str]],
+        source_dir: Path,
+        output_dir: Path,
+        row_types: dict[str, dict[str, str]],
+    ) -> None:
+        self.imports = imports
+        self.row_types = row_types
+        self.source_dir = source_dir
+        self.output_dir = output_dir
+        self.problems: list[Unimportable] = []
+        self.nanoka_names: set[str] = set()
+        self.python_imports: set[str] = set()
+
+    def model(
+        self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
+    ) -> str:
+        name = table["name"]
+        single_fks = {}
+        for fk in table["foreignKeys"]:
+            if len(fk["columns"]) != 1:
+                self._problem(name, None, f"foreign key {fk['name']} over several columns")
+            elif not fk["name"].endswith("_fk") or fk["explicitName"]:
+                self._problem(name, fk["columns"][0], f"foreign key named {fk['name']!r}")
+            else:
+                single_fks[fk["columns"][0]] = fk
+        if table["baseName"] != name:
+            self._problem(
+                name, None, f"a table prefix (sqliteTableCreator: {table['baseName']!r} named {name!r}); "
+                "imported under its full name, which drizzle-kit sees the same"
+            )
+        lines = [f"{variables[name]} = define_model({_py(name)}, {{"]
+        row = self.row_types.get(table["export"], {})
+        for column in table["columns"]:
+            key = column["key"]
+            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key))
+            lines.append(f"    {_py(column['key'])}: {field},{comment}")
+        lines.extend(self.relations(table, relations, variables))
+        lines.append("}")
+        keywords = self.table_level(table)
+        if table["export"] != name:
+            keywords.append(f"export_name={_py(table['export'])}")
+        if relations is not None and relations["export"] != f"{table['export']}Relations":
+            keywords.append(f"relations_name={_py(relations['export'])}")
+        if keywords:
+            lines[-1] += ", " + ", ".join(keywords)
+        lines[-1] += ")"
+        return "\n".join(lines)
+
+    def field(
+        self,
+        table: str,
+        column: dict[str, Any],
+        fk: dict[str, Any] | None,
+        variables: dict[str, str],
+        row_type: str | None = None,
+    ) -> tuple[str, str]:
+        key = column["key"]
+        kind, expr = self._kind(table, column)
+        comment = ""
+        expr, comment = self._row_type(table, column, kind, expr, row_type)
+        if column["name"] != key:
+            expr += f".column({_py(column['name'])})"
+        if column["primary"]:
+            expr += ".primary(autoincrement=True)" if column["autoIncrement"] else ".primary()"
+        elif not column["notNull"]:
+            expr += ".optional()"
+        if column["isUnique"]:
+            expr += f".unique(name={_py(column['uniqueName'])})" if column["uniqueName"] else ".unique()"
+        if fk is not None:
+            target = variables.get(fk["foreignTable"]["name"])
+            if target is None:
+                missing = fk["foreignTable"]["name"]
+                self._problem(table, key, f"a foreign key to {missing}, which the file does not export")
+            else:
+                args = [f"lambda: {target}", _py(fk["foreignColumns"][0])]
+                args += [
+                    f"{option}={_py(fk[action])}"
+                    for option, action in (("on_delete", "onDelete"), ("on_update", "onUpdate"))
+                    if fk[action] is not None
+                ]
+                expr += f".references({', '.join(args)})"
+        default = column.get("default")
+        if default is not None:
+            text, verbatim = self._default(table, key, kind, default)
+            expr += f".default({text})"
+            comment = comment or verbatim
+        if column.get("defaultFn") is not None:
+            text, verbatim = self._function(table, key, kind, column["defaultFn"])
+            expr += f".default({text})"
+            comment = comment or verbatim
+        if column.get("onUpdateFn") is not None:
+            source = column["onUpdateFn"]
+            if kind == "timestamp" and source == "()=>new Date":
+                expr += ".on_update_now()"
+            else:
+                text, verbatim = self._function(table, key, kind, source, on_update=True)
+                expr += f".on_update_to({text})"
+                comment = comment or verbatim
+        if column.get("generated"):
+            generated = column["generated"]
+            sql_text = self._sql(table, key, generated["as"].get("sql"), allow_columns=True)
+            stored = ", stored=True" if generated["mode"] == "stored" else ""
+            self.nanoka_names.add("sql")
+            expr += f".generated(sql({_py(sql_text)}){stored})"
+            comment = comment or VERBATIM_SQL
+        return expr, comment
+
+    def relations(
+        self, table: dict[str, Any], relations: dict[str, Any] | None, variables: dict[str, str]
+    ) -> list[str]:
+        """``t.one(...)``/``t.many(...)`` entries for the table's ``relations()``."""
+        if relations is None:
+            return []
+        columns = {column["key"] for column in table["columns"]}
+        lines = []
+        for relation in relations["relations"]:
+            target = variables.get(relation["table"]["name"])
+            if relation["key"] in columns or target is None:
+                why = "has a column's name" if target else "points at a table the file does not export"
+                self._problem(table["name"], relation["key"], f"a relation that {why}")
+                continue
+            args = [f"lambda: {target}"]
+            if relation["fields"]:
+                args.append(f"fields=({', '.join(_py(f) for f in relation['fields'])},)")
+                args.append(f"references=({', '.join(_py(f) for f in relation['references'])},)")
+            if relation["relationName"]:
+                args.append(f"relation_name={_py(relation['relationName'])}")
+            lines.append(f"    {_py(relation['key'])}: t.{relation['kind']}({', '.join(args)}),")
+        return lines
+
+    def _row_type(
+        self, table: str, column: dict[str, Any], kind: str, expr: str, row_type: str | None
+    ) -> tuple[str, str]:
+        """``expr`` with the TypeScript type the schema declared, where it is not the column's own."""
+        expected = _ROW_TYPES.get(column["columnType"])
+        if column["enumValues"]:
+            expected = " | ".join(sorted(f'"{v}"' for v in column["enumValues"]))
+            row_type = " | ".join(sorted(row_type.split(" | "))) if row_type else None
+        if row_type is None or expected is None or row_type == expected:
+            return expr, ""
+        if kind == "json" and row_type in _JSON_TYPES:
+            return f"t.json({_JSON_TYPES[row_type]})", ""
+        if kind != "json" and _PLAIN_TYPE.fullmatch(row_type):
+            return f"{expr}.ts_type({_py(row_type)})", VERBATIM_TS
+        self._problem(table, column["key"], f"the TypeScript-only type {row_type}")
+        return expr, ""
+
+    def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
+        column_type = column["columnType"]
+        length = f"length={column['length']}" if column.get("length") else ""
+        if column_type == "SQLiteText":
+            if column["enumValues"]:
+                values = ", ".join(_py(v) for v in column["enumValues"])
+                extra = ", ".join(x for x in ("check=False", length) if x)
+                return "enum", f"t.enum({values}, {extra})"
+            return "string", f"t.string({length})"
+        if column_type == "SQLiteTextJson":
+            return "json", "t.json()"
+        if column_type == "SQLiteInteger":
+            return "integer", "t.integer()"
+        if column_type == "SQLiteTimestamp":
+            return "timestamp", 't.timestamp(unit="s")' if column["mode"] == "timestamp" else "t.timestamp()"
+        if column_type == "SQLiteBoolean":
+            return "boolean", "t.boolean()"
+        if column_type == "SQLiteReal":
+            return "number", "t.number()"
+        if column_type == "SQLiteNumeric":
+            return "numeric", "t.numeric()"
+        if column_type in _BLOB_MODES:
+            return "blob", f"t.blob(mode={_py(_BLOB_MODES[column_type])})"
+        self._problem(table, column["key"], f"column type {column_type}")
+        return "string", "t.string()"
+
+    def _default(self, table: str, key: str, kind: str, default: dict[str, Any]) -> tuple[str, str]:
+        if "sql" in default:
+            self.nanoka_names.add("sql")
+            return f"sql({_py(self._sql(table, key, default['sql']))})", VERBATIM_SQL
+        if "json" in default:
+            value = default["json"]
+            if kind in ("timestamp", "blob"):
+                self._problem(table, key, f"a literal default {value!r} on a {kind} column")
+            return _py(value), ""
+        self._problem(table, key, f"default {default}")
+        return "None", ""
+
+    def _function(
+        self, table: str, key: str, kind: str, source: str, on_update: bool = False
+    ) -> tuple[str, str]:
+        known = _KNOWN_FUNCTIONS.get((source, "string" if kind in ("string", "uuid") else kind))
+        if known is not None and not on_update:
+            self.python_imports.add(known.split(".")[0])
+            return known, ""
+        sql_body = re.fullmatch(r"\(\)=>import_drizzle_orm\.sql`([^`$\\]*)`", source)
+        if sql_body and on_update:
+            self.nanoka_names.add("sql")
+            return f"sql({_py(sql_body[1])})", VERBATIM_SQL
+        text = _MANGLED_NAME.sub(r"\1", _MANGLED_CALL.sub(r"\1", source))
+        used = {}
+        for name in sorted(set(_IDENTIFIER.findall(text))):
+            if name in self.imports:
+                module, exported = self.imports[name]
+                if exported != name:
+                    self._problem(table, key, f"a function using {name}, imported under another name")
+                used[name] = self._module(module)
+        self.nanoka_names.add("ts")
+        imports = f", imports={{{', '.join(f'{_py(n)}: {_py(m)}' for n, m in used.items())}}}" if used else ""
+        return f"ts({_py(text)}{imports})", VERBATIM_TS
+
+    def _module(self, module: str) -> str:
+        """``module`` as the generated schema imports it: relative paths rebased there."""
+        if not module.startswith("."):
+            return module
+        target = (self.source_dir / module).resolve()
+        relative = PurePosixPath(Path(os.path.relpath(target, self.output_dir.resolve())).as_posix())
+        text = str(relative)
+        return text if text.startswith(".") else f"./{text}"
+
+    def _sql(
+        self, table: str, key: str | None, chunks: list[dict[str, Any]] | None, allow_columns: bool = False
+    ) -> str:
+        parts = []
+        for chunk in chunks or ():
+            if "text" in chunk:
+                parts.append(chunk["text"])
+            elif allow_columns:
+                parts.append(f'"{chunk["column"]}"')
+            else:
+                self._problem(table, key, "a column reference inside a SQL default")
+        return "".join(parts)
+
+    def table_level(self, table: dict[str, Any]) -> list[str]:
+        name = table["name"]
+        out = []
+        declarations = []
+        for index in table["indexes"]:
+            if any("column" not in c for c in index["columns"]):
+                self._problem(name, None, f"index {index['name']} on an expression")
+                continue
+            args = [_py(c["column"]) for c in index["columns"]]
+            if index["unique"]:
+                args.append("unique=True")
+            args.append(f"name={_py(index['name'])}")
+            if index["where"]:
+                args.append(f"where={_py(self._sql(name, None, index['where'], allow_columns=True))}")
+            self.nanoka_names.add("index")
+            declarations.append(f"index({', '.join(args)})")
+        for unique in table["uniqueConstraints"]:
+            self.nanoka_names.add("unique")
+            columns = ", ".join(_py(c) for c in unique["columns"])
+            declarations.append(f"unique({columns}, name={_py(unique['name'])})")
+        if declarations:
+            out.append("indexes=[" + ", ".join(declarations) + "]")
+        for key in table["primaryKeys"]:
+            if key["explicitName"]:
+                self._problem(name, None, f"primary key named {key['name']!r}")
+            out.append(f"primary_key=({', '.join(_py(c) for c in key['columns'])})")
+        checks = []
+        for check in table["checks"]:
+            if not check["name"].startswith(f"{name}_"):
+                self._problem(
+                    name, None, f"check named {check['name']!r} (nanoka names checks <table>_<name>)"
+                )
+                continue
+            self.nanoka_names.add("check")
+            sql_text = self._sql(name, None, check["sql"], allow_columns=True)
+            checks.append(f"check({_py(check['name'][len(name) + 1:])}, {_py(sql_text)})")
+        if checks:
+            out.append("checks=[" + ", ".join(checks) + "]")
+        return out
+
+    def _problem(self, table: str, column: str | None, construct: str) -> None:
+        self.problems.append(Unimportable(table, column, construct))
+
+
+def _py(value: Any) -> str:
+    """``value`` as a Python literal, strings in double quotes."""
+    if isinstance(value, str):
+        import json
+
+        text = json.dumps(value, ensure_ascii=False)
+        if ('"' in value and "'" not in value) or _literal(text) != value:
+            return repr(value)
+        return text
+    if isinstance(value, list):
+        return "[" + ", ".join(_py(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _literal(text: str) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None

@@ -1,0 +1,111 @@
+"""``nanoka pull``: models for a live D1 that has no Drizzle schema, and a baseline.
+
+The database's ``CREATE`` statements (``wrangler d1 export --no-data``) are
+read back by SQLite (``migrations.live_schema``) and written as models by the
+same writer as ``nanoka import``. ``nanoka generate --name baseline`` then
+writes the first migration; it is checked to build the same schema as the
+database (as SQLite reads both back) and only then recorded as applied on the
+database, without running it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nanoka_core.errors import NanokaError
+
+if TYPE_CHECKING:
+    from nanoka_core.cli.importer import ImportResult
+    from nanoka_core.config import Config
+    from nanoka_core.pipeline.stage import Context
+
+
+def empty_migrations_folder(config: Config) -> Path:
+    """The migrations folder, which must hold no migration yet: a baseline starts the history."""
+    from nanoka_core.drizzle.folder import find_drizzle_config, migrations_dir
+
+    drizzle_config = find_drizzle_config(config)
+    if drizzle_config is None:
+        raise NanokaError(
+            f"no drizzle config next to {config.path.name} (or set migrate.drizzle-config): "
+            "nanoka pull writes the baseline migration where the drizzle config says"
+        )
+    folder = migrations_dir(drizzle_config, config.project_dir)
+    existing = sorted(p.name for p in folder.glob("*.sql")) if folder.is_dir() else []
+    if existing:
+        raise NanokaError(
+            f"{folder} already has migrations ({', '.join(existing)}); nanoka pull starts a project's "
+            "migration history with a baseline, so it needs an empty migrations folder"
+        )
+    return folder
+
+
+def check_target(ctx: Context, output: Path, force: bool) -> str:
+    """The database to read (``open_target`` checked it); the output must be a listed module."""
+    from nanoka_core.cli.importer import module_name
+
+    assert ctx.database is not None
+    target = output if output.is_absolute() else Path.cwd() / output
+    module = module_name(target, ctx.project_dir)
+    if module not in ctx.config.models:
+        raise NanokaError(
+            f"{output} would be module {module!r}, which is not in `models` of {ctx.config.path.name}; "
+            "add it there first (the baseline is generated from the configured models)"
+        )
+    if target.exists() and not force:
+        raise NanokaError(
+            f"{output} already exists; nothing was written: choose another --output, or --force"
+        )
+    return ctx.database
+
+
+def read_database(
+    ctx: Context, database: str, remote: bool, migrations_table: str
+) -> tuple[ImportResult, list[str]]:
+    """The database's models, and the ``CREATE`` statements they were read from."""
+    from nanoka_core.cli.importer import models_source
+    from nanoka_core.d1.ledger import export_schema
+    from nanoka_core.migrations.live_schema import create_statements, describe
+
+    dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags)
+    statements = create_statements(dump, skip=(migrations_table,))
+    where = "remote" if remote else "local"
+    result = models_source(
+        describe(statements),
+        {},
+        schema_file=Path(f"{database}.sql"),
+        output_schema=ctx.config.output,
+        origin=f"of D1 database {database} ({where}), read by `nanoka pull`",
+    )
+    return result, statements
+
+
+def check_baseline(folder: Path, statements: list[str], database: str) -> str:
+    """The one migration generate wrote, which must build the database's schema exactly."""
+    from nanoka_core.migrations.live_schema import read_back
+
+    written = sorted(folder.glob("*.sql"))
+    if len(written) != 1:
+        raise NanokaError(
+            f"expected one baseline migration in {folder}, found {len(written)}; nothing was recorded"
+        )
+    text = written[0].read_text(encoding="utf-8")
+    migration = [s.strip() for s in text.split("--> statement-breakpoint") if s.strip()]
+    expected, got = read_back(statements), read_back(migration)
+    differing = sorted(set(expected) ^ set(got) | {t for t in expected if t in got and expected[t] != got[t]})
+    if differing:
+        raise NanokaError(
+            f"{written[0].name} would not build the schema of {database} "
+            f"(tables {', '.join(differing)} differ); "
+            "it was not recorded as applied: compare it with `wrangler d1 export --no-data`"
+        )
+    return written[0].name
+
+
+def record(ctx: Context, database: str, remote: bool, name: str, migrations_table: str) -> None:
+    """Enter ``name`` in the database's ledger as applied, as wrangler would after running it."""
+    from nanoka_core.d1.ledger import ledger_change, record_applied_sql
+
+    sql = record_applied_sql(migrations_table, name)
+    ledger_change(ctx.run_tool, database, remote, sql, ctx.wrangler_flags)

@@ -1,0 +1,233 @@
+// Loads a Drizzle SQLite schema the way drizzle-kit 0.31 does (tsx's require
+// hook) and prints, as one JSON object on stdout, what each exported table is:
+// drizzle-orm's getTableConfig (columns with their modes, defaults, lengths,
+// enums, keys, indexes, foreign keys, checks, uniques) plus its export name, and
+// the relations() it declares. SQL is given as chunks (text, or a column's key),
+// functions ($defaultFn, $onUpdateFn) as their source text.
+// Usage (cwd: the project folder): node schema_reader.cjs SCHEMA
+"use strict";
+const path = require("node:path");
+
+function answer(result) {
+  process.stdout.write(JSON.stringify(result));
+}
+
+function load(name, kit) {
+  return require(require.resolve(name, { paths: [process.cwd(), kit] }));
+}
+
+function main(schemaPath) {
+  let kit;
+  try {
+    kit = path.dirname(require.resolve("drizzle-kit", { paths: [process.cwd()] }));
+  } catch (e) {
+    return answer({ error: `drizzle-kit is not installed here (${e.message.split("\n")[0]})` });
+  }
+  require(require.resolve("tsx/cjs/api", { paths: [kit] })).register();
+  let orm, core, exported;
+  try {
+    orm = load("drizzle-orm", kit);
+    core = load("drizzle-orm/sqlite-core", kit);
+  } catch (e) {
+    return answer({ error: `drizzle-orm is not installed here (${e.message.split("\n")[0]})` });
+  }
+  try {
+    exported = require(path.resolve(schemaPath));
+  } catch (e) {
+    return answer({ error: e && e.stack ? String(e.stack) : String(e) });
+  }
+  const { is, SQL, Column, Table, Relations } = orm;
+  const names = new Map(); // table object -> export name
+  const tables = [];
+  const relations = [];
+  for (const [exportName, value] of Object.entries(exported)) {
+    if (is(value, core.SQLiteTable) && !names.has(value)) {
+      names.set(value, exportName);
+      tables.push([exportName, value]);
+    } else if (is(value, Relations)) {
+      relations.push([exportName, value]);
+    }
+  }
+  const unsupported = [];
+  const out = tables.map(([exportName, table]) => readTable(exportName, table));
+  const types = rowTypes(path.resolve(schemaPath), new Set(tables.map(([name]) => name)));
+  answer({
+    types,
+    tables: out,
+    relations: relations.map(([exportName, rel]) => readRelations(exportName, rel)),
+    unsupported,
+  });
+
+  function keyOf(column) {
+    const table = column.table;
+    const columns = table[Table.Symbol.Columns];
+    for (const [key, value] of Object.entries(columns)) if (value === column) return key;
+    return column.name;
+  }
+
+  function tableRef(table) {
+    return { export: names.get(table) ?? null, name: table[Table.Symbol.Name] };
+  }
+
+  function chunks(sql, where) {
+    const parts = [];
+    const walk = (chunk) => {
+      if (is(chunk, SQL)) return chunk.queryChunks.forEach(walk);
+      if (is(chunk, Column)) return parts.push({ column: keyOf(chunk) });
+      if (chunk && typeof chunk === "object" && Array.isArray(chunk.value)) {
+        return parts.push({ text: chunk.value.join("") }); // StringChunk
+      }
+      if (typeof chunk === "string") return parts.push({ text: chunk });
+      unsupported.push({ where, construct: `a value inside sql\`...\` (${String(chunk)})` });
+    };
+    walk(sql);
+    return parts;
+  }
+
+  function value(v, where) {
+    if (v === undefined) return undefined;
+    if (is(v, SQL)) return { sql: chunks(v, where) };
+    if (v instanceof Date) return { date: v.getTime() };
+    if (typeof v === "bigint") return { bigint: String(v) };
+    if (typeof Buffer !== "undefined" && Buffer.isBuffer(v)) return { buffer: v.toString("hex") };
+    return { json: v };
+  }
+
+  function fn(f) {
+    return typeof f === "function" ? Function.prototype.toString.call(f) : undefined;
+  }
+
+  function readTable(exportName, table) {
+    const config = core.getTableConfig(table);
+    const where = (c) => ({ table: config.name, column: c });
+    const columns = config.columns.map((c) => {
+      const key = keyOf(c);
+      const defaultUnique = `${config.name}_${c.name}_unique`;
+      return {
+        key,
+        name: c.name,
+        columnType: c.columnType,
+        sqlType: c.getSQLType(),
+        notNull: c.notNull,
+        primary: c.primary,
+        autoIncrement: c.autoIncrement ?? false,
+        mode: c.mode ?? null,
+        length: c.length ?? null,
+        enumValues: c.enumValues ?? null,
+        isUnique: c.isUnique ?? false,
+        uniqueName: c.isUnique && c.uniqueName !== defaultUnique ? c.uniqueName : null,
+        default: value(c.default, `${config.name}.${key} default`),
+        defaultFn: fn(c.defaultFn),
+        onUpdateFn: fn(c.onUpdateFn),
+        generated: c.generated
+          ? { as: value(c.generated.as, where(key)), mode: c.generated.mode, type: c.generated.type }
+          : null,
+      };
+    });
+    return {
+      export: exportName,
+      name: config.name,
+      baseName: table[Table.Symbol.BaseName],
+      columns,
+      indexes: config.indexes.map((i) => ({
+        name: i.config.name,
+        unique: i.config.unique,
+        columns: i.config.columns.map((c) => (is(c, Column) ? { column: keyOf(c) } : { sql: chunks(c, i.config.name) })),
+        where: i.config.where ? chunks(i.config.where, i.config.name) : null,
+      })),
+      foreignKeys: config.foreignKeys.map((fk) => {
+        const ref = fk.reference();
+        return {
+          name: fk.getName(),
+          explicitName: ref.name ?? null,
+          columns: ref.columns.map(keyOf),
+          foreignTable: tableRef(ref.foreignColumns[0].table),
+          foreignColumns: ref.foreignColumns.map(keyOf),
+          onDelete: fk.onDelete ?? null,
+          onUpdate: fk.onUpdate ?? null,
+        };
+      }),
+      primaryKeys: config.primaryKeys.map((pk) => ({
+        name: pk.getName(),
+        explicitName: pk.name ?? null,
+        columns: pk.columns.map(keyOf),
+      })),
+      uniqueConstraints: config.uniqueConstraints.map((u) => ({
+        name: u.getName(),
+        columns: u.columns.map(keyOf),
+      })),
+      checks: config.checks.map((ch) => ({ name: ch.name, sql: chunks(ch.value, ch.name) })),
+    };
+  }
+
+  function readRelations(exportName, rel) {
+    let built = {};
+    try {
+      built = rel.config(orm.createTableRelationsHelpers(rel.table));
+    } catch (e) {
+      unsupported.push({ where: exportName, construct: `relations() that cannot be evaluated (${e.message})` });
+    }
+    const result = { export: exportName, table: tableRef(rel.table), relations: [] };
+    for (const [key, r] of Object.entries(built)) {
+      const kind = is(r, orm.One) ? "one" : "many";
+      result.relations.push({
+        key,
+        kind,
+        table: tableRef(r.referencedTable),
+        relationName: r.relationName ?? null,
+        fields: r.config && r.config.fields ? r.config.fields.map(keyOf) : null,
+        references: r.config && r.config.references ? r.config.references.map(keyOf) : null,
+      });
+    }
+    return result;
+  }
+}
+
+// What TypeScript says each column of each exported table holds ($inferSelect), for
+// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple).
+// Null when the project has no typescript package.
+function rowTypes(schemaFile, exportNames) {
+  let ts;
+  try {
+    ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
+  } catch (e) {
+    return null;
+  }
+  const program = ts.createProgram([schemaFile], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+  });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(schemaFile);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  if (!moduleSymbol) return null;
+  const describe = (type) => {
+    const parts = type.isUnion() ? type.types : [type];
+    if (parts.every((p) => p.isStringLiteral())) {
+      return parts.map((p) => JSON.stringify(p.value)).join(" | ");
+    }
+    return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  };
+  const result = {};
+  for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
+    if (!exportNames.has(symbol.name)) continue;
+    const tableType = checker.getTypeOfSymbolAtLocation(symbol, source);
+    const select = tableType.getProperty("$inferSelect");
+    if (!select) continue;
+    const row = checker.getTypeOfSymbolAtLocation(select, source);
+    const columns = {};
+    for (const property of row.getProperties()) {
+      const type = checker.getTypeOfSymbolAtLocation(property, source);
+      const unknown = (type.flags & ts.TypeFlags.Unknown) !== 0;
+      columns[property.name] = unknown ? "unknown" : describe(checker.getNonNullableType(type));
+    }
+    result[symbol.name] = columns;
+  }
+  return result;
+}
+
+main(process.argv[2]);

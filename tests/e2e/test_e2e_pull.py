@@ -1,0 +1,79 @@
+"""``nanoka pull`` on a local D1 made by hand-written SQL, with the real wrangler and drizzle-kit."""
+
+from __future__ import annotations
+
+import pytest
+
+from nanoka_core.migrations.live_schema import create_statements, read_back
+from tests.e2e.conftest import ExampleProject, shown
+
+pytestmark = pytest.mark.e2e
+
+HAND_WRITTEN = """
+CREATE TABLE authors (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  email VARCHAR(255) NOT NULL UNIQUE,
+  age INTEGER CHECK (age >= 0),
+  created_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE TABLE books (
+  id INTEGER PRIMARY KEY,
+  author_id INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
+  editor_id INTEGER REFERENCES authors(id) ON DELETE SET NULL,
+  title TEXT NOT NULL,
+  price REAL DEFAULT 9.5,
+  status TEXT NOT NULL DEFAULT 'draft',
+  CONSTRAINT books_price_positive CHECK (price > 0)
+);
+CREATE INDEX books_author_idx ON books (author_id);
+CREATE UNIQUE INDEX books_title_unique ON books (author_id, title) WHERE status <> 'draft';
+CREATE TABLE tags (book_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (book_id, tag));
+INSERT INTO authors (name, email, age) VALUES ('Ada', 'ada@example.com', 36);
+"""
+
+
+def _schema(project: ExampleProject) -> dict[str, object]:
+    rows = project.d1_local("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")[0]
+    return read_back(create_statements(";\n".join(row["sql"] for row in rows) + ";"))
+
+
+def test_pull_adopts_a_hand_made_d1_with_a_baseline(example_project: ExampleProject) -> None:
+    project = example_project
+    (project.root / "hand.sql").write_text(HAND_WRITTEN, encoding="utf-8")
+    proc = project.npx("wrangler", "d1", "execute", project.database_name, "--local", "--file", "hand.sql")
+    assert proc.returncode == 0, shown(proc)
+    before = _schema(project)
+
+    proc = project.nanoka("pull", "--output", "app/models.py", "--force")
+    assert proc.returncode == 0, shown(proc)
+    assert project.migrations() == ["0000_baseline.sql"]
+    assert "recorded as applied" in proc.stderr
+    baseline = (project.migrations_dir / "0000_baseline.sql").read_text(encoding="utf-8")
+    statements = [s.strip() for s in baseline.split("--> statement-breakpoint") if s.strip()]
+    assert read_back(statements) == before  # the models' first migration recreates the database
+    assert _schema(project) == before  # and it was not run: the database is as it was
+    assert project.d1_local("SELECT name FROM authors")[0] == [{"name": "Ada"}]
+
+    proc = project.nanoka("status")
+    assert proc.returncode == 0, shown(proc)
+    assert "1 applied, 0 pending" in proc.stdout and "applied  0000_baseline.sql" in proc.stdout
+
+    project.edit("app/models.py", '    "status": t.string().default("draft"),\n',
+                 '    "status": t.string().default("draft"),\n    "isbn": t.string().optional(),\n')
+    proc = project.nanoka("generate", "--apply")
+    assert proc.returncode == 0, shown(proc)
+    assert len(project.migrations()) == 2
+    columns = [row["name"] for row in project.d1_local("PRAGMA table_info(books)")[0]]
+    assert columns[-1] == "isbn"
+    proc = project.nanoka("status")
+    assert "2 applied, 0 pending" in proc.stdout, shown(proc)
+
+
+def test_pull_refuses_a_project_with_migrations(example_project: ExampleProject) -> None:
+    project = example_project
+    proc = project.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    proc = project.nanoka("pull", "--output", "app/models.py", "--force")
+    assert proc.returncode == 1
+    assert "already has migrations" in proc.stderr and "needs an empty migrations folder" in proc.stderr

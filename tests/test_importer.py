@@ -1,0 +1,110 @@
+"""``nanoka import``'s model writer, from what the Node reader says (no Node here; e2e: test_e2e_import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nanoka_core.cli.importer import models_source
+from nanoka_core.drizzle.schema_reader import imported_names
+
+
+def _column(key: str, **settings: Any) -> dict[str, Any]:
+    column = {
+        "key": key, "name": key, "columnType": "SQLiteText", "notNull": True, "primary": False,
+        "autoIncrement": False, "mode": None, "length": None, "enumValues": None, "isUnique": False,
+        "uniqueName": None, "generated": None,
+    }
+    return {**column, **settings}
+
+
+def _table(name: str, columns: list[dict[str, Any]], **parts: Any) -> dict[str, Any]:
+    empty = {"indexes": [], "foreignKeys": [], "primaryKeys": [], "uniqueConstraints": [], "checks": []}
+    return {"export": parts.pop("export", name), "name": name, "baseName": name, "columns": columns,
+            **empty, **parts}
+
+
+def _source(tables: list[dict[str, Any]], imports: dict[str, tuple[str, str]] | None = None) -> Any:
+    return models_source(
+        {"tables": tables, "relations": [], "unsupported": []},
+        imports or {},
+        schema_file=Path("/p/src/db/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+
+
+def test_kept_typescript_and_sql_are_commented_and_imports_rebased() -> None:
+    result = _source([_table("user", [
+        _column("id", primary=True, defaultFn="()=>`usr_${(0,import_ids.createId)()}`"),
+        _column("createdAt", columnType="SQLiteTimestamp", mode="timestamp",
+                default={"sql": [{"text": "(unixepoch())"}]}),
+    ], export="userTable")], {"createId": ("./lib/ids", "createId")})
+    assert result.unimportable == []
+    lines = result.source.splitlines()
+    assert (
+        '    "id": t.string().primary().default(ts("()=>`usr_${createId()}`", '
+        'imports={"createId": "../src/db/lib/ids"})),  # TypeScript kept verbatim'
+    ) in lines
+    assert '    "createdAt": t.timestamp(unit="s").default(sql("(unixepoch())")),  # SQL kept verbatim' in lines
+    assert '}, export_name="userTable")' in lines
+    compile(result.source, "models.py", "exec")
+
+
+def test_what_nanoka_cannot_express_is_named() -> None:
+    result = _source([_table("post", [_column("id", primary=True), _column("blobby", columnType="SQLiteCustomColumn")],
+                             foreignKeys=[{"name": "post_a_b_fk", "explicitName": None, "columns": ["a", "b"],
+                                           "foreignTable": {"export": "x", "name": "x"}, "foreignColumns": ["c", "d"],
+                                           "onDelete": None, "onUpdate": None}],
+                             indexes=[{"name": "by_lower", "unique": False, "where": None,
+                                       "columns": [{"sql": [{"text": "lower(title)"}]}]}],
+                             checks=[{"name": "positive", "sql": [{"text": "1"}]}])])
+    assert [str(item) for item in result.unimportable] == [
+        "post: foreign key post_a_b_fk over several columns",
+        "post.blobby: column type SQLiteCustomColumn",
+        "post: index by_lower on an expression",
+        "post: check named 'positive' (nanoka names checks <table>_<name>)",
+    ]
+
+
+def test_imported_names_reads_the_import_declarations() -> None:
+    source = """import { sql } from "drizzle-orm";
+import { createId as makeId, type Foo } from './lib/ids'
+import type { Bar } from "bar";
+import cuid from 'cuid'
+"""
+    assert imported_names(source) == {
+        "sql": ("drizzle-orm", "sql"),
+        "makeId": ("./lib/ids", "createId"),
+        "cuid": ("cuid", "default"),
+    }
+
+
+def test_types_only_typescript_knows_come_from_the_compilers_answer() -> None:
+    result = models_source(
+        {
+            "tables": [_table("account", [
+                _column("type"),
+                _column("role", enumValues=["admin", "user"]),
+                _column("tags", columnType="SQLiteTextJson"),
+                _column("status"),
+                _column("plain"),
+            ])],
+            "relations": [],
+            "unsupported": [],
+            "types": {"account": {
+                "type": '"email" | "oauth"', "role": "string", "tags": "string[]",
+                "status": "Stripe.Subscription.Status", "plain": "string",
+            }},
+        },
+        {},
+        schema_file=Path("/p/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    lines = result.source.splitlines()
+    assert """    "type": t.string().ts_type('"email" | "oauth"'),  # TypeScript kept verbatim""" in lines
+    assert '    "role": t.enum("admin", "user", check=False).ts_type("string"),  # TypeScript kept verbatim' in lines
+    assert '    "tags": t.json(list[str]),' in lines
+    assert '    "plain": t.string(),' in lines
+    assert [str(item) for item in result.unimportable] == [
+        "account.status: the TypeScript-only type Stripe.Subscription.Status"
+    ]
