@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from filelock import FileLock
 
 from nanoka_core.cli.main import cli
 
@@ -63,24 +65,53 @@ PLUGIN_PACKAGES = [
 ]
 
 
+def built_once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """The folder ``name``, filled by ``build(folder)`` once for the whole test run.
+
+    Under pytest-xdist every worker is its own session; this shares one build
+    between them all: the first worker builds under a file lock in the run's
+    base temp folder, the others wait and reuse it. A failed build is not
+    reused: the next worker tries again and fails the same way.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by this run's workers, never by another run
+    folder = base / name
+    built = base / f"{name}.built"
+    with FileLock(base / f"{name}.lock"):
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            built.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv with nanoka and the example plugin packages pip-installed.
 
     Plugins are found there only through their ``nanoka`` entry points, as
-    they would be on a user's machine. Returns the venv's bin folder.
+    they would be on a user's machine. Built once per run; returns its bin folder.
     """
-    venv = tmp_path_factory.mktemp("plugin-venv")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    done = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         str(REPO), *map(str, PLUGIN_PACKAGES)],
-        capture_output=True, text=True,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"installing the plugin packages failed:\n{done.stdout}\n{done.stderr}")
-    return bin_dir
+
+    def build(venv: Path) -> None:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run(
+            [str(_bin_dir(venv) / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             str(REPO), *map(str, PLUGIN_PACKAGES)],
+            capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"installing the plugin packages failed:\n{done.stdout}\n{done.stderr}")
+
+    return _bin_dir(built_once_per_run(tmp_path_factory, "plugin-venv", build))
+
+
+def _bin_dir(venv: Path) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin")
 
 
 def venv_nanoka(

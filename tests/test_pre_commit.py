@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import REPO
 
+# One worker runs both tests, so pre-commit builds its hook environment once (module fixtures).
+pytestmark = pytest.mark.xdist_group("pre-commit")
+
 MODELS_V1 = """\
 from nanoka_core import define_model, t
 
