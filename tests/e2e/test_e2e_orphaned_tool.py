@@ -124,6 +124,13 @@ def test_drizzle_kit_left_by_a_killed_nanoka_holds_the_lock_until_it_exits(
     # The orphan wrote the migration; the next run finds nothing to do.
     [new] = [name for name in p.migrations() if name != first]
     assert new.startswith("0001_") and folder_problems(p.migrations_dir) == []
+    # The orphan wrote it after nanoka was killed, so nanoka.sum does not know it: nothing runs
+    # until it is recorded on purpose.
+    refused = p.nanoka("generate", "--apply", "--no-wait")
+    assert refused.returncode == 1, _report(refused)
+    assert "nanoka.sum" in refused.stderr, _report(refused)
+    sealed = p.nanoka("hash")
+    assert sealed.returncode == 0, _report(sealed)
     after = p.nanoka("generate", "--apply", "--no-wait")
     assert after.returncode == 0, _report(after)
     assert p.migrations() == [first, new]
@@ -152,7 +159,10 @@ def test_apply_refuses_an_inconsistent_migrations_folder_before_wrangler_runs(
     else:
         (p.migrations_dir / "0002_hand_written.sql").write_text("DROP TABLE posts;\n", encoding="utf-8")
 
-    proc = p.nanoka("--disable-plugin", "drizzle-kit", "generate", "--apply")
+    # migrations-sum, the guard and the rehearsal refuse such a folder too; with them stood aside,
+    # the wrangler stage's own check must hold.
+    stand_aside = [f"--disable-plugin={name}" for name in ("drizzle-kit", "migrations-sum", "data-loss-guard", "rehearsal")]
+    proc = p.nanoka(*stand_aside, "generate", "--apply")
     assert proc.returncode == 1, _report(proc)
     assert "stage 'wrangler' failed: not applying: the migrations folder" in proc.stderr
     assert ("share the number 0001" if mistake == "duplicate number" else "0002_hand_written.sql is not in") in proc.stderr
