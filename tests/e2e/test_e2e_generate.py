@@ -208,7 +208,7 @@ def test_remote_apply_creates_tables_in_fake_d1_and_leaves_local_d1_alone(
 ) -> None:
     p = example_project
     with FakeD1(str(tmp_path / "fake-remote-d1.sqlite"), database_id=p.database_id) as d1:
-        _apply(p, "--remote", env=d1.wrangler_env())
+        _apply(p, "--remote", "--no-rehearsal", env=d1.wrangler_env())  # the remote path alone: no shadow queries
 
         schema, applied = read_schema(lambda *statements: [d1.query(s) for s in statements])
         assert schema == EXPECTED_SCHEMA

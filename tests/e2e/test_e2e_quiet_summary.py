@@ -20,7 +20,7 @@ def test_summary_names_the_migrations_created_and_where_they_were_applied(
     example_project: ExampleProject,
 ) -> None:
     p = example_project
-    done = p.nanoka("generate", "--apply", "--log-format", "json")
+    done = p.nanoka("generate", "--apply", "--log-format", "json", "--no-rehearsal")
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith('{"')]
     summary = events[-1]
@@ -30,7 +30,7 @@ def test_summary_names_the_migrations_created_and_where_they_were_applied(
     assert (summary["applied_to"], summary["where"]) == (p.database_name, "local")
     assert [e["stage"] for e in events if e["event"].startswith("done in ")] == ["drizzle-kit", "wrangler"]
 
-    again = p.nanoka("generate", "--apply")
+    again = p.nanoka("generate", "--apply", "--no-rehearsal")
     assert again.returncode == 0, again.stderr
     assert re.search(
         rf"^nanoka: schema drizzle/schema.ts unchanged; no new migration; migrations applied to "
@@ -43,11 +43,11 @@ def test_summary_names_the_migrations_created_and_where_they_were_applied(
 
 def test_quiet_silences_the_tools_unless_one_fails(example_project: ExampleProject) -> None:
     p = example_project
-    loud = p.nanoka("generate", "--apply")
+    loud = p.nanoka("generate", "--apply", "--no-rehearsal")
     assert loud.returncode == 0, loud.stderr
     assert "Your SQL migration file" in loud.stdout + loud.stderr  # drizzle-kit speaks without -q
     p.edit("app/models.py", '    body = t.string().optional()\n', '    body = t.string().optional()\n    slug = t.string().optional()\n')
-    quiet = p.nanoka("generate", "--apply", "-q")
+    quiet = p.nanoka("generate", "--apply", "-q", "--no-rehearsal")
     assert quiet.returncode == 0, quiet.stderr
     assert (quiet.stdout, quiet.stderr) == ("", "")
     assert len(p.migrations()) == 2
@@ -55,7 +55,7 @@ def test_quiet_silences_the_tools_unless_one_fails(example_project: ExampleProje
 
     assert p.nanoka("-q", "generate", "--custom", "hand_written").returncode == 0
     (p.migrations_dir / "0002_hand_written.sql").write_text("THIS IS NOT SQL;\n")
-    failed = p.nanoka("-q", "generate", "--apply")
+    failed = p.nanoka("-q", "generate", "--apply", "--no-rehearsal")
     assert failed.returncode == 1
     assert failed.stdout == ""
     assert "nanoka error: stage 'wrangler' failed" in failed.stderr

@@ -34,7 +34,7 @@ def test_bookmark_is_logged_before_the_apply_and_its_restore_command_is_printed_
     p = example_project
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        first = p.nanoka("generate", "--apply", "--remote", env=env)
+        first = p.nanoka("generate", "--apply", "--remote", "--no-rehearsal", env=env)
         assert first.returncode == 0, _ok(first)
         logged = RESTORE.search(first.stderr)
         assert logged is not None, _ok(first)
@@ -50,7 +50,7 @@ def test_bookmark_is_logged_before_the_apply_and_its_restore_command_is_printed_
             "('u1', 'a@example.com', 'Same', 'h', 1), ('u2', 'b@example.com', 'Same', 'h', 2)"
         )
         p.edit("app/models.py", '"name": t.string(),', '"name": t.string().unique(),')
-        failed = p.nanoka("generate", "--apply", "--remote", env=env)
+        failed = p.nanoka("generate", "--apply", "--remote", "--no-rehearsal", env=env)
 
         assert failed.returncode == 1, _ok(failed)
         last_line = failed.stderr.rstrip().splitlines()[-1].strip()
@@ -75,7 +75,7 @@ def test_without_a_bookmark_the_remote_apply_does_not_start_unless_no_restore_po
     p = example_project
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id, time_travel=False) as d1:
         env = d1.wrangler_env()
-        refused = p.nanoka("generate", "--apply", "--remote", env=env)
+        refused = p.nanoka("generate", "--apply", "--remote", "--no-rehearsal", env=env)
 
         assert refused.returncode == 1, _ok(refused)
         assert "stage 'restore-point' failed: could not get a Time Travel bookmark for nanoka-example" in refused.stderr
@@ -83,7 +83,7 @@ def test_without_a_bookmark_the_remote_apply_does_not_start_unless_no_restore_po
         assert "--no-restore-point" in refused.stderr
         assert not any(map(_is_query, d1.requests)), "wrangler applied migrations without a restore point"
 
-        applied = p.nanoka("generate", "--apply", "--remote", "--no-restore-point", env=env)
+        applied = p.nanoka("generate", "--apply", "--remote", "--no-restore-point", "--no-rehearsal", env=env)
         assert applied.returncode == 0, _ok(applied)
         assert [r["name"] for r in d1.query("SELECT name FROM d1_migrations")] == p.migrations()
         assert "restore point" not in applied.stderr
