@@ -90,29 +90,14 @@ def schema_dependencies(config: Path, project_dir: Path) -> SchemaDependencies |
 
 
 def _evaluate(config: Path, project_dir: Path, *, schema: bool = False) -> dict[str, Any]:
-    import shutil
-    import subprocess
+    from nanoka_core.drizzle.node import run_node_script
 
-    node = shutil.which("node")
-    if node is None:
+    answer = run_node_script(_READER, [str(config), *(["--schema"] if schema else [])], project_dir)
+    if answer is None:
         raise ConfigError(
             f"node not found on PATH, so {config} cannot be read (its `out` is the migrations folder): "
             "install Node.js (>= 20)"
         )
-    proc = subprocess.run(
-        [node, str(_READER), str(config), *(["--schema"] if schema else [])],
-        cwd=project_dir,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
-    try:
-        answer: dict[str, Any] = json.loads(proc.stdout)
-    except ValueError:
-        answer = {"error": (proc.stdout + proc.stderr).strip() or f"node exited with code {proc.returncode}"}
     if "error" in answer:
         raise ConfigError(
             f"cannot read {config} with Node, so its `out` (the migrations folder) is not known; "

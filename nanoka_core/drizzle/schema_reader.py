@@ -10,7 +10,6 @@ as their source text as Node holds it (tsx transpiled, so imports read
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -30,26 +29,11 @@ def read_drizzle_schema(schema: Path, project_dir: Path) -> dict[str, Any]:
 
     Raises ToolError when Node is missing or cannot load the file.
     """
-    import shutil
-    import subprocess
+    from nanoka_core.drizzle.node import run_node_script
 
-    node = shutil.which("node")
-    if node is None:
+    answer = run_node_script(_READER, [str(schema.resolve())], project_dir)
+    if answer is None:
         raise ToolError(f"node not found on PATH, so {schema} cannot be read: install Node.js (>= 20)")
-    proc = subprocess.run(
-        [node, str(_READER), str(schema.resolve())],
-        cwd=project_dir,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
-    try:
-        answer: dict[str, Any] = json.loads(proc.stdout)
-    except ValueError:
-        answer = {"error": (proc.stdout + proc.stderr).strip() or f"node exited with code {proc.returncode}"}
     if "error" in answer:
         raise ToolError(
             f"cannot load {schema} with drizzle-orm (`npx drizzle-kit generate` shows the same error):\n"
