@@ -8,7 +8,6 @@ mistake is a ``ConfigError`` naming the file and the key.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -202,6 +201,8 @@ class _Keys:
     def reject_unknown(self, data: dict[str, Any], valid: tuple[str, ...]) -> None:
         for key in data:
             if key not in valid:
+                import difflib  # only for a mistake
+
                 close = difflib.get_close_matches(key.replace("_", "-"), valid, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; valid keys: {', '.join(valid)}"
                 raise ConfigError(f"{self.path}: unknown key {self.prefix + key!r}{hint}")

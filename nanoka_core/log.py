@@ -10,6 +10,7 @@ command output meant for pipes (``nanoka stages --log-format json``).
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import os
 import sys
@@ -18,25 +19,44 @@ from typing import Any
 
 LEVELS = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
 _PRETTY_TRACEBACKS = ("rich", "better_exceptions", "colorama")
+_USED_ONLY_WHEN_CALLED = ("asyncio",)
+
+
+class _ImportedOnUse(ModuleType):
+    """Stands in for a module until one of its attributes is read, then imports the real one."""
+
+    def __getattr__(self, attr: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
 
 
 @functools.cache
 def _structlog() -> ModuleType:
-    """structlog, imported without the libraries its ``dev`` module loads when installed.
+    """structlog, imported without what it loads for features nanoka does not use.
 
     ``import structlog`` imports ``structlog.dev``, which imports rich (25 ms
-    and more) for pretty tracebacks if it can. nanoka renders its own lines
+    and more) for pretty tracebacks if it can; nanoka renders its own lines
     and prints no structlog traceback, so those imports are refused while
-    structlog loads, and restored for everyone else right after.
+    structlog loads. It also imports asyncio (15 ms and more) for its async
+    log methods, which read it only when called: structlog gets a stand-in
+    that imports asyncio on first use. Both are restored for everyone else
+    right after.
     """
     hidden = [name for name in _PRETTY_TRACEBACKS if name not in sys.modules]
+    deferred = [name for name in _USED_ONLY_WHEN_CALLED if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    for name in deferred:
+        sys.modules[name] = _ImportedOnUse(name)
     try:
         import structlog
     finally:
         for name in hidden:
             del sys.modules[name]
+        for name in deferred:
+            if isinstance(sys.modules.get(name), _ImportedOnUse):
+                del sys.modules[name]
     return structlog
 
 

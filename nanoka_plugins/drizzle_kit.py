@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.config import DRIZZLE_CONFIG_NAMES
@@ -38,7 +39,9 @@ from nanoka_core.drizzle.folder import (
     sql_files,
 )
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
-from nanoka_core.migrations.renames import CREATE, RenamePlan, build_plan
+
+if TYPE_CHECKING:
+    from nanoka_core.migrations.renames import RenamePlan
 
 
 def check(ctx: Context) -> None:
@@ -88,6 +91,8 @@ def generate_migrations(ctx: Context) -> Path | None:
         ctx.log.debug("running: inputs changed", changed=cache.changed_inputs(ctx.project_dir, inputs))
     migrations = migrations_dir(config, ctx.project_dir)
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and not ctx.options.quiet
+    from nanoka_core.migrations.renames import build_plan
+
     plan = build_plan(ctx.models, latest_snapshot(migrations), no_renames=ctx.options.no_renames)
     answered = [q for q in plan.questions if q.answer is not None]
     if plan.unanswered and not interactive:
@@ -184,6 +189,7 @@ def _answering_prompts(ctx: Context, args: list[str], plan: RenamePlan, interact
     import shlex
 
     from nanoka_core.drizzle.prompts import Prompt, PromptSession
+    from nanoka_core.migrations.renames import CREATE
     from nanoka_core.tools import require_package_manager, tool_command
 
     def on_answer(prompt: Prompt, answer: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shlex
 from collections.abc import Callable
 
 from nanoka_core import Context, Stage, hookimpl
@@ -27,6 +26,8 @@ class RestorePoint:
 
 
 def take_restore_point(ctx: Context) -> RestorePoint:
+    import shlex
+
     from nanoka_core.tools import tool_command
 
     assert ctx.database is not None  # the wrangler stage's check makes sure

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nanoka_core import Context, Stage, hookimpl
-from nanoka_core.d1.wrangler_config import DATABASE_NAME
 from nanoka_core.errors import ConfigError, NanokaError, ToolError
 
 if TYPE_CHECKING:
@@ -28,6 +27,8 @@ def check(ctx: Context) -> None:
             "--apply needs a database: pass --db NAME or set database under [migrate] "
             f"in {ctx.config.path.name}"
         )
+    from nanoka_core.d1.wrangler_config import DATABASE_NAME
+
     if not DATABASE_NAME.match(database):
         raise NanokaError(
             f"database name {database!r} is not valid: use 1 to 64 letters, digits, '_' or '-', "

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-HEAVY = ("sqlglot", "pexpect", "json5", "watchfiles", "rich", "better_exceptions", "sqlite3")
+HEAVY = ("sqlglot", "pexpect", "json5", "watchfiles", "rich", "better_exceptions", "sqlite3", "asyncio")
 """Packages that a run which reads no SQL, answers no prompt, reads no wrangler config and watches nothing
 must not pay for."""
 

@@ -44,6 +44,40 @@ def test_a_misspelled_hook_is_an_error_naming_the_plugin(plugin_dir: Path) -> No
     assert str(info.value).startswith("plugin 'typo_plugin': unknown hook 'nanoka_regster_stages'")
 
 
+def test_a_marked_hook_without_the_prefix_is_still_an_error(plugin_dir: Path) -> None:
+    """The manager skips a module's unmarked names without inspecting them, but not a marked one."""
+    write_plugin(plugin_dir, "unprefixed_plugin", """
+        from nanoka_core import hookimpl
+        import json  # an imported module: skipped, never a hook
+
+        @hookimpl
+        def register_stages(register):
+            pass
+    """)
+    with pytest.raises(PluginError) as info:
+        get_plugin_manager(["unprefixed_plugin"], autoload=False)
+    assert str(info.value).startswith("plugin 'unprefixed_plugin': unknown hook 'register_stages'")
+
+
+def test_a_plugin_object_that_is_not_a_module_is_inspected_by_pluggy(plugin_dir: Path) -> None:
+    """A class instance registered as a plugin keeps pluggy's full look-up (its methods are hooks)."""
+    write_plugin(plugin_dir, "object_plugin", """
+        from nanoka_core import hookimpl
+
+        class Plugin:
+            @hookimpl
+            def nanoka_register_field_types(self, register):
+                register("money", lambda: None)
+
+        import sys
+        sys.modules[__name__] = Plugin()
+    """)
+    pm = get_plugin_manager(["object_plugin"], autoload=False)
+    assert "object_plugin" in pm.info
+    impls = pm.hook.nanoka_register_field_types.get_hookimpls()
+    assert any(type(impl.plugin).__name__ == "Plugin" for impl in impls)
+
+
 def test_a_config_plugin_that_is_disabled_is_not_even_imported(plugin_dir: Path) -> None:
     write_plugin(plugin_dir, "loud_plugin", "raise RuntimeError('imported')\n")
     pm = get_plugin_manager(["loud_plugin"], ["loud_plugin"], autoload=False)

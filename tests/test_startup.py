@@ -69,3 +69,34 @@ def test_the_record_sees_a_heavy_import(tmp_path: Path) -> None:
     (site / "sitecustomize.py").write_text("import json5\n")
     modules = run(tmp_path, tmp_path / "modules.json", "--help", env={"PYTHONPATH": str(site)})
     assert heavy(modules) == {"json5"}
+
+
+def test_asyncio_is_imported_when_structlog_first_uses_it() -> None:
+    """structlog loads without asyncio; its async log methods and the user's own asyncio still work."""
+    probe = (
+        "import sys\n"
+        "from nanoka_core.log import configure, get_logger\n"
+        "configure()\n"
+        "assert 'asyncio' not in sys.modules, 'structlog loaded asyncio'\n"
+        "import asyncio\n"
+        "assert asyncio.run.__module__ == 'asyncio.runners'  # the real module, not the stand-in\n"
+        "asyncio.run(get_logger().ainfo('logged from a coroutine'))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "nanoka: logged from a coroutine" in proc.stderr
+
+
+def test_structlog_reads_asyncio_through_its_stand_in() -> None:
+    """Without importing asyncio first, structlog's own async path imports it on first use."""
+    probe = (
+        "import sys\n"
+        "from nanoka_core.log import _structlog\n"
+        "structlog = _structlog()\n"
+        "import structlog._native as native\n"
+        "assert native.asyncio.get_running_loop  # the stand-in imports asyncio here\n"
+        "assert 'asyncio.base_events' in sys.modules\n"
+        "assert sys.modules['asyncio'].__file__.endswith('__init__.py')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

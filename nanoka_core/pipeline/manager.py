@@ -61,6 +61,21 @@ class NanokaPluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
 
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        """pluggy's answer, without its static look-up of every other name a plugin module holds.
+
+        pluggy reads each attribute of each plugin (what a module imported
+        included) through ``inspect.getattr_static``: a few milliseconds of
+        every start-up. In a module, only a function of its own carrying the
+        ``@hookimpl`` mark can be a hook, so the rest is skipped with a dict
+        look-up; a misnamed hook is still registered and reported as unknown.
+        """
+        if not name.startswith("nanoka_") and isinstance(plugin, types.ModuleType):
+            value = plugin.__dict__.get(name)
+            if not (isinstance(value, types.FunctionType) and f"{self.project_name}_impl" in value.__dict__):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
+
 
 def get_plugin_manager(
     config_plugins: Iterable[str] = (),
