@@ -316,3 +316,21 @@ def test_plain_fields_are_shared_and_modifiers_never_change_them() -> None:
     modified = t.string().optional().unique()
     assert modified is not t.string()
     assert not t.string().is_optional and not t.string().is_unique
+
+
+def test_fields_compare_hash_and_print_as_dataclasses_do() -> None:
+    """Field writes ``==``, ``hash`` and ``repr`` once for all its subclasses; they behave as generated ones."""
+    import dataclasses
+
+    from nanoka_core.schema.fields import Field, Relation
+
+    a, b = t.string().optional(), t.string().optional()
+    assert a == b and hash(a) == hash(b)
+    assert a != t.string() and a != t.string().optional().unique()
+    assert Field("string") != Relation("string")  # another class is never equal, as in dataclasses
+    assert Relation("has_many", target="posts") != Relation("has_many", target="users")
+    assert a.__eq__(object()) is NotImplemented
+    values = ", ".join(f"{f.name}={getattr(a, f.name)!r}" for f in dataclasses.fields(a))
+    assert repr(a) == f"Field({values})"
+    assert repr(Relation("has_many", target="posts")).startswith("Relation(kind='has_many', ")
+    assert dataclasses.replace(a, is_unique=True) == a.unique()

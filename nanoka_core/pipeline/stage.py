@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nanoka_core.tools import ToolResult
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # one object per registration: identity is equality
 class Stage:
     """A named unit of pipeline work.
 
@@ -66,7 +66,7 @@ class Stage:
             ) from e
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # one per run, never compared
 class Options:
     """The command-line options of a run, as given (None: not given)."""
 
