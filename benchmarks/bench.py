@@ -8,7 +8,8 @@ holding only nanoka (with its ``watch`` extra) and its dependencies, as after
 start-up look slower than users see it. Model modules are imported once
 before timing, so their bytecode is cached, as from a user's second run on.
 
-1. ``python -c pass``: the floor.
+1. ``python -c pass``: the floor; then ``nanoka --help``, and the libraries
+   every run imports (click, pluggy, structlog, tomllib) with nothing else.
 2. ``nanoka generate --no-migrate`` with the two models of examples/basic,
    500 models x 20 fields and 5,000 models x 20 fields, with peak memory.
 3. ``nanoka generate`` when nothing changed, with the drizzle-kit cache and
@@ -189,6 +190,9 @@ def main() -> None:
               f"{time.strftime('%Y-%m-%d')}; {runs} runs each ({few} for 5,000 models)")  # fmt: skip
         report("python -c pass (the floor)", time_command([python, "-c", "pass"], example, runs))
         report("nanoka --help", time_command([nanoka, "--help"], example, runs))
+        # What nanoka cannot go below: the libraries every run loads, structlog as nanoka loads it.
+        libraries = [python, "-c", "import click, pluggy, tomllib, nanoka_core.log as log; log._structlog()"]
+        report("python -c 'import click, pluggy, structlog, ...'", time_command(libraries, example, runs))
         no_migrate = [nanoka, "generate", "--no-migrate"]
         for label, project, n in [
             ("2 models", example, runs),
