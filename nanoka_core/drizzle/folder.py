@@ -137,9 +137,11 @@ class NewMigrations:
 
     def tags(self) -> list[str]:
         """The new migrations, in journal order."""
-        from nanoka_core.migrations.reader import journal_tags
-
         if self.folder is None or not (self.folder / "meta" / "_journal.json").is_file():
             return []
         new = sql_files(self.folder) - self.before
+        if not new:
+            return []
+        from nanoka_core.migrations.reader import journal_tags
+
         return [tag for tag in journal_tags(self.folder) if f"{tag}.sql" in new]
