@@ -128,11 +128,17 @@ def global_options(command: Any) -> Any:
 
 
 class _GlobalOptionsGroup(_Group):
-    """Every command added to the group accepts the global options after its name too."""
+    """Every command accepts the global options after its name too.
 
-    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        global_options(cmd)
-        super().add_command(cmd, name)
+    They are added when a command is first looked up, so that a run builds
+    them for the one command it runs, not for every command nanoka has.
+    """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not any(param.name == "log_format" for param in command.params):
+            global_options(command)
+        return command
 
 
 @click.group(cls=_GlobalOptionsGroup, context_settings={"help_option_names": ["-h", "--help"]})
