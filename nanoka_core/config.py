@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,14 @@ class Config:
     pythonpath: tuple[Path, ...] = ()
     plugins: tuple[str, ...] = ()
     migrate: MigrateConfig = dataclasses.field(default_factory=MigrateConfig)
+    table_prefix: str = ""
+    """Put before every model's table name in SQL (``table-prefix``), as ``sqliteTableCreator`` does."""
+    export_names: str | None = None
+    """The export-naming rule (``export-names``), e.g. ``"{camel}Table"``; None: the table's name."""
+
+    def key(self, name: str) -> str:
+        """A top-level key as the config file spells it (``tool.nanoka.<name>`` in pyproject.toml)."""
+        return f"tool.nanoka.{name}" if self.path.name == "pyproject.toml" else name
 
 
 def extend_sys_path(config: Config) -> None:
@@ -128,7 +137,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {e}") from e
 
 
-_TOP_KEYS = ("output", "models", "pythonpath", "plugins", "migrate")
+_TOP_KEYS = ("output", "models", "pythonpath", "plugins", "table-prefix", "export-names", "migrate")
+_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+EXPORT_NAME_PLACEHOLDERS = ("name", "camel", "pascal")
+"""What an ``export-names`` rule may use: the table's name as written, in camelCase, in PascalCase."""
 _MIGRATE_KEYS = (
     "drizzle-config", "database", "package-manager", "env", "wrangler-config", "preserve-rows", "rehearsal",
 )
@@ -174,6 +186,8 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
         output=output,
         pythonpath=tuple(_join(root, p) for p in keys.string_list(data, "pythonpath")),
         plugins=tuple(keys.string_list(data, "plugins")),
+        table_prefix=_table_prefix(keys, data),
+        export_names=_export_names(keys, data),
         migrate=MigrateConfig(
             drizzle_config=_join(root, drizzle_config) if drizzle_config is not None else None,
             database=mkeys.optional_string(migrate_data, "database"),
@@ -184,6 +198,104 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
             rehearsal=mkeys.boolean(migrate_data, "rehearsal", True),
         ),
     )
+
+
+def _table_prefix(keys: _Keys, data: dict[str, Any]) -> str:
+    """``table-prefix``: it is written into a TypeScript template literal and into every table's SQL name."""
+    prefix = keys.optional_string(data, "table-prefix")
+    if prefix is None:
+        return ""
+    problem = table_prefix_problem(prefix)
+    if problem:
+        raise ConfigError(f"{keys.path}: '{keys.prefix}table-prefix' is {prefix!r}; {problem}")
+    return prefix
+
+
+def table_prefix_problem(prefix: str) -> str | None:
+    """Why ``prefix`` cannot be a ``table-prefix``, or None."""
+    if not _PREFIX.match(prefix):
+        return (
+            "a prefix becomes part of every table name, so it must be letters, digits and _, "
+            'not starting with a digit (e.g. "app_")'
+        )
+    if prefix.lower().startswith(("sqlite_", "_cf_")):
+        return "names starting with 'sqlite_' or '_cf_' are reserved by SQLite and D1"
+    return None
+
+
+def export_name_placeholders(rule: str) -> list[str] | None:
+    """The ``{...}`` names an ``export-names`` rule uses, in order; None when it is not a plain template."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(rule))
+    except ValueError:
+        return None
+    found = []
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if spec or conversion:
+            return None
+        found.append(field)
+    return found
+
+
+def _export_names(keys: _Keys, data: dict[str, Any]) -> str | None:
+    """``export-names``: a template whose every result must be a plain identifier."""
+    rule = keys.optional_string(data, "export-names")
+    problem = None if rule is None else export_names_problem(rule)
+    if problem:
+        raise ConfigError(f"{keys.path}: '{keys.prefix}export-names' is {rule!r}; {problem}")
+    return rule
+
+
+def export_names_problem(rule: str) -> str | None:
+    """Why ``rule`` cannot be an ``export-names`` rule, or None."""
+    placeholders = export_name_placeholders(rule)
+    names = ", ".join(f"{{{p}}}" for p in EXPORT_NAME_PLACEHOLDERS)
+    if placeholders is None or any(p not in EXPORT_NAME_PLACEHOLDERS for p in placeholders):
+        return f'a rule is text with the placeholders {names} (e.g. "{{camel}}Table")'
+    if not placeholders:
+        return f"it would export every table under one name: use one of {names}"
+    if not _PREFIX.match(rule.format(name="x", camel="x", pascal="X")):
+        return (
+            "around its placeholders a rule may hold only letters, digits and _ "
+            "(an export name is a plain identifier), and it may not start with a digit"
+        )
+    return None
+
+
+def with_keys(config: Config, values: dict[str, str]) -> str:
+    """The text of ``config``'s file with top-level string ``values`` added (keys it does not
+    set yet), the rest kept as written; a ``ConfigError`` if they cannot be added there."""
+    import json
+
+    text = config.path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    header = re.compile(r"\s*\[")
+    start = 0
+    if config.path.name == "pyproject.toml":
+        own = re.compile(r"\s*\[\s*tool\s*\.\s*nanoka\s*\]\s*(#.*)?$")
+        start = next((i + 1 for i, line in enumerate(lines) if own.match(line)), -1)
+    end = next((i for i in range(max(start, 0), len(lines)) if header.match(lines[i])), len(lines))
+    written = [
+        i + 1 for i in range(max(start, 0), end) if lines[i].strip() and not lines[i].lstrip().startswith("#")
+    ]
+    at = max(written, default=end if start <= 0 else start)
+    if at == len(lines) and lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    added = [f"{key} = {json.dumps(value)}\n" for key, value in values.items()]
+    new_text = "".join(lines[:at] + added + lines[at:])
+    try:
+        data = tomllib.loads(new_text) if start >= 0 else {}
+    except tomllib.TOMLDecodeError:
+        data = {}
+    table = data.get("tool", {}).get("nanoka", {}) if config.path.name == "pyproject.toml" else data
+    if not data or any(table.get(key) != value for key, value in values.items()):
+        shown = ", ".join(f"{key} = {json.dumps(value)}" for key, value in values.items())
+        raise ConfigError(f"{config.path}: cannot add {shown} to the nanoka settings; add it yourself")
+    return new_text
 
 
 def _join(root: Path, relative: str) -> Path:

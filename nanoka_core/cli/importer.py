@@ -64,6 +64,8 @@ class ImportResult:
     unimportable: list[Unimportable]
     tables: int
     columns: int
+    config: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Keys the nanoka config needs for these models (``table-prefix``, ``export-names``)."""
 
 
 def models_source(
@@ -73,6 +75,9 @@ def models_source(
     schema_file: Path,
     output_schema: Path,
     origin: str | None = None,
+    table_prefix: str = "",
+    export_names: str | None = None,
+    exports: bool = True,
 ) -> ImportResult:
     """The models module for ``schema`` (``read_drizzle_schema``'s answer).
 
@@ -81,9 +86,12 @@ def models_source(
     :param schema_file: the original file; relative imports are rebased from its folder...
     :param output_schema: ...to the folder of the schema nanoka will generate.
     :param origin: what the module docstring says the models came from.
+    :param table_prefix: the config's ``table-prefix``, ``export_names`` its ``export-names``.
+    :param exports: the tables' export names matter (not for a database's tables, which have none).
     """
     writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
     tables = schema["tables"]
+    config = _naming(writer, tables, table_prefix, export_names, exports)
     variables = _variable_names(tables)
     relations: dict[str, dict[str, Any]] = {}
     for declared in schema.get("relations", ()):
@@ -107,16 +115,101 @@ def models_source(
         writer.problems,
         len(tables),
         sum(len(table["columns"]) for table in tables),
+        config,
     )
 
 
-def import_schema(schema: Path, project_dir: Path, output_schema: Path) -> ImportResult:
-    """Read ``schema`` with drizzle-orm and write it as models (not to disk)."""
+def import_schema(
+    schema: Path,
+    project_dir: Path,
+    output_schema: Path,
+    table_prefix: str = "",
+    export_names: str | None = None,
+) -> ImportResult:
+    """Read ``schema`` with drizzle-orm and write it as models (not to disk), under the
+    config's ``table_prefix`` and ``export_names`` (or with the ones it needs, ``ImportResult.config``)."""
     from nanoka_core.drizzle.schema_reader import imported_names, read_drizzle_schema
 
     answer = read_drizzle_schema(schema, project_dir)
     imports = imported_names(schema.read_text(encoding="utf-8"))
-    return models_source(answer, imports, schema_file=schema.resolve(), output_schema=output_schema)
+    return models_source(
+        answer,
+        imports,
+        schema_file=schema.resolve(),
+        output_schema=output_schema,
+        table_prefix=table_prefix,
+        export_names=export_names,
+    )
+
+
+def _naming(
+    writer: _Writer, tables: list[dict[str, Any]], table_prefix: str, export_names: str | None, exports: bool
+) -> dict[str, str]:
+    """Settle the table prefix and export-naming rule the models are written under (``writer``'s),
+    and return the config keys they need: those the config does not set already."""
+    from nanoka_core.config import table_prefix_problem
+
+    config = {}
+    prefixes = {_prefix_of(table) for table in tables}
+    if table_prefix:
+        for table in tables:
+            if not table["name"].startswith(table_prefix):
+                construct = f"a table without the config's table-prefix {table_prefix!r}"
+                writer.problems.append(Unimportable(table["name"], None, construct))
+    elif len(prefixes) == 1 and "" not in prefixes and None not in prefixes:
+        found = prefixes.pop()
+        assert found is not None
+        if table_prefix_problem(found) is None:
+            table_prefix = config["table-prefix"] = found
+    if not table_prefix:
+        for table in tables:
+            if table["baseName"] != table["name"]:
+                construct = (
+                    f"a table prefix (sqliteTableCreator: {table['baseName']!r} named {table['name']!r}) "
+                    "that cannot be the config's table-prefix (one prefix before every table's name); "
+                    "imported under its full name, which drizzle-kit sees the same"
+                )
+                writer.problems.append(Unimportable(table["name"], None, construct))
+    writer.table_prefix = table_prefix
+    if exports and export_names is None:
+        export_names = _export_rule(tables, table_prefix)
+        if export_names is not None:
+            config["export-names"] = export_names
+    writer.export_names = export_names if exports else None
+    writer.exports = exports
+    return config
+
+
+def _prefix_of(table: dict[str, Any]) -> str | None:
+    """The prefix ``sqliteTableCreator`` put before the table's name; None if it is no prefix."""
+    name, base = table["name"], table["baseName"]
+    return name[: len(name) - len(base)] if name.endswith(base) else None
+
+
+def _export_rule(tables: list[dict[str, Any]], table_prefix: str) -> str | None:
+    """The export-naming rule most tables (at least two, more than half) follow, unless
+    that is the default (the table's name)."""
+    from nanoka_core.config import EXPORT_NAME_PLACEHOLDERS, export_names_problem
+    from nanoka_core.schema.models import export_rule_name
+
+    followed: dict[str, int] = {}
+    for table in tables:
+        base, export = table["name"].removeprefix(table_prefix), table["export"]
+        rules = set()
+        for placeholder in EXPORT_NAME_PLACEHOLDERS:
+            value = export_rule_name(f"{{{placeholder}}}", base)
+            if value and value in export:
+                rules.add(export.replace(value, f"{{{placeholder}}}", 1))
+        for rule in rules:
+            if export_names_problem(rule) is None and export_rule_name(rule, base) == export:
+                followed[rule] = followed.get(rule, 0) + 1
+    default = followed.get("{name}", 0)
+    order = {f"{{{p}}}": i for i, p in enumerate(("camel", "name", "pascal"))}
+    ranked = sorted(followed, key=lambda r: (-followed[r], min(i for p, i in order.items() if p in r), r))
+    best = next((rule for rule in ranked if rule != "{name}"), None)
+    if best is None or followed[best] < 2 or followed[best] <= default or followed[best] * 2 <= len(tables):
+        return None
+    return best
 
 
 def module_name(path: Path, project_dir: Path) -> str:
@@ -154,6 +247,11 @@ class _Writer:
         self.problems: list[Unimportable] = []
         self.nanoka_names: set[str] = set()
         self.python_imports: set[str] = set()
+        self.table_prefix = ""
+        """Left out of the table names written (the config's ``table-prefix``)."""
+        self.export_names: str | None = None
+        """The ``export-names`` rule: a table whose export it does not give gets ``export_name=``."""
+        self.exports = True
 
     def model(
         self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
@@ -167,12 +265,8 @@ class _Writer:
                 self._problem(name, fk["columns"][0], f"foreign key named {fk['name']!r}")
             else:
                 single_fks[fk["columns"][0]] = fk
-        if table["baseName"] != name:
-            self._problem(
-                name, None, f"a table prefix (sqliteTableCreator: {table['baseName']!r} named {name!r}); "
-                "imported under its full name, which drizzle-kit sees the same"
-            )
-        lines = [f"{variables[name]} = define_model({_py(name)}, {{"]
+        base = name.removeprefix(self.table_prefix)
+        lines = [f"{variables[name]} = define_model({_py(base)}, {{"]
         row = self.row_types.get(table["export"], {})
         for column in table["columns"]:
             key = column["key"]
@@ -181,7 +275,7 @@ class _Writer:
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
         keywords = self.table_level(table)
-        if table["export"] != name:
+        if self.exports and table["export"] != _exported_as(self.export_names, base):
             keywords.append(f"export_name={_py(table['export'])}")
         if relations is not None and relations["export"] != f"{table['export']}Relations":
             keywords.append(f"relations_name={_py(relations['export'])}")
@@ -414,6 +508,12 @@ class _Writer:
 
     def _problem(self, table: str, column: str | None, construct: str) -> None:
         self.problems.append(Unimportable(table, column, construct))
+
+
+def _exported_as(export_names: str | None, base: str) -> str:
+    from nanoka_core.schema.models import export_rule_name
+
+    return export_rule_name(export_names, base) if export_names else base
 
 
 def _py(value: Any) -> str:

@@ -668,21 +668,31 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
     models then writes a schema drizzle-kit finds identical.
     """
     from nanoka_core.cli import importer
+    from nanoka_core.config import with_keys
+    from nanoka_core.files import write_text_atomic
     from nanoka_core.log import get_logger
 
     config = _optional_config(config_path)
     project_dir = config.project_dir if config else Path.cwd()
     schema_output = config.output if config else project_dir / "drizzle" / "schema.ts"
-    result = importer.import_schema(schema, project_dir, schema_output)
+    naming = (config.table_prefix, config.export_names) if config else ("", None)
+    result = importer.import_schema(schema, project_dir, schema_output, *naming)
     target = output if output.is_absolute() else Path.cwd() / output
     if target.exists() and not force:
         raise NanokaError(
             f"{output} already exists; nothing was written: choose another --output, or --force"
         )
+    settings = ", ".join(f"{key} = {json.dumps(value)}" for key, value in result.config.items())
+    config_text = with_keys(config, result.config) if config and result.config else None
     _write_models(str(schema), result, target, partial, output)
+    log = get_logger()
+    if config is not None and config_text is not None:
+        write_text_atomic(config.path, config_text)
+        log.info(f"added {settings} to {config.path.name}")
     module = importer.module_name(target, project_dir)
     if config is None or module not in config.models:
-        get_logger().info(f"add {module!r} to `models` in the nanoka config, then run `nanoka generate`")
+        extra = f" and {settings}" if config is None and settings else ""
+        log.info(f"add {module!r} to `models`{extra} in the nanoka config, then run `nanoka generate`")
 
 
 @cli.command()

@@ -77,6 +77,9 @@ def read_database(
         schema_file=Path(f"{database}.sql"),
         output_schema=ctx.config.output,
         origin=f"of D1 database {database} ({where}), read by `nanoka pull`",
+        table_prefix=ctx.config.table_prefix,
+        export_names=ctx.config.export_names,
+        exports=False,
     )
     return result, statements
 

@@ -157,7 +157,7 @@ class PromptSession:
                 if not self.interactive:
                     child.send(ESCAPE)
                     child.expect(pexpect.EOF, timeout=None)
-                    raise ToolError(unanswered_message([_as_question(prompt)]))
+                    raise ToolError(unanswered_message([_as_question(prompt, self.plan.table_prefix)]))
                 self._hand_over(child, screen[done : done + end])
             else:
                 self._choose(child, prompt, answer)
@@ -209,8 +209,8 @@ class PromptSession:
             termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
 
 
-def _as_question(prompt: Prompt) -> Question:
-    return Question(prompt.kind, prompt.table, prompt.name, tuple(prompt.options[1:]), None)
+def _as_question(prompt: Prompt, table_prefix: str) -> Question:
+    return Question(prompt.kind, prompt.table, prompt.name, tuple(prompt.options[1:]), None, table_prefix)
 
 
 def unanswered_message(questions: Sequence[Question]) -> str:

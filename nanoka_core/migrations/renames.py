@@ -30,6 +30,7 @@ class Question:
     :param name: the new column (for a column question) or the new table.
     :param candidates: old names drizzle-kit may offer, in the snapshot's order.
     :param answer: an old name ("renamed from"), ``CREATE``, or None when nothing answers it.
+    :param table_prefix: the config's ``table-prefix``, which models leave out of table names.
     """
 
     kind: Kind
@@ -37,16 +38,18 @@ class Question:
     name: str
     candidates: tuple[str, ...]
     answer: str | None
+    table_prefix: str = ""
 
     def declarations(self) -> list[str]:
         """The lines that would answer this question with each candidate."""
         if self.kind == "column":
             return [f'.renamed_from("{old}") on {self.table}.{self.name}' for old in self.candidates]
+        table = self.table.removeprefix(self.table_prefix)
         return [
             f'renamed_from="{old}" on the model of table {self.table!r} '
-            f'(define_model("{self.table}", {{...}}, renamed_from="{old}") or '
-            f'class ...(Model, table="{self.table}", renamed_from="{old}"))'
-            for old in self.candidates
+            f'(define_model("{table}", {{...}}, renamed_from="{old}") or '
+            f'class ...(Model, table="{table}", renamed_from="{old}"))'
+            for old in (c.removeprefix(self.table_prefix) for c in self.candidates)
         ]
 
     def describe(self) -> str:
@@ -79,6 +82,8 @@ class RenamePlan:
     questions: list[Question] = dataclasses.field(default_factory=list)
     inert: list[str] = dataclasses.field(default_factory=list)
     no_renames: bool = False
+    table_prefix: str = ""
+    """The models' table prefix: their ``renamed_from`` is written without it."""
 
     @property
     def unanswered(self) -> list[Question]:
@@ -132,7 +137,7 @@ def build_plan(
     """What drizzle-kit will ask when the schema moves from ``snapshot`` to ``models``."""
     old_tables = snapshot_tables(snapshot)
     new_tables = {m.table: list(model_columns(m)) for m in models}
-    plan = RenamePlan(no_renames=no_renames)
+    plan = RenamePlan(no_renames=no_renames, table_prefix=models[0].table_prefix if models else "")
     gone_tables = [t for t in old_tables if t not in new_tables]
     counterpart: dict[str, str] = {t: t for t in new_tables if t in old_tables}
     for model in models:
@@ -143,7 +148,8 @@ def build_plan(
             plan.renames.append(Rename("table", model.table, old, model.table))
             counterpart[model.table] = old
         else:
-            plan.inert.append(_inert(f"model {model.table!r}: renamed_from={old!r}", f"table {old}"))
+            declared = f"model {model.base_table!r}: renamed_from={old.removeprefix(model.table_prefix)!r}"
+            plan.inert.append(_inert(declared, f"table {old}"))
     if old_tables:  # with no snapshot yet, drizzle-kit only creates
         _ask(plan, "table", "", [t for t in new_tables if t not in old_tables], gone_tables)
     for model in models:
@@ -172,7 +178,14 @@ def _ask(plan: RenamePlan, kind: Kind, table: str, created: list[str], gone: lis
     for name in created:
         asked_table = name if kind == "table" else table
         plan.questions.append(
-            Question(kind, asked_table, name, tuple(gone), plan.answer(kind, asked_table, name, gone))
+            Question(
+                kind,
+                asked_table,
+                name,
+                tuple(gone),
+                plan.answer(kind, asked_table, name, gone),
+                plan.table_prefix,
+            )
         )
 
 

@@ -16,7 +16,7 @@ from types import ModuleType
 from nanoka_core.config import Config, extend_sys_path
 from nanoka_core.errors import ConfigError, ModelError, NanokaError, describe
 from nanoka_core.schema.checks import check_models
-from nanoka_core.schema.models import Model, is_model
+from nanoka_core.schema.models import Model, apply_naming, is_model
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # nanoka_core: frames inside it are ours
 
@@ -40,6 +40,9 @@ def load_models(config: Config) -> list[type[Model]]:
                     "dropped; nothing was written: point the entry at the module that defines them"
                 )
             models.update(dict.fromkeys(found))
+    apply_naming(
+        models, config.table_prefix, config.export_names, f"{config.path}: '{config.key('export-names')}' = "
+    )
     check_models(models)
     return list(models)
 

@@ -98,7 +98,7 @@ def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, str]) 
         old = model.renamed_from
         if old is None:
             continue
-        where = f"model {model.table!r}: renamed_from={old!r}"
+        where = f"model {model.base_table!r}: renamed_from={old.removeprefix(model.table_prefix)!r}"
         if old.lower() in tables:
             raise ModelError(f"{where}: model {tables[old.lower()]!r} still uses that table name")
         if old in claimed:

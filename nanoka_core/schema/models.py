@@ -26,6 +26,11 @@ class Model:
     """Base class of every model. Subclass it with ``table="name"``."""
 
     table: ClassVar[str]
+    """The table's SQL name: ``table_prefix`` + ``base_table``."""
+    base_table: ClassVar[str]
+    """The table name the model was written with."""
+    table_prefix: ClassVar[str] = ""
+    """The project's ``table-prefix`` (``apply_naming``), rendered as ``sqliteTableCreator``."""
     fields: ClassVar[Mapping[str, Field]]
     indexes: ClassVar[tuple[Index, ...]] = ()
     checks: ClassVar[tuple[Check, ...]] = ()
@@ -33,10 +38,14 @@ class Model:
     renamed_from: ClassVar[str | None] = None
     """The table's name in the last migration, when it was renamed since."""
     export_name: ClassVar[str | None] = None
-    """The TypeScript name the schema exports the table under; None: the table name."""
+    """The TypeScript name the schema exports the table under; None: the table's base name."""
+    export_rule: ClassVar[str | None] = None
+    """The config's ``export-names`` rule, when it made ``export_name``."""
     relations_name: ClassVar[str | None] = None
     """The exported name of the ``relations()`` of its ``t.one()``/``t.many()`` fields."""
     _order: ClassVar[int]
+    _declared: ClassVar[tuple[str | None, str | None]]
+    """``renamed_from`` and ``export_name`` as written, before ``apply_naming``."""
 
     def __init_subclass__(
         cls,
@@ -72,9 +81,12 @@ class Model:
             check_previous_name(renamed_from, f"model {table!r}: renamed_from={renamed_from!r}")
             if renamed_from == table:
                 raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
-        cls.table = table
+        cls.table = cls.base_table = table
+        cls.table_prefix = ""
         cls.renamed_from = renamed_from
         cls.export_name = _export_name(table, export_name)
+        cls.export_rule = None
+        cls._declared = (renamed_from, cls.export_name)
         cls.relations_name = _export_name(table, relations_name, "relations_name")
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
@@ -91,6 +103,52 @@ def _export_name(table: str, export_name: str | None, key: str = "export_name") 
 
     check_export_name(export_name, f"model {table!r}: {key}={export_name!r}")
     return str(plain_name(export_name))
+
+
+def apply_naming(
+    models: Iterable[type[Model]], table_prefix: str = "", export_names: str | None = None, where: str = ""
+) -> None:
+    """Give ``models`` the project's table prefix and export-naming rule (the config's
+    ``table-prefix`` and ``export-names``; ``where`` names them in errors).
+
+    The prefix makes the SQL name of the table and of its ``renamed_from``;
+    the rule the export name of each model that declares none. Applying
+    again starts from the names as written, so a model loaded twice is named once.
+    """
+    from nanoka_core.schema.names import check_export_name
+
+    exported: dict[str, type[Model]] = {}
+    for model in models:
+        renamed_from, export_name = model._declared
+        model.table_prefix = table_prefix
+        model.table = table_prefix + model.base_table
+        model.renamed_from = None if renamed_from is None else table_prefix + renamed_from
+        model.export_name, model.export_rule = export_name, None
+        if export_name is None and export_names is not None:
+            model.export_name = export_rule_name(export_names, model.base_table)
+            model.export_rule = export_names
+            check_export_name(
+                model.export_name,
+                f"{where}{export_names!r} exports model {model.base_table!r} as {model.export_name!r}, which",
+            )
+            other = exported.get(model.export_name)
+            if other is not None:
+                raise ModelError(
+                    f"{where}{export_names!r} exports models {other.base_table!r} and {model.base_table!r} "
+                    f"both as {model.export_name!r}; give one an export_name= of its own"
+                )
+        elif export_name is None and table_prefix:
+            check_export_name(model.base_table, f"model {model.base_table!r} (exported under its name)")
+        exported.setdefault(model.export_name or model.base_table, model)
+
+
+def export_rule_name(rule: str, table: str) -> str:
+    """The export name ``rule`` (``"{camel}Table"``...) gives ``table``: ``{name}`` is the name as
+    written, ``{camel}`` its words (split at ``_``) in camelCase, ``{pascal}`` in PascalCase."""
+    words = [w for w in table.split("_") if w]
+    pascal = "".join(w[:1].upper() + w[1:] for w in words)
+    camel = pascal[:1].lower() + pascal[1:]
+    return rule.format(name=table, camel=camel, pascal=pascal)
 
 
 def is_model(value: object) -> TypeGuard[type[Model]]:

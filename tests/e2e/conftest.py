@@ -221,6 +221,11 @@ class ExampleProject:
         """The .sql migrations drizzle-kit wrote, in the order wrangler applies them."""
         return sorted(p.name for p in self.migrations_dir.glob("*.sql"))
 
+    def new_migration(self, before: list[str]) -> str:
+        """The text of the one migration that is not among ``before``."""
+        (new,) = [name for name in self.migrations() if name not in before]
+        return (self.migrations_dir / new).read_text(encoding="utf-8")
+
     def local_d1_files(self) -> list[Path]:
         """The local D1's SQLite files (database, metadata, WAL) under .wrangler."""
         return sorted(self.wrangler_state.glob("state/v3/d1/**/*.sqlite*"))

@@ -27,8 +27,13 @@ pytestmark = pytest.mark.e2e
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "realworld"
 READER = Path(__file__).resolve().parents[2] / "nanoka_core" / "drizzle" / "schema_reader.cjs"
 
-PREFIXED = {"t3_base_sqlite_prefixed"}
-"""Schemas whose tables come from sqliteTableCreator: imported with --partial, under their full names."""
+CONFIG_ADDED = {
+    "t3_base_sqlite_prefixed": 'table-prefix = "project1_"',
+    "authjs_drizzle_adapter": 'export-names = "{camel}sTable"',
+    "saas_d1_template": 'export-names = "{camel}Table"',
+    "drizzle_northwind_sqlite": 'export-names = "{camel}s"',
+}
+"""What the import adds to the nanoka config: sqliteTableCreator's prefix, the rule most exports follow."""
 
 
 def _schemas() -> list[str]:
@@ -108,16 +113,17 @@ def test_an_imported_schema_is_the_same_schema(
     first = project.migrations()
     project.edit("drizzle.config.ts", f"schema: './{original}'", "schema: './drizzle/schema.ts'")
 
-    partial = name in PREFIXED
+    config_before = (project.root / "nanoka.toml").read_text(encoding="utf-8")
     proc = project.nanoka("import", original, "--output", "app/models.py", "--force")
-    assert proc.returncode == (1 if partial else 0), shown(proc)
-    if partial:
-        assert "sqliteTableCreator" in proc.stderr and not (project.root / "app" / "models.py").read_text(
-            encoding="utf-8"
-        ).startswith('"""Models imported'), shown(proc)
-        proc = project.nanoka("import", original, "--output", "app/models.py", "--force", "--partial")
-        assert proc.returncode == 0, shown(proc)
+    assert proc.returncode == 0, shown(proc)
+    assert "not imported" not in proc.stderr, shown(proc)
     models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
+    config_after = (project.root / "nanoka.toml").read_text(encoding="utf-8")
+    added = sorted(set(config_after.splitlines()) - set(config_before.splitlines()))
+    assert added == ([CONFIG_ADDED[name]] if name in CONFIG_ADDED else []), config_after
+    if name in CONFIG_ADDED:  # one line added, the rest kept as written
+        config_after = config_after.replace(CONFIG_ADDED[name] + "\n", "", 1)
+    assert config_after == config_before
     proc = project.nanoka("generate")
     assert proc.returncode == 0, shown(proc) + "\n--- models\n" + models
     assert "No schema changes" in proc.stdout + proc.stderr, shown(proc)
@@ -125,9 +131,6 @@ def test_an_imported_schema_is_the_same_schema(
 
     before, after = _read(project, original), _read(project, "drizzle/schema.ts")
     assert after["unsupported"] == []
-    for table in before["tables"]:
-        if name in PREFIXED:  # the one thing not imported: drizzle's name before the prefix
-            table["baseName"] = table["name"]
     by_name = lambda answer: {t["name"]: t for t in answer["tables"]}  # noqa: E731
     assert by_name(after) == by_name(before)
     by_export = lambda answer: {r["export"]: r for r in answer["relations"]}  # noqa: E731

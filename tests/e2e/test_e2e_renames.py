@@ -55,11 +55,6 @@ def _seeded(p: ExampleProject) -> None:
     )
 
 
-def _new_migration(p: ExampleProject, before: list[str]) -> str:
-    (new,) = [name for name in p.migrations() if name not in before]
-    return (p.migrations_dir / new).read_text(encoding="utf-8")
-
-
 def test_declared_column_and_table_renames_give_rename_migrations_and_keep_every_row(
     example_project: ExampleProject,
 ) -> None:
@@ -72,7 +67,7 @@ def test_declared_column_and_table_renames_give_rename_migrations_and_keep_every
     proc = p.nanoka("generate", "--apply", "--db", p.database_name)
 
     assert proc.returncode == 0, _ok(proc)
-    sql = _new_migration(p, before)
+    sql = p.new_migration(before)
     assert "ALTER TABLE `posts` RENAME TO `articles`" in sql, sql
     assert 'ALTER TABLE `users` RENAME COLUMN "name" TO "fullName"' in sql, sql
     # (drizzle-kit then rebuilds `articles` because its enum CHECK is named after the table)
@@ -133,6 +128,6 @@ def test_no_renames_answers_created_to_every_question(example_project: ExamplePr
 
     assert proc.returncode == 0, _ok(proc)
     assert "answered created" in proc.stderr, _ok(proc)
-    sql = _new_migration(p, before)
+    sql = p.new_migration(before)
     assert "ADD `fullName` text" in sql and "DROP COLUMN `name`" in sql, sql
     assert "RENAME" not in sql, sql
