@@ -148,6 +148,8 @@ def test_two_foreign_keys_of_one_name() -> None:
         (lambda: foreign_key((), Parent), r"foreign_key\(\) needs at least one field name"),
         (lambda: foreign_key(("a", "a"), Parent), r"a field is named twice"),
         (lambda: foreign_key((1,), Parent), r"foreign_key\(\): fields are field names \(strings\), got 1"),
+        (lambda: foreign_key(1, Parent), r"foreign_key\(\): fields are a field name or a tuple of field names, got 1"),
+        (lambda: foreign_key("a", Parent, {"id"}), r"target fields are a field name or a tuple of field names"),
         (lambda: foreign_key(("a", "b"), Parent, ("id",)),
          r"foreign_key\(\('a', 'b'\)\): 2 field\(s\) cannot point at 1 target field\(s\) \('id',\)"),
         (lambda: foreign_key("a", Parent, (2,)), r"target fields are field names \(strings\), got 2"),
@@ -183,9 +185,70 @@ def test_an_expression_index_name_is_checked_like_any_other(nanoka_render: Any) 
         check_models([define_model("m", {"a": t.string()}, indexes=[index(sql("lower(a)"), name="dup")]), other])
 
 
+def test_a_partial_unique_index_does_not_make_a_parent_key_for_references_either() -> None:
+    """SQLite answers "foreign key mismatch" on the first write through such a key."""
+    target = define_model("target", {"id": t.integer().primary(), "a": t.string()},
+                          indexes=[index("a", unique=True, where="a <> ''")])
+    child = define_model("child", {"a": t.string().references(target, "a")})
+    with pytest.raises(ModelError, match=r"child\.a: the foreign key points at target\.a, which is neither"):
+        check_models([target, child])
+
+
 def test_an_expression_index_does_not_make_its_columns_a_parent_key() -> None:
     target = define_model("target", {"id": t.integer().primary(), "a": t.string()},
                           indexes=[index("a", sql("lower(a)"), unique=True, name="by_a")])
     child = define_model("child", {"a": t.string()}, foreign_keys=[foreign_key("a", target, "a")])
     with pytest.raises(ModelError, match=r"is neither the primary key"):
         check_models([target, child])
+
+
+# -- the guard and the rehearsal see them like any other key ------------------------------
+
+MEMBERS = """
+CREATE TABLE `members` (`org_id` integer NOT NULL, `user_id` integer NOT NULL, `email` text NOT NULL,
+  PRIMARY KEY(`org_id`, `user_id`));
+--> statement-breakpoint
+CREATE TABLE `posts` (`id` integer PRIMARY KEY NOT NULL, `org_id` integer NOT NULL, `author_id` integer NOT NULL,
+  FOREIGN KEY (`org_id`,`author_id`) REFERENCES `members`(`org_id`,`user_id`) ON UPDATE no action ON DELETE cascade);
+--> statement-breakpoint
+CREATE TABLE `notes` (`id` integer PRIMARY KEY NOT NULL, `org_id` integer NOT NULL, `user_id` integer NOT NULL);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `members_email_lower` ON `members` (lower("email"));
+"""
+
+
+def _risks(sql: str) -> list[tuple[str, str, str | None]]:
+    from nanoka_core.migrations.reader import Migration, read_statements
+    from nanoka_core.migrations.risks import assess
+
+    _, before = read_statements(MEMBERS, {})
+    statements, after = read_statements(sql, before)
+    migration = Migration("0001_x", Path("0001_x.sql"), statements, before, after)
+    return [(r.code, r.table, r.column) for r in assess(migration)]
+
+
+def test_the_guard_follows_a_key_over_several_columns() -> None:
+    assert _risks("DELETE FROM `members` WHERE `org_id` = 1;") == [("DS114", "members", None), ("DS111", "posts", None)]
+    rebuilt = (
+        "CREATE TABLE `__new_notes` (`id` integer PRIMARY KEY NOT NULL, `org_id` integer NOT NULL, "
+        "`user_id` integer NOT NULL, FOREIGN KEY (`org_id`,`user_id`) REFERENCES `members`(`org_id`,`user_id`) "
+        "ON UPDATE no action ON DELETE no action);\n--> statement-breakpoint\n"
+        "INSERT INTO `__new_notes`(\"id\", \"org_id\", \"user_id\") SELECT \"id\", \"org_id\", \"user_id\" FROM `notes`;"
+        "\n--> statement-breakpoint\nDROP TABLE `notes`;\n--> statement-breakpoint\n"
+        "ALTER TABLE `__new_notes` RENAME TO `notes`;\n"
+    )
+    assert [code for code, table, _ in _risks(rebuilt) if table == "notes"] == ["MF106"]
+
+
+def test_the_shadow_fills_tables_under_a_key_over_several_columns_and_an_expression_index() -> None:
+    import sqlite3
+
+    from nanoka_core.migrations.shadow import fill
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    for statement in MEMBERS.split("--> statement-breakpoint"):
+        conn.execute(statement)
+    assert fill(conn, set()) == {}
+    parents = set(conn.execute("SELECT org_id, user_id FROM members"))
+    assert parents and set(conn.execute("SELECT org_id, author_id FROM posts")) <= parents

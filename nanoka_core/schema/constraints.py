@@ -127,12 +127,12 @@ def foreign_key(
     """
     from nanoka_core.schema.fields import check_action
 
-    own = (fields,) if isinstance(fields, str) else tuple(fields)
+    own = _names("foreign_key(): fields", fields)
     _check_fields("foreign_key", own, name)
     what = f"foreign_key({own!r})"
     theirs = None
     if target_fields is not None:
-        theirs = (target_fields,) if isinstance(target_fields, str) else tuple(target_fields)
+        theirs = _names(f"{what}: target fields", target_fields)
         for field in theirs:
             if not isinstance(field, str):
                 raise ModelError(f"{what}: target fields are field names (strings), got {field!r}")
@@ -146,6 +146,15 @@ def foreign_key(
     if target is None or isinstance(target, str):
         raise ModelError(f"{what}: the target is a Model or a callable returning one, got {target!r}")
     return ForeignKeyConstraint(own, target, theirs, name, on_delete, on_update)
+
+
+def _names(what: str, names: object) -> tuple[Any, ...]:
+    """One field name or a tuple/list of them, as a tuple."""
+    if isinstance(names, str):
+        return (names,)
+    if not isinstance(names, (tuple, list)):
+        raise ModelError(f"{what} are a field name or a tuple of field names, got {names!r}")
+    return tuple(names)
 
 
 def check(name: str, expression: str) -> Check:

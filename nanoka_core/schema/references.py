@@ -165,7 +165,7 @@ def _single_primary_key(target: type[Model], where: str) -> str:
 def _is_unique(target: type[Model], column: str, field: Field) -> bool:
     if field.is_primary or field.is_unique or target.primary_key == (column,):
         return True
-    return any(index.unique and index.fields == (column,) for index in target.indexes)
+    return any(index.unique and index.where is None and index.fields == (column,) for index in target.indexes)
 
 
 def _check_types(where: str, field: Field, target_where: str, target_field: Field) -> None:
