@@ -90,12 +90,15 @@ def test_foreign_keys_over_several_columns_or_with_a_name_and_expression_indexes
             _fk("post_parent", ["parentId"], "post", ["id"], onDelete="set null"),
             _fk(None, ["parentId"], "post", ["id"], onDelete="cascade"),
             _fk(None, ["parentId"], "member", ["userId"]),  # a second key on one column
+            _fk("fk-with-dashes", ["userId"], "post", ["id"]),
         ], indexes=[
             {"name": "post_title_lower", "unique": True, "where": [{"column": "orgId"}, {"text": " > 0"}],
              "columns": [{"column": "orgId"}, {"sql": [{"text": "lower("}, {"column": "title"}, {"text": ")"}]}]},
         ]),
     ])
-    assert result.unimportable == []
+    assert [str(item) for item in result.unimportable] == [
+        "post: foreign key named 'fk-with-dashes', not a plain identifier"
+    ]
     assert (
         '}, indexes=[index("orgId", sql(\'lower("title")\'), unique=True, name="post_title_lower", '
         'where=\'"orgId" > 0\')], foreign_keys=['

@@ -259,6 +259,9 @@ class _Writer:
                 table, None, f"foreign key {fk['name']} to {missing}, which the file does not export"
             )
             return None
+        if fk["explicitName"] and not _constraint_name(fk["explicitName"]):
+            self._problem(table, None, f"foreign key named {fk['explicitName']!r}, not a plain identifier")
+            return None
         self.nanoka_names.add("foreign_key")
         args = [_py_tuple(fk["columns"]), f"lambda: {target}", _py_tuple(fk["foreignColumns"])]
         if fk["explicitName"]:
@@ -474,6 +477,18 @@ def _py(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _constraint_name(name: str) -> bool:
+    """Whether nanoka takes ``name`` for an index, check or foreign key."""
+    from nanoka_core.errors import ModelError
+    from nanoka_core.schema.names import check_constraint_name
+
+    try:
+        check_constraint_name(name)
+    except ModelError:
+        return False
+    return True
 
 
 def _py_tuple(values: list[str]) -> str:
