@@ -1,7 +1,7 @@
 """nanoka: Python models to a running Cloudflare D1 database.
 
 Model authors use ``t``, ``define_model``, ``Model``, ``index``, ``unique``, ``check``,
-``sql`` and ``ts``;
+``foreign_key``, ``sql`` and ``ts``;
 plugin authors use ``hookimpl``, ``Stage``, ``Context`` (what a stage receives), ``Column``,
 ``Constraint`` and ``Field``. Names are imported on
 first use, so that ``nanoka --help`` does not pay for the code generator.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from nanoka_core.pipeline.stage import Context, Stage
     from nanoka_core.render.codegen import Column, Constraint
-    from nanoka_core.schema.constraints import check, index, unique
+    from nanoka_core.schema.constraints import check, foreign_key, index, unique
     from nanoka_core.schema.expressions import sql, ts
     from nanoka_core.schema.fields import Field, t
     from nanoka_core.schema.models import Model, define_model
@@ -30,6 +30,7 @@ _LAZY = {
     "Column": "nanoka_core.render.codegen",
     "Constraint": "nanoka_core.render.codegen",
     "check": "nanoka_core.schema.constraints",
+    "foreign_key": "nanoka_core.schema.constraints",
     "index": "nanoka_core.schema.constraints",
     "unique": "nanoka_core.schema.constraints",
     "sql": "nanoka_core.schema.expressions",
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "check",
     "define_model",
+    "foreign_key",
     "hookimpl",
     "index",
     "sql",

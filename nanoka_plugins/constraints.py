@@ -1,7 +1,8 @@
 """The built-in table-level emitter: a model's indexes, composite key and CHECKs.
 
 Answers ``nanoka_table_constraints`` from what the model declares:
-``.index()`` on fields, ``indexes=[index(...)]``, ``primary_key=(...)``, the
+``.index()`` on fields, ``indexes=[index(...)]`` (on columns or ``sql(...)``
+expressions), ``primary_key=(...)``, the
 CHECK that keeps a ``t.enum()`` column to its values, and ``checks=``.
 Registered ``tryfirst`` so that its constraints come before any plugin's.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from nanoka_core import Constraint, Context, Model, hookimpl
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.constraints import sql_tokens
-from nanoka_core.schema.expressions import template_text
+from nanoka_core.schema.expressions import SQLExpression, template_text
 from nanoka_core.schema.models import index_names
 
 
@@ -64,10 +65,17 @@ def _sql_name(model: type[Model], name: str) -> str:
     return model.fields[name].column_name or name
 
 
-def _index(model: type[Model], name: str, fields: tuple[str, ...], unique: bool) -> tuple[str, Constraint]:
+def _index(
+    model: type[Model], name: str, fields: tuple[str | SQLExpression, ...], unique: bool
+) -> tuple[str, Constraint]:
+    """``index('name').on(table.a, sql`lower(${table.b})`)``: an expression's field names are columns."""
     constructor = "uniqueIndex" if unique else "index"
-    columns = ", ".join(f"table.{field}" for field in fields)
-    return name, Constraint(f"{constructor}('{name}').on({columns})", {constructor})
+    parts = [
+        f"sql`{_check_sql(model, field.text)}`" if isinstance(field, SQLExpression) else f"table.{field}"
+        for field in fields
+    ]
+    imports = {constructor, "sql"} if len(parts) > sum(isinstance(f, str) for f in fields) else {constructor}
+    return name, Constraint(f"{constructor}('{name}').on({', '.join(parts)})", imports)
 
 
 def _check(name: str, template: str) -> tuple[str, Constraint]:

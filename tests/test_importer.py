@@ -51,7 +51,8 @@ def test_kept_typescript_and_sql_are_commented_and_imports_rebased() -> None:
 
 
 def test_what_nanoka_cannot_express_is_named() -> None:
-    result = _source([_table("post", [_column("id", primary=True), _column("blobby", columnType="SQLiteCustomColumn")],
+    result = _source([_table("post", [_column("id", primary=True), _column("blobby", columnType="SQLiteCustomColumn"),
+                                      _column("title")],
                              foreignKeys=[{"name": "post_a_b_fk", "explicitName": None, "columns": ["a", "b"],
                                            "foreignTable": {"export": "x", "name": "x"}, "foreignColumns": ["c", "d"],
                                            "onDelete": None, "onUpdate": None}],
@@ -59,11 +60,58 @@ def test_what_nanoka_cannot_express_is_named() -> None:
                                        "columns": [{"sql": [{"text": "lower(title)"}]}]}],
                              checks=[{"name": "positive", "sql": [{"text": "1"}]}])])
     assert [str(item) for item in result.unimportable] == [
-        "post: foreign key post_a_b_fk over several columns",
         "post.blobby: column type SQLiteCustomColumn",
-        "post: index by_lower on an expression",
+        "post: index by_lower: column 'title' written into the SQL text "
+        "(nanoka writes columns as ${table.title}; write it so in the original)",
         "post: check named 'positive' (nanoka names checks <table>_<name>)",
+        "post: foreign key post_a_b_fk to x, which the file does not export",
     ]
+
+
+def _fk(name: str | None, columns: list[str], target: str, target_columns: list[str], **actions: Any) -> dict[str, Any]:
+    default = "_".join(["post", *columns, target, *target_columns, "fk"])
+    return {"name": name or default, "explicitName": name, "columns": columns,
+            "foreignTable": {"export": target, "name": target}, "foreignColumns": target_columns,
+            "onDelete": actions.get("onDelete"), "onUpdate": actions.get("onUpdate")}
+
+
+def test_foreign_keys_over_several_columns_or_with_a_name_and_expression_indexes_are_imported() -> None:
+    integer = {"columnType": "SQLiteInteger"}
+    result = _source([
+        _table("member", [_column("orgId", **integer), _column("userId", **integer)],
+               primaryKeys=[{"name": "member_orgId_userId_pk", "explicitName": None, "columns": ["orgId", "userId"]}]),
+        _table("post", [
+            _column("id", primary=True, **integer), _column("orgId", **integer), _column("userId", **integer),
+            _column("parentId", notNull=False, **integer), _column("title"),
+        ], foreignKeys=[
+            _fk("post_member_fk", ["orgId", "userId"], "member", ["orgId", "userId"], onDelete="cascade",
+                onUpdate="no action"),
+            _fk(None, ["userId", "orgId"], "member", ["userId", "orgId"]),
+            _fk("post_parent", ["parentId"], "post", ["id"], onDelete="set null"),
+            _fk(None, ["parentId"], "post", ["id"], onDelete="cascade"),
+            _fk(None, ["parentId"], "member", ["userId"]),  # a second key on one column
+            _fk("fk-with-dashes", ["userId"], "post", ["id"]),
+        ], indexes=[
+            {"name": "post_title_lower", "unique": True, "where": [{"column": "orgId"}, {"text": " > 0"}],
+             "columns": [{"column": "orgId"}, {"sql": [{"text": "lower("}, {"column": "title"}, {"text": ")"}]}]},
+        ]),
+    ])
+    assert [str(item) for item in result.unimportable] == [
+        "post: foreign key named 'fk-with-dashes', not a plain identifier"
+    ]
+    assert (
+        '}, indexes=[index("orgId", sql(\'lower("title")\'), unique=True, name="post_title_lower", '
+        'where=\'"orgId" > 0\')], foreign_keys=['
+        'foreign_key(("orgId", "userId"), lambda: member, ("orgId", "userId"), name="post_member_fk", '
+        'on_delete="cascade", on_update="no action"), '
+        'foreign_key(("userId", "orgId"), lambda: member, ("userId", "orgId")), '
+        'foreign_key("parentId", lambda: post, "id", name="post_parent", on_delete="set null"), '
+        'foreign_key("parentId", lambda: member, "userId")])'
+    ) in result.source.splitlines()
+    assert '    "parentId": t.integer().optional().references(lambda: post, "id", on_delete="cascade"),' in (
+        result.source.splitlines()
+    )
+    compile(result.source, "models.py", "exec")
 
 
 def test_imported_names_reads_the_import_declarations() -> None:

@@ -41,7 +41,7 @@ def test_describe_says_it_in_the_schema_readers_terms() -> None:
     assert columns["at"]["default"] == {"sql": [{"text": "CURRENT_TIMESTAMP"}]}
     assert table["checks"] == [{"name": "notes_body_set", "sql": [{"text": "NOT body IS NULL"}]}]
     assert table["indexes"] == [
-        {"name": "notes_n", "unique": False, "columns": [{"column": "n"}], "where": [{"text": "n > 0"}]}
+        {"name": "notes_n", "unique": False, "columns": [{"column": "n"}], "where": [{"text": "\"n\" > 0"}]}
     ]
 
 
@@ -54,3 +54,44 @@ def test_read_back_ignores_spelling_and_names_but_not_meaning() -> None:
     ]
     assert read_back(hand) == read_back(drizzle)
     assert read_back(hand) != read_back([drizzle[0].replace("> 0", ">= 0"), drizzle[1]])
+
+
+COMPOSITE = [
+    "CREATE TABLE p (a INTEGER NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b))",
+    "CREATE TABLE c (id INTEGER PRIMARY KEY, x INTEGER, y TEXT, email TEXT NOT NULL, "
+    "FOREIGN KEY (x, y) REFERENCES p ON DELETE CASCADE, "
+    "CONSTRAINT named FOREIGN KEY (y, x) REFERENCES p (b, a) ON UPDATE SET NULL)",
+    "CREATE INDEX c_lower ON c (lower(email))",
+    "CREATE UNIQUE INDEX c_mixed ON c (x, lower(email) DESC, y DESC) WHERE x > 0",
+]
+
+
+def test_describe_reads_foreign_keys_over_several_columns_and_indexes_on_expressions() -> None:
+    answer = describe(COMPOSITE)
+    assert answer["unsupported"] == []
+    table = answer["tables"][1]
+    assert [(fk["columns"], fk["foreignColumns"], fk["onDelete"], fk["onUpdate"]) for fk in table["foreignKeys"]] == [
+        (["x", "y"], ["a", "b"], "cascade", None),  # REFERENCES p: p's primary key, in its order
+        (["y", "x"], ["b", "a"], None, "set null"),
+    ]
+    assert table["indexes"] == [
+        {"name": "c_mixed", "unique": True, "where": [{"text": '"x" > 0'}], "columns": [
+            {"column": "x"}, {"sql": [{"text": 'LOWER("email") DESC'}]}, {"sql": [{"text": '"y" DESC'}]},
+        ]},
+        {"name": "c_lower", "unique": False, "where": None, "columns": [{"sql": [{"text": 'LOWER("email")'}]}]},
+    ]
+
+
+def test_read_back_compares_composite_keys_and_index_expressions() -> None:
+    drizzle = [
+        "CREATE TABLE `p` (`a` integer NOT NULL, `b` text NOT NULL, PRIMARY KEY(`a`, `b`))",
+        "CREATE TABLE `c` (`id` integer PRIMARY KEY NOT NULL, `x` integer, `y` text, `email` text NOT NULL, "
+        "FOREIGN KEY (`x`,`y`) REFERENCES `p`(`a`,`b`) ON UPDATE no action ON DELETE cascade, "
+        "FOREIGN KEY (`y`,`x`) REFERENCES `p`(`b`,`a`) ON UPDATE set null ON DELETE no action)",
+        'CREATE INDEX `c_lower` ON `c` (lower("email"))',
+        'CREATE UNIQUE INDEX `c_mixed` ON `c` (`x`,LOWER("email") DESC,"y" DESC) WHERE "c"."x" > 0',
+    ]
+    assert read_back(COMPOSITE) == read_back(drizzle)
+    assert read_back(COMPOSITE) != read_back([*drizzle[:2], drizzle[2].replace("lower", "upper"), drizzle[3]])
+    assert read_back(COMPOSITE) != read_back([*drizzle[:3], drizzle[3].replace('"y" DESC', '"y"')])
+    assert read_back(COMPOSITE) != read_back([drizzle[0], drizzle[1].replace("(`b`,`a`)", "(`a`,`b`)"), *drizzle[2:]])

@@ -29,6 +29,10 @@ ROWS = {
         "INSERT INTO comments VALUES (1, 'u1', 'hi'), (2, NULL, 'anon'), (3, 'u3', 'yo')",
         "INSERT INTO logins VALUES (1, 'u1', 100), (2, 'u2', 200)",
     ],
+    "composite_parent_rebuilt": [
+        "INSERT INTO members VALUES (1, 1, 5), (1, 2, NULL), (2, 1, 7)",
+        "INSERT INTO posts VALUES (1, 1, 1, 'a'), (2, 1, 2, 'b'), (3, 2, 1, 'c')",
+    ],
     "self_reference": [
         "INSERT INTO categories VALUES (1, NULL, 'root'), (2, 1, 'child'), (3, 2, 'grandchild')",
     ],
@@ -75,7 +79,9 @@ def _run(scenario: str, rewrite: bool) -> sqlite3.Connection:
     return conn
 
 
-@pytest.mark.parametrize("scenario", ["cascade_type_change", "self_reference", "two_recreations"])
+@pytest.mark.parametrize(
+    "scenario", ["cascade_type_change", "composite_parent_rebuilt", "self_reference", "two_recreations"]
+)
 def test_rebuild_of_a_referenced_table_keeps_every_row_of_every_table(scenario: str) -> None:
     reference = _d1_like()
     _apply(reference, read_migrations(CORPUS / scenario / "migrations")[0].path.read_text(encoding="utf-8"))
@@ -94,6 +100,7 @@ def test_without_the_rewrite_d1_loses_the_rows() -> None:
         _run("cascade_type_change", rewrite=False)
     lost = _tables(_run("self_reference", rewrite=False))["categories"]
     assert lost == [(1, None, "root")]
+    assert _tables(_run("composite_parent_rebuilt", rewrite=False))["posts"] == []  # a key over two columns
 
 
 def test_nulls_become_the_default_when_a_column_turns_not_null() -> None:

@@ -27,6 +27,8 @@ EXPECTED = {
         ("DS111", "post_tags", None),
     ],
     "check_added": [("MF105", "things", None)],
+    "composite_parent_rebuilt": [("DS111", "posts", None)],
+    "composite_foreign_key_added": [("MF101", "members", 'LOWER("email")'), ("MF106", "posts", "orgId, authorId")],
     "drop_column": [("DS103", "users", "nickname")],
     "drop_table": [("DS102", "sessions", None)],
     "enum_narrowed": [("MF107", "things", "size")],

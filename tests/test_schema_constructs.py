@@ -157,7 +157,7 @@ def test_indexes(nanoka_render: Any) -> None:
         (lambda: index(), r"index\(\) needs at least one field name"),
         (lambda: index("a", "a"), r"a field is named twice"),
         (lambda: index("a", name="bad name"), r"constraint name 'bad name' is not a plain identifier"),
-        (lambda: index(1), r"index\(\): fields are field names \(strings\), got 1"),  # type: ignore[arg-type]
+        (lambda: index(1), r"index\(\): fields are field names \(strings\) or sql\(\.\.\.\) expressions, got 1"),  # type: ignore[arg-type]
         (lambda: define_model("m", {"a": t.string()}, indexes=[index("b")]),
          r"model 'm': index\('b',\): 'b' is not a column of the model \(columns: a\)"),
         (lambda: define_model("m", {"a": t.string(), "r": t.has_many(Owner, foreign_key="x")}, indexes=[index("r")]),

@@ -257,12 +257,10 @@ class _Writer:
         self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
     ) -> str:
         name = table["name"]
-        single_fks = {}
+        single_fks, table_fks = {}, []
         for fk in table["foreignKeys"]:
-            if len(fk["columns"]) != 1:
-                self._problem(name, None, f"foreign key {fk['name']} over several columns")
-            elif not fk["name"].endswith("_fk") or fk["explicitName"]:
-                self._problem(name, fk["columns"][0], f"foreign key named {fk['name']!r}")
+            if len(fk["columns"]) != 1 or fk["explicitName"] or fk["columns"][0] in single_fks:
+                table_fks.append(fk)  # foreign_key(...): several columns, or a name of its own
             else:
                 single_fks[fk["columns"][0]] = fk
         base = name.removeprefix(self.table_prefix)
@@ -275,6 +273,9 @@ class _Writer:
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
         keywords = self.table_level(table)
+        keys = [key for key in (self.foreign_key(name, fk, variables) for fk in table_fks) if key]
+        if keys:
+            keywords.append("foreign_keys=[" + ", ".join(keys) + "]")
         if self.exports and table["export"] != _exported_as(self.export_names, base):
             keywords.append(f"export_name={_py(table['export'])}")
         if relations is not None and relations["export"] != f"{table['export']}Relations":
@@ -342,6 +343,29 @@ class _Writer:
             expr += f".generated(sql({_py(sql_text)}){stored})"
             comment = comment or VERBATIM_SQL
         return expr, comment
+
+    def foreign_key(self, table: str, fk: dict[str, Any], variables: dict[str, str]) -> str | None:
+        """``foreign_key((...), lambda: Target, (...), name=..., on_delete=...)`` for a table-level key."""
+        target = variables.get(fk["foreignTable"]["name"])
+        if target is None:
+            missing = fk["foreignTable"]["name"]
+            self._problem(
+                table, None, f"foreign key {fk['name']} to {missing}, which the file does not export"
+            )
+            return None
+        if fk["explicitName"] and not _constraint_name(fk["explicitName"]):
+            self._problem(table, None, f"foreign key named {fk['explicitName']!r}, not a plain identifier")
+            return None
+        self.nanoka_names.add("foreign_key")
+        args = [_py_tuple(fk["columns"]), f"lambda: {target}", _py_tuple(fk["foreignColumns"])]
+        if fk["explicitName"]:
+            args.append(f"name={_py(fk['explicitName'])}")
+        args += [
+            f"{option}={_py(fk[action])}"
+            for option, action in (("on_delete", "onDelete"), ("on_update", "onUpdate"))
+            if fk[action] is not None
+        ]
+        return f"foreign_key({', '.join(args)})"
 
     def relations(
         self, table: dict[str, Any], relations: dict[str, Any] | None, variables: dict[str, str]
@@ -470,16 +494,21 @@ class _Writer:
         name = table["name"]
         out = []
         declarations = []
+        fields = {column["key"] for column in table["columns"]}
         for index in table["indexes"]:
-            if any("column" not in c for c in index["columns"]):
-                self._problem(name, None, f"index {index['name']} on an expression")
-                continue
-            args = [_py(c["column"]) for c in index["columns"]]
+            args = []
+            for part in index["columns"]:
+                if "column" in part:
+                    args.append(_py(part["column"]))
+                else:
+                    self.nanoka_names.add("sql")
+                    text = self._index_sql(name, index["name"], part["sql"], fields)
+                    args.append(f"sql({_py(text)})")
             if index["unique"]:
                 args.append("unique=True")
             args.append(f"name={_py(index['name'])}")
             if index["where"]:
-                args.append(f"where={_py(self._sql(name, None, index['where'], allow_columns=True))}")
+                args.append(f"where={_py(self._index_sql(name, index['name'], index['where'], fields))}")
             self.nanoka_names.add("index")
             declarations.append(f"index({', '.join(args)})")
         for unique in table["uniqueConstraints"]:
@@ -506,6 +535,24 @@ class _Writer:
             out.append("checks=[" + ", ".join(checks) + "]")
         return out
 
+    def _index_sql(self, table: str, index: str, chunks: list[dict[str, Any]], columns: set[str]) -> str:
+        """An index expression or condition as nanoka writes it: ``${t.col}`` as ``"col"``.
+
+        A column named bare in the SQL text would come back as ``${table.col}``, which
+        drizzle-kit writes ``"col"``: not the same index, so it is named instead.
+        """
+        from nanoka_core.schema.constraints import sql_tokens
+
+        for chunk in chunks:
+            bare = [word for word in sql_tokens(chunk.get("text", "")) if word in columns]
+            if bare:
+                self._problem(
+                    table, None, f"index {index}: column {bare[0]!r} written into the SQL text "
+                    f"(nanoka writes columns as ${{table.{bare[0]}}}; write it so in the original)"
+                )
+                break
+        return self._sql(table, None, chunks, allow_columns=True)
+
     def _problem(self, table: str, column: str | None, construct: str) -> None:
         self.problems.append(Unimportable(table, column, construct))
 
@@ -530,6 +577,23 @@ def _py(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def _constraint_name(name: str) -> bool:
+    """Whether nanoka takes ``name`` for an index, check or foreign key."""
+    from nanoka_core.errors import ModelError
+    from nanoka_core.schema.names import check_constraint_name
+
+    try:
+        check_constraint_name(name)
+    except ModelError:
+        return False
+    return True
+
+
+def _py_tuple(values: list[str]) -> str:
+    """``("a", "b")``, or ``"a"`` for one value."""
+    return _py(values[0]) if len(values) == 1 else f"({', '.join(_py(v) for v in values)})"
 
 
 def _literal(text: str) -> Any:

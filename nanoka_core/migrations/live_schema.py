@@ -3,8 +3,9 @@
 ``nanoka pull`` gets a live D1's schema as SQL (``wrangler d1 export
 --no-data``). Rather than interpret each statement by hand, the statements
 are run in an in-memory SQLite and read back with its PRAGMAs (columns, keys,
-defaults, indexes, foreign keys with their actions); sqlglot parses only what
-no PRAGMA tells: the CHECK constraints. Two uses: ``describe`` says it in the
+defaults, indexes, foreign keys over one or several columns with their
+actions); sqlglot parses only what no PRAGMA tells: the CHECK constraints and
+an index's expressions. Two uses: ``describe`` says it in the
 schema reader's terms (``drizzle.schema_reader``), so the same model writer
 turns it into models; ``read_back`` is what "the same schema" means when the
 baseline migration is compared with the database it stands for.
@@ -82,25 +83,20 @@ def _describe_table(db: Any, table: str, sql: str, unsupported: list[dict[str, s
     unique_columns: dict[str, None] = {}
     indexes, uniques = [], []
     for _, index, unique, origin, partial in db.execute(f"PRAGMA index_list('{table}')"):
-        columns = [r[2] for r in db.execute(f"PRAGMA index_info('{index}')")]
+        parts = _index_parts(db, index)
+        names = [name for _, name, _ in parts]
         if origin == "pk":
             continue
-        if None in columns:
-            unsupported.append({"where": f"{table}.{index}", "construct": "an index on an expression"})
-            continue
-        if origin == "u" and len(columns) == 1:
-            unique_columns[columns[0]] = None
+        if origin == "u" and len(names) == 1:
+            unique_columns[names[0]] = None
         elif origin == "u":
-            uniques.append({"name": "_".join([table, *columns, "unique"]), "columns": columns})
+            uniques.append({"name": "_".join([table, *names, "unique"]), "columns": names})
         else:
-            where = None
-            if partial:
-                (index_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name=?", (index,)).fetchone()
-                where = [{"text": _where(index_sql)}]
+            where = [{"text": _quoted_where(db, index)}] if partial else None
             indexes.append({
                 "name": index,
                 "unique": bool(unique),
-                "columns": [{"column": c} for c in columns],
+                "columns": [_index_column(kind, c, desc) for kind, c, desc in parts],
                 "where": where,
             })
     columns = []
@@ -116,17 +112,11 @@ def _describe_table(db: Any, table: str, sql: str, unsupported: list[dict[str, s
             "default": _default(default), "generated": None,
         })
     foreign_keys = []
-    for row in db.execute(f"PRAGMA foreign_key_list('{table}')"):
-        _, seq, target, column, to, on_update, on_delete, _ = row
-        if seq:
-            unsupported.append({"where": table, "construct": "a foreign key over several columns"})
-            continue
-        if to is None:
-            to = next(r[1] for r in db.execute(f"PRAGMA table_info('{target}')") if r[5])
+    for target, own, theirs, on_update, on_delete in _foreign_keys(db, table):
         foreign_keys.append({
-            "name": f"{table}_{column}_{target}_{to}_fk", "explicitName": None, "columns": [column],
-            "foreignTable": {"export": target, "name": target}, "foreignColumns": [to],
-            "onDelete": _action(on_delete), "onUpdate": _action(on_update),
+            "name": "_".join([table, *own, target, *theirs, "fk"]), "explicitName": None,
+            "columns": list(own), "foreignTable": {"export": target, "name": target},
+            "foreignColumns": list(theirs), "onDelete": _action(on_delete), "onUpdate": _action(on_update),
         })
     return {
         "export": table,
@@ -142,6 +132,69 @@ def _describe_table(db: Any, table: str, sql: str, unsupported: list[dict[str, s
             for name, expression in checks(table, sql)
         ],
     }
+
+
+def _foreign_keys(db: Any, table: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]]:
+    """``(target, columns, target columns, on update, on delete)`` per foreign key, in declared order.
+
+    A key over several columns is one; target columns left out (``REFERENCES parent``) are
+    the target's primary key, as SQLite reads them.
+    """
+    keys: dict[int, list[Any]] = {}
+    rows = db.execute(f"PRAGMA foreign_key_list('{table}')")
+    for key_id, _, target, column, to, on_update, on_delete, _ in rows:
+        keys.setdefault(key_id, [target, [], [], on_update, on_delete])
+        keys[key_id][1].append(column)
+        keys[key_id][2].append(to)
+    found = []
+    for key_id in sorted(keys, reverse=True):  # SQLite numbers them from the last declared
+        target, own, theirs, on_update, on_delete = keys[key_id]
+        if None in theirs:
+            info = [r for r in db.execute(f"PRAGMA table_info('{target}')") if r[5]]
+            theirs = [r[1] for r in sorted(info, key=lambda r: r[5])]
+        found.append((target, tuple(own), tuple(theirs), on_update, on_delete))
+    return found
+
+
+def _index_parts(db: Any, index: str) -> list[tuple[str, str, bool]]:
+    """``("column", name, desc)`` or ``("sql", expression, desc)`` per key of an index, in order.
+
+    An expression has its identifiers double-quoted, so that each column in it is one.
+    """
+    keys = [r for r in db.execute(f"PRAGMA index_xinfo('{index}')") if r[5]]
+    if all(r[1] != -2 for r in keys):
+        return [("column", r[2], bool(r[3])) for r in keys]
+
+    ordered = _index_tree(db, index).args["columns"]
+    parts = []
+    for key, item in zip(keys, ordered, strict=True):
+        if key[1] != -2:
+            parts.append(("column", key[2], bool(key[3])))
+        else:
+            parts.append(("sql", item.this.sql(dialect="sqlite", identify=True), bool(key[3])))
+    return parts
+
+
+def _index_column(kind: str, text: str, desc: bool) -> dict[str, Any]:
+    """A key of an index in the schema reader's terms; a descending one is SQL (``"col" DESC``)."""
+    if not desc:
+        return {"column": text} if kind == "column" else {"sql": [{"text": text}]}
+    quoted = '"' + text.replace('"', '""') + '"' if kind == "column" else text
+    return {"sql": [{"text": f"{quoted} DESC"}]}
+
+
+def _index_tree(db: Any, index: str) -> Any:
+    """The ``IndexParameters`` (key columns, WHERE) of an index's ``CREATE INDEX``, as sqlglot parses it."""
+    import sqlglot
+    from sqlglot import exp
+
+    (index_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name=?", (index,)).fetchone()
+    return sqlglot.parse_one(index_sql, read="sqlite").find(exp.IndexParameters)
+
+
+def _quoted_where(db: Any, index: str) -> str:
+    """A partial index's condition with its identifiers double-quoted: each column in it is one."""
+    return str(_index_tree(db, index).args["where"].this.sql(dialect="sqlite", identify=True))
 
 
 def _where(index_sql: str) -> str:
@@ -214,7 +267,10 @@ def read_back(statements: list[str]) -> dict[str, Any]:
         single_key = sum(1 for row in info if row[5]) == 1
         indexes = set()
         for _, index, unique, _, partial in db.execute(f"PRAGMA index_list('{table}')"):
-            columns = tuple(r[2] for r in db.execute(f"PRAGMA index_info('{index}')"))
+            columns = tuple(
+                (name if kind == "column" else _plain_sql(name, table), desc)
+                for kind, name, desc in _index_parts(db, index)
+            )
             where = None
             if partial:
                 (index_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name=?", (index,)).fetchone()
@@ -228,8 +284,8 @@ def read_back(statements: list[str]) -> dict[str, Any]:
             "autoincrement": bool(re.search(r"\bAUTOINCREMENT\b", sql, re.IGNORECASE)),
             "indexes": sorted(indexes, key=repr),
             "foreign_keys": sorted(
-                (row[2], row[3], row[4], row[5].upper(), row[6].upper())
-                for row in db.execute(f"PRAGMA foreign_key_list('{table}')")
+                (target, own, theirs, on_update.upper(), on_delete.upper())
+                for target, own, theirs, on_update, on_delete in _foreign_keys(db, table)
             ),
             "checks": sorted(_plain_sql(expression, table) for _, expression in checks(table, sql)),
         }

@@ -198,7 +198,8 @@ class _Judge:
                 )
         elif s.kind == "create index" and s.node is not None and s.node.args.get("unique"):
             if s.table is not None and s.table not in s.created_in_migration:
-                columns = [c.name for c in s.node.this.args["params"].args.get("columns") or []]
+                keys = s.node.this.args["params"].args.get("columns") or []
+                columns = [c.name or c.this.sql(dialect="sqlite") for c in keys]  # a column, or an expression
                 self.add("MF101", s, s.table, ", ".join(columns), "fails if existing rows hold duplicates")
         elif s.kind == "copy rows" and s.index in self.copies:
             self.rebuild_copy(s, self.copies[s.index])

@@ -3,7 +3,7 @@
 Two spellings make the same thing: ``define_model("users", {...})`` and
 ``class User(Model, table="users")``. Both give a ``Model`` subclass with
 ``.table`` and ``.fields``, and the table-level declarations ``.indexes``,
-``.checks`` and ``.primary_key`` (both take the same keyword arguments).
+``.checks``, ``.primary_key`` and ``.foreign_keys`` (both take the same keyword arguments).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar, TypeGuard
 
 from nanoka_core.errors import ModelError
-from nanoka_core.schema.constraints import Check, Index, as_checks
+from nanoka_core.schema.constraints import Check, ForeignKeyConstraint, Index, as_checks
+from nanoka_core.schema.expressions import SQLExpression
 from nanoka_core.schema.fields import Field
 from nanoka_core.schema.names import plain_name
 
@@ -35,6 +36,8 @@ class Model:
     indexes: ClassVar[tuple[Index, ...]] = ()
     checks: ClassVar[tuple[Check, ...]] = ()
     primary_key: ClassVar[tuple[str, ...] | None] = None
+    foreign_keys: ClassVar[tuple[ForeignKeyConstraint, ...]] = ()
+    """Table-level foreign keys (``foreign_key(...)``); a field's ``.references()`` is on the field."""
     renamed_from: ClassVar[str | None] = None
     """The table's name in the last migration, when it was renamed since."""
     export_name: ClassVar[str | None] = None
@@ -56,6 +59,7 @@ class Model:
         renamed_from: str | None = None,
         export_name: str | None = None,
         relations_name: str | None = None,
+        foreign_keys: Iterable[ForeignKeyConstraint] = (),
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -90,7 +94,7 @@ class Model:
         cls.relations_name = _export_name(table, relations_name, "relations_name")
         cls.fields = MappingProxyType(fields)
         cls._order = next(_creation_order)
-        _declare_table_level(cls, indexes, checks, primary_key)
+        _declare_table_level(cls, indexes, checks, primary_key, foreign_keys)
 
     def __init__(self) -> None:
         raise TypeError("nanoka models describe tables; they are not instantiated")
@@ -161,6 +165,7 @@ def _declare_table_level(
     indexes: Iterable[Index],
     checks: Mapping[str, str] | Iterable[Check],
     primary_key: Sequence[str] | None,
+    foreign_keys: Iterable[ForeignKeyConstraint] = (),
 ) -> None:
     """Set the table-level declarations, checked against the model's columns."""
     where = f"model {model.table!r}"
@@ -175,7 +180,12 @@ def _declare_table_level(
     for item in model.indexes:
         if not isinstance(item, Index):
             raise ModelError(f"{where}: indexes= takes index(...) values, got {item!r}")
-        _check_columns(model, item.fields, f"{where}: index{item.fields!r}")
+        _check_columns(model, item.columns, f"{where}: index{item.fields!r}")
+    model.foreign_keys = tuple(foreign_keys)
+    for key in model.foreign_keys:
+        if not isinstance(key, ForeignKeyConstraint):
+            raise ModelError(f"{where}: foreign_keys= takes foreign_key(...) values, got {key!r}")
+        _check_columns(model, key.fields, f"{where}: foreign_key({key.fields!r})")
     if model.primary_key is None:
         return
     _check_columns(model, model.primary_key, f"{where}: primary_key=")
@@ -210,6 +220,7 @@ def define_model(
     renamed_from: str | None = None,
     export_name: str | None = None,
     relations_name: str | None = None,
+    foreign_keys: Iterable[ForeignKeyConstraint] = (),
 ) -> type[Model]:
     """Define a model from a table name and an ordered mapping of fields.
 
@@ -233,7 +244,7 @@ def define_model(
         relations_name=relations_name,
     )
     model.fields = MappingProxyType(dict(fields))
-    _declare_table_level(model, indexes, checks, primary_key)
+    _declare_table_level(model, indexes, checks, primary_key, foreign_keys)
     return model
 
 
@@ -247,19 +258,20 @@ def resolve_model(target: Any, what: str) -> type[Model]:
     return target
 
 
-def index_names(model: type[Model]) -> list[tuple[str, tuple[str, ...], bool]]:
+def index_names(model: type[Model]) -> list[tuple[str, tuple[str | SQLExpression, ...], bool]]:
     """(name, fields, unique) of each index the model declares, named as the schema names them.
 
     ``.index()`` on a field gives ``<table>_<column>_idx``; ``index(...)``
-    without a name ``<table>_<columns>_idx`` or ``_unique``.
+    without a name ``<table>_<columns>_idx`` or ``_unique`` (an index on an
+    expression always has a name).
     """
-    found: list[tuple[str, tuple[str, ...], bool]] = []
+    found: list[tuple[str, tuple[str | SQLExpression, ...], bool]] = []
     for name, field in model.fields.items():
         if field.is_indexed:
             found.append((f"{model.table}_{field.column_name or name}_idx", (name,), False))
     for declared in model.indexes:
         suffix = "unique" if declared.unique else "idx"
-        columns = [model.fields[f].column_name or f for f in declared.fields]
+        columns = [model.fields[f].column_name or f for f in declared.columns]
         name = declared.name or "_".join([model.table, *columns, suffix])
         found.append((name, declared.fields, declared.unique))
     return found

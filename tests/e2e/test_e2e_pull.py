@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from nanoka_core.migrations.live_schema import create_statements, read_back
@@ -38,13 +40,16 @@ def _schema(project: ExampleProject) -> dict[str, object]:
     return read_back(create_statements(";\n".join(row["sql"] for row in rows) + ";"))
 
 
-def test_pull_adopts_a_hand_made_d1_with_a_baseline(example_project: ExampleProject) -> None:
-    project = example_project
-    (project.root / "hand.sql").write_text(HAND_WRITTEN, encoding="utf-8")
+def _made_by_hand(project: ExampleProject, sql: str) -> dict[str, object]:
+    """Run ``sql`` on the local D1; its schema as SQLite reads it back."""
+    (project.root / "hand.sql").write_text(sql, encoding="utf-8")
     proc = project.npx("wrangler", "d1", "execute", project.database_name, "--local", "--file", "hand.sql")
     assert proc.returncode == 0, shown(proc)
-    before = _schema(project)
+    return _schema(project)
 
+
+def _pulled(project: ExampleProject, before: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    """``nanoka pull``, whose baseline must build ``before`` without having been run."""
     proc = project.nanoka("pull", "--output", "app/models.py", "--force")
     assert proc.returncode == 0, shown(proc)
     assert project.migrations() == ["0000_baseline.sql"]
@@ -53,6 +58,12 @@ def test_pull_adopts_a_hand_made_d1_with_a_baseline(example_project: ExampleProj
     statements = [s.strip() for s in baseline.split("--> statement-breakpoint") if s.strip()]
     assert read_back(statements) == before  # the models' first migration recreates the database
     assert _schema(project) == before  # and it was not run: the database is as it was
+    return proc
+
+
+def test_pull_adopts_a_hand_made_d1_with_a_baseline(example_project: ExampleProject) -> None:
+    project = example_project
+    _pulled(project, _made_by_hand(project, HAND_WRITTEN))
     assert project.d1_local("SELECT name FROM authors")[0] == [{"name": "Ada"}]
 
     proc = project.nanoka("status")
@@ -77,3 +88,37 @@ def test_pull_refuses_a_project_with_migrations(example_project: ExampleProject)
     proc = project.nanoka("pull", "--output", "app/models.py", "--force")
     assert proc.returncode == 1
     assert "already has migrations" in proc.stderr and "needs an empty migrations folder" in proc.stderr
+
+
+KEYS_AND_EXPRESSIONS = """
+CREATE TABLE orgs (id INTEGER PRIMARY KEY, slug TEXT NOT NULL);
+CREATE UNIQUE INDEX orgs_slug_lower ON orgs (lower(slug));
+CREATE TABLE members (
+  org_id INTEGER NOT NULL REFERENCES orgs ON DELETE CASCADE,
+  user_id INTEGER NOT NULL,
+  email TEXT NOT NULL,
+  PRIMARY KEY (org_id, user_id)
+);
+CREATE INDEX members_email ON members (lower(email), user_id DESC) WHERE email <> '';
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL,
+  author_id INTEGER,
+  title TEXT NOT NULL,
+  CONSTRAINT posts_author FOREIGN KEY (org_id, author_id) REFERENCES members (org_id, user_id)
+    ON DELETE CASCADE ON UPDATE RESTRICT
+);
+INSERT INTO orgs (slug) VALUES ('acme');
+"""
+
+
+def test_pull_reads_composite_foreign_keys_and_expression_indexes(example_project: ExampleProject) -> None:
+    project = example_project
+    before = _made_by_hand(project, KEYS_AND_EXPRESSIONS)
+    assert before["posts"]["foreign_keys"] == [  # type: ignore[index]
+        ("members", ("org_id", "author_id"), ("org_id", "user_id"), "RESTRICT", "CASCADE")
+    ]
+    _pulled(project, before)
+    models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
+    assert "foreign_key((" in models and "sql('LOWER(\"email\")')" in models, models
+    assert project.d1_local("SELECT slug FROM orgs")[0] == [{"slug": "acme"}]
