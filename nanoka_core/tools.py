@@ -9,19 +9,19 @@ caller needs to read the output, which is then relayed as it arrives.
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import shutil
+import signal
+import subprocess  # at import, before a project folder named like it is on sys.path (msvcrt.py)
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import ToolError, UsageError
 from nanoka_core.lock import held_lock_fds
-
-if TYPE_CHECKING:
-    import subprocess
 
 _PREFIXES = {
     "npx": ["npx", "--no-install"],
@@ -124,10 +124,6 @@ def run_tool(
     ended after a grace period it is terminated, then KeyboardInterrupt
     propagates so the CLI can exit 130.
     """
-    import shlex
-    import signal
-    import subprocess  # here, not at the top: a run whose tools are all skipped (the cache) needs none
-
     argv = tool_command(package_manager, args)
     argv[0] = require_package_manager(package_manager)
     shown = shlex.join(tool_command(package_manager, args))
@@ -174,9 +170,6 @@ def run_tool(
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Pass Ctrl-C on (a terminal sends it to the tool too; a CI runner signalling
     only nanoka does not), then escalate if the tool will not stop."""
-    import signal
-    import subprocess
-
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
