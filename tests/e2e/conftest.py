@@ -8,6 +8,11 @@
   environment that keeps wrangler's cache, logs and config out of the shared
   node_modules and out of ``$HOME`` (see NOTES.md). When the test ends, the
   schema nanoka left in each copy must pass ``tsc --strict --noEmit``.
+* ``prepared_example`` (session): a starting state many tests share (e.g.
+  ``applied_example``: examples/basic after ``nanoka generate --apply``),
+  built once per run for all workers; ``make_example_project(name, start)``
+  copies it, local D1 and nanoka's cache included, as if the test had run
+  those steps itself in its own folder.
 
 These tests never skip: without Node.js and npm they fail and say why.
 """
@@ -251,32 +256,110 @@ def schemas_that_passed_tsc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once_per_run(tmp_path_factory, "schemas-that-passed-tsc", lambda folder: None)
 
 
+def _new_project(root: Path, private: Path, node_modules: Path, start: Path | None = None) -> ExampleProject:
+    """A copy of examples/basic (or of the prepared project ``start``) at ``root``; tool dirs under ``private``."""
+    if start is None:
+        _copy_example(root)
+    else:
+        _copy_prepared(start, root)
+    (root / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    env = {
+        **_base_env(),
+        "WRANGLER_SEND_METRICS": "false",
+        "WRANGLER_HIDE_BANNER": "true",
+        # Else node_modules/.cache/wrangler, i.e. the shared install.
+        "WRANGLER_CACHE_DIR": str(private / "wrangler-cache"),
+        # Else ~/.config/.wrangler/logs and ~/.config/.wrangler/metrics.json.
+        "WRANGLER_LOG_PATH": str(private / "wrangler-logs"),
+        "XDG_CONFIG_HOME": str(private / "xdg-config"),
+    }
+    return ExampleProject(root, env)
+
+
+def _copy_prepared(start: Path, root: Path) -> None:
+    """``start`` with its local D1, migrations and nanoka's cache, as if prepared at ``root``.
+
+    nanoka's cache (``.nanoka_cache``) records absolute paths; they are moved
+    to ``root``, so the copy skips or runs drizzle-kit exactly as the
+    prepared project would.
+    """
+    shutil.copytree(start, root, symlinks=True, ignore=lambda folder, names: {"node_modules", "__pycache__"} & set(names))
+    cache = root / ".nanoka_cache"
+    for path in cache.glob("*.json") if cache.is_dir() else ():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(json.dumps(str(start))[1:-1], json.dumps(str(root))[1:-1]), encoding="utf-8")
+
+
+Prepare = Callable[[ExampleProject], None]
+
+
+@pytest.fixture(scope="session")
+def prepared_example(
+    tmp_path_factory: pytest.TempPathFactory, example_node_modules: Path
+) -> Callable[[str, Prepare], Path]:
+    """``prepared_example(name, prepare)``: a project ``prepare`` brought to a state, once per run (all workers).
+
+    ``prepare(project)`` runs on a fresh copy of examples/basic and asserts
+    that each step worked; tests copy the result with
+    ``make_example_project(name, start=...)`` and must not write into it.
+    """
+
+    def get(name: str, prepare: Prepare) -> Path:
+        def build(folder: Path) -> None:
+            prepare(_new_project(folder / "project", folder / "tool-dirs", example_node_modules))
+
+        return built_once_per_run(tmp_path_factory, f"prepared-{name}", build) / "project"
+
+    return get
+
+
+def _apply_example(project: ExampleProject) -> None:
+    applied = project.nanoka("generate", "--apply")
+    assert applied.returncode == 0, shown(applied)
+
+
+@pytest.fixture(scope="session")
+def applied_example(prepared_example: Callable[[str, Prepare], Path]) -> Path:
+    """examples/basic after a successful ``nanoka generate --apply``: schema, 0000 migration, local D1."""
+    return prepared_example("applied", _apply_example)
+
+
+NAME_LINE = '    "name": t.string(),\n'
+BIO_LINE = '    "bio": t.string().optional(),\n'
+ANN_ROW = "INSERT INTO users (id, email, name, passwordHash, createdAt) VALUES ('u1', 'a@b.c', 'Ann', 'h', 1)"
+
+
+def _bio_pending(p: ExampleProject) -> None:
+    _apply_example(p)
+    p.d1_local(ANN_ROW)
+    p.edit("app/models.py", NAME_LINE, NAME_LINE + BIO_LINE)
+    written = p.nanoka("generate")
+    assert written.returncode == 0, shown(written)
+    assert len(p.migrations()) == 2
+    [rows] = p.d1_local("SELECT name FROM d1_migrations")
+    assert len(rows) == 1
+
+
+@pytest.fixture(scope="session")
+def bio_pending_example(prepared_example: Callable[[str, Prepare], Path]) -> Path:
+    """examples/basic applied (0000) with Ann's row (ANN_ROW) in users, then bio (BIO_LINE) added
+    to the model after NAME_LINE and 0001 written, not applied."""
+    return prepared_example("bio-pending", _bio_pending)
+
+
 @pytest.fixture
 def make_example_project(
     tmp_path: Path, example_node_modules: Path, schemas_that_passed_tsc: Path
-) -> Iterator[Callable[[str], ExampleProject]]:
-    """``make_example_project(name)``: another fresh copy (for side-by-side runs).
+) -> Iterator[Callable[..., ExampleProject]]:
+    """``make_example_project(name, start=None)``: another fresh copy (for side-by-side runs).
 
+    With ``start`` (a ``prepared_example`` folder), a copy of that project instead.
     Every schema nanoka generated in a copy is type-checked when the test ends.
     """
     made: list[ExampleProject] = []
 
-    def make(name: str = "example") -> ExampleProject:
-        root = tmp_path / name
-        _copy_example(root)
-        (root / "node_modules").symlink_to(example_node_modules, target_is_directory=True)
-        private = tmp_path / f"{name}-tool-dirs"
-        env = {
-            **_base_env(),
-            "WRANGLER_SEND_METRICS": "false",
-            "WRANGLER_HIDE_BANNER": "true",
-            # Else node_modules/.cache/wrangler, i.e. the shared install.
-            "WRANGLER_CACHE_DIR": str(private / "wrangler-cache"),
-            # Else ~/.config/.wrangler/logs and ~/.config/.wrangler/metrics.json.
-            "WRANGLER_LOG_PATH": str(private / "wrangler-logs"),
-            "XDG_CONFIG_HOME": str(private / "xdg-config"),
-        }
-        made.append(ExampleProject(root, env))
+    def make(name: str = "example", start: Path | None = None) -> ExampleProject:
+        made.append(_new_project(tmp_path / name, tmp_path / f"{name}-tool-dirs", example_node_modules, start))
         return made[-1]
 
     yield make
@@ -320,5 +403,11 @@ def _was_generated(path: Path) -> bool:
 
 
 @pytest.fixture
-def example_project(make_example_project: Callable[[str], ExampleProject]) -> ExampleProject:
+def example_project(make_example_project: Callable[..., ExampleProject]) -> ExampleProject:
     return make_example_project("example")
+
+
+@pytest.fixture
+def applied_project(make_example_project: Callable[..., ExampleProject], applied_example: Path) -> ExampleProject:
+    """A copy of examples/basic in which ``nanoka generate --apply`` succeeded (``applied_example``)."""
+    return make_example_project("example", start=applied_example)
