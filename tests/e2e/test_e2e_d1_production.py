@@ -78,12 +78,11 @@ def test_a_transaction_and_a_120_kb_insert_are_refused_before_wrangler_and_pass_
 
 
 def test_a_transaction_is_refused_before_any_statement_reaches_the_remote_d1(
-    example_project: ExampleProject, tmp_path: Path
+    remote_applied_project: ExampleProject, tmp_path: Path
 ) -> None:
-    p = example_project
+    p = remote_applied_project  # after a successful generate --apply --remote
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
         transaction = custom(p, "backfill", "BEGIN TRANSACTION;\nUPDATE users SET name = name;\nCOMMIT;\n")
         d1.requests.clear()
         refused = p.nanoka("generate", "--apply", "--remote", env=env)
@@ -130,11 +129,10 @@ def test_diff_is_0_after_apply_1_naming_hand_changes_and_0_once_they_are_migrati
     assert "matches its 3 applied migration(s)" in same.stdout
 
 
-def test_diff_reads_the_remote_schema_through_d1_export(example_project: ExampleProject, tmp_path: Path) -> None:
-    p = example_project
+def test_diff_reads_the_remote_schema_through_d1_export(remote_applied_project: ExampleProject, tmp_path: Path) -> None:
+    p = remote_applied_project  # after a successful generate --apply --remote
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
         same = p.nanoka("diff", "--remote", env=env)
         assert same.returncode == 0, shown(same)
         assert any(str(r["path"]).endswith("/export") for r in d1.requests)
