@@ -6,7 +6,11 @@ The promise checked for each case (``assert_promise``): one clear message
 1 (2 for usage errors), no traceback, nothing on stdout, and nothing changed:
 every file and folder of the sandbox (the project with an earlier schema, a
 migrations folder and a stand-in local D1, plus its parent folder) keeps its
-bytes and mtime, no file appears, and no tool runs. A recording ``npx`` (and
+bytes and mtime, no file appears, and no tool runs. As after an earlier run,
+the project also holds nanoka's cache of what Node read from its
+drizzle.config.ts and the good models' schema (made once per worker by the
+real Node), so a run that gets as far as the drizzle-kit stage reads those
+answers from there instead of starting Node. A recording ``npx`` (and
 ``pnpm``, ``npm``, ``yarn``, ``bunx``) is first on PATH and a
 drizzle.config.ts is present, so any run that got as far as a tool would
 leave a record.
@@ -35,6 +39,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from nanoka_core.cli.main import cli
+from nanoka_core.drizzle.config import CACHE_FOLDER, read_drizzle_config, schema_dependencies
 from nanoka_core.testing import forget_modules
 from tests.conftest import link_example_node_modules, nanoka_subprocess
 
@@ -97,11 +102,52 @@ def snapshot(folder: Path) -> dict[str, Any]:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class NodeAnswers:
+    """nanoka's cache of what Node read (``.nanoka_cache/drizzle-*.json``), from a real run in ``root``.
+
+    Only those answers: drizzle-kit's own skip record is left out, so a run
+    that gets that far still runs the (recording) drizzle-kit.
+    """
+
+    root: str
+    files: Mapping[str, str]
+
+    def write_into(self, root: Path) -> None:
+        cache = root / CACHE_FOLDER
+        cache.mkdir()
+        (cache / ".gitignore").write_text("*\n", encoding="utf-8")
+        for name, text in self.files.items():
+            (cache / name).write_text(text.replace(self.root, json.dumps(str(root))[1:-1]), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def node_answers(tmp_path_factory: pytest.TempPathFactory) -> NodeAnswers:
+    """DRIZZLE_CONFIG and the schema GOOD_MODELS give, read once by the real Node, as nanoka caches them."""
+    root = tmp_path_factory.mktemp("node-answers")
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "app" / "models.py").write_text(GOOD_MODELS, encoding="utf-8")
+    (root / "nanoka.toml").write_text(BASE_CONFIG, encoding="utf-8")
+    (root / "drizzle.config.ts").write_text(DRIZZLE_CONFIG, encoding="utf-8")
+    link_example_node_modules(root)
+    written = nanoka_subprocess(["generate", "--no-migrate"], cwd=root, env={"PYTHONDONTWRITEBYTECODE": "1"}, timeout=60)
+    assert written.returncode == 0, written.stderr
+    config = root / "drizzle.config.ts"
+    assert read_drizzle_config(config, root).out == root / "drizzle" / "migrations"
+    assert schema_dependencies(config, root) is not None
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted((root / CACHE_FOLDER).glob("drizzle-*.json"))}
+    assert sorted(files) == ["drizzle-config.json", "drizzle-schema-files.json"], files
+    return NodeAnswers(json.dumps(str(root))[1:-1], files)
+
+
 @dataclasses.dataclass
 class Sandbox:
     """``base/project`` (the project), ``base/bin`` (recording tools), ``base/empty`` (a PATH without them)."""
 
     base: Path
+    node_answers: NodeAnswers | None = None
+    """Written into the project with its drizzle config (as an earlier run leaves them)."""
 
     @property
     def root(self) -> Path:
@@ -139,6 +185,8 @@ class Sandbox:
         if drizzle_config:
             (root / "drizzle.config.ts").write_text(DRIZZLE_CONFIG, encoding="utf-8")
             link_example_node_modules(root)
+            if self.node_answers is not None:
+                self.node_answers.write_into(root)
         migrations = root / "drizzle" / "migrations"
         (migrations / "meta").mkdir(parents=True)
         (migrations / "0000_init.sql").write_text("CREATE TABLE `users` (`id` text);\n", encoding="utf-8")
@@ -601,9 +649,9 @@ TOOL_CASES = [
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+def sandbox(tmp_path: Path, node_answers: NodeAnswers) -> Iterator[Sandbox]:
     path_before = list(sys.path)
-    yield Sandbox(tmp_path)
+    yield Sandbox(tmp_path, node_answers)
     forget_project(tmp_path, path_before)
 
 
@@ -716,11 +764,11 @@ def test_real_process_keeps_the_promise(bad: Bad, sandbox: Sandbox) -> None:
 class Examples:
     """A fresh sandbox per hypothesis example, under the test's tmp_path."""
 
-    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.tmp_path, self.monkeypatch = tmp_path, monkeypatch
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, node_answers: NodeAnswers) -> None:
+        self.tmp_path, self.monkeypatch, self.node_answers = tmp_path, monkeypatch, node_answers
 
     def new(self) -> Sandbox:
-        return Sandbox(Path(tempfile.mkdtemp(dir=self.tmp_path)))
+        return Sandbox(Path(tempfile.mkdtemp(dir=self.tmp_path)), self.node_answers)
 
     def run(self, box: Sandbox, args: list[str]) -> Outcome:
         path_before = list(sys.path)
@@ -731,8 +779,8 @@ class Examples:
 
 
 @pytest.fixture
-def examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Examples:
-    return Examples(tmp_path, monkeypatch)
+def examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, node_answers: NodeAnswers) -> Examples:
+    return Examples(tmp_path, monkeypatch, node_answers)
 
 
 PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

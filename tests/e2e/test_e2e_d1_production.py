@@ -44,10 +44,9 @@ def big_insert(size: int) -> str:
 
 
 def test_a_transaction_and_a_120_kb_insert_are_refused_before_wrangler_and_pass_with_the_allow_line(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    assert p.nanoka("generate", "--apply").returncode == 0
+    p = applied_project  # after a successful generate --apply
     [first] = applied(p)
 
     transaction = custom(p, "backfill", "BEGIN TRANSACTION;\nUPDATE users SET name = name;\nCOMMIT;\n")
@@ -79,12 +78,11 @@ def test_a_transaction_and_a_120_kb_insert_are_refused_before_wrangler_and_pass_
 
 
 def test_a_transaction_is_refused_before_any_statement_reaches_the_remote_d1(
-    example_project: ExampleProject, tmp_path: Path
+    remote_applied_project: ExampleProject, tmp_path: Path
 ) -> None:
-    p = example_project
+    p = remote_applied_project  # after a successful generate --apply --remote
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
         transaction = custom(p, "backfill", "BEGIN TRANSACTION;\nUPDATE users SET name = name;\nCOMMIT;\n")
         d1.requests.clear()
         refused = p.nanoka("generate", "--apply", "--remote", env=env)
@@ -96,10 +94,9 @@ def test_a_transaction_is_refused_before_any_statement_reaches_the_remote_d1(
 
 
 def test_diff_is_0_after_apply_1_naming_hand_changes_and_0_once_they_are_migrations(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    assert p.nanoka("generate", "--apply").returncode == 0
+    p = applied_project  # after a successful generate --apply
     same = p.nanoka("diff")
     assert same.returncode == 0, shown(same)
     assert "nanoka-example (local) matches its 1 applied migration(s)" in same.stdout
@@ -132,11 +129,10 @@ def test_diff_is_0_after_apply_1_naming_hand_changes_and_0_once_they_are_migrati
     assert "matches its 3 applied migration(s)" in same.stdout
 
 
-def test_diff_reads_the_remote_schema_through_d1_export(example_project: ExampleProject, tmp_path: Path) -> None:
-    p = example_project
+def test_diff_reads_the_remote_schema_through_d1_export(remote_applied_project: ExampleProject, tmp_path: Path) -> None:
+    p = remote_applied_project  # after a successful generate --apply --remote
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
         same = p.nanoka("diff", "--remote", env=env)
         assert same.returncode == 0, shown(same)
         assert any(str(r["path"]).endswith("/export") for r in d1.requests)
@@ -151,10 +147,9 @@ def test_diff_reads_the_remote_schema_through_d1_export(example_project: Example
 
 
 def test_an_applied_migration_edited_by_hand_is_reported_and_not_applied_over(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    assert p.nanoka("generate", "--apply").returncode == 0
+    p = applied_project  # after a successful generate --apply
     assert p.nanoka("check").returncode == 0
     [first] = p.migrations()
     edited = p.migrations_dir / first
@@ -172,9 +167,8 @@ def test_an_applied_migration_edited_by_hand_is_reported_and_not_applied_over(
     assert any("0099_by_hand.sql is not in" in problem for problem in problems), problems
 
 
-def test_a_custom_migration_is_hashed_when_first_applied(example_project: ExampleProject) -> None:
-    p = example_project
-    assert p.nanoka("generate", "--apply").returncode == 0
+def test_a_custom_migration_is_hashed_when_first_applied(applied_project: ExampleProject) -> None:
+    p = applied_project  # after a successful generate --apply
     backfill = custom(p, "backfill", "UPDATE users SET name = trim(name);\n")
     checked = p.nanoka("check")
     assert checked.returncode == 0, shown(checked)

@@ -155,10 +155,9 @@ def test_apply_creates_one_migration_and_the_model_tables_in_local_d1(example_pr
 
 
 def test_added_optional_field_gives_one_new_migration_and_nullable_column_then_no_change_gives_none(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _apply(p)
+    p = applied_project  # after a successful generate --apply
     [first] = p.migrations()
 
     p.edit("app/models.py", AFTER_LINE, AFTER_LINE + NEW_FIELD_LINE)
@@ -183,10 +182,9 @@ def test_added_optional_field_gives_one_new_migration_and_nullable_column_then_n
 
 
 def test_no_migrate_rewrites_schema_but_leaves_migrations_and_local_d1_untouched(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _apply(p)
+    p = applied_project  # after a successful generate --apply
     migrations_before = p.snapshot(p.migrations_dir)
     d1_before = p.snapshot(p.wrangler_state)
     assert p.local_d1_files(), "the first --apply should have created the local D1"
@@ -242,10 +240,9 @@ def test_package_manager_npm_applies_through_npm_exec(example_project: ExamplePr
 
 
 def test_readme_step_by_step_flow_gives_same_tables_as_apply(
-    make_example_project: Callable[[str], ExampleProject],
+    make_example_project: Callable[..., ExampleProject], applied_example: Path
 ) -> None:
-    with_apply = make_example_project("with-apply")
-    _apply(with_apply)
+    with_apply = make_example_project("with-apply", start=applied_example)  # after generate --apply
 
     step = make_example_project("step-by-step")
     proc = step.nanoka("generate")

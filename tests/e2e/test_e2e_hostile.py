@@ -254,10 +254,8 @@ def test_proto_key_in_a_json_default_is_kept_or_refused(
 # --------------------------------------------------------------------------- a real wrangler failure
 
 
-def test_wrangler_failing_for_real_names_stage_command_and_exit_code(example_project: ExampleProject) -> None:
-    p = example_project
-    first = p.nanoka("generate", "--apply")
-    assert first.returncode == 0, _ok(first)
+def test_wrangler_failing_for_real_names_stage_command_and_exit_code(applied_project: ExampleProject) -> None:
+    p = applied_project  # after a successful generate --apply
     (applied,) = p.migrations()
     bad = "0001_hand_written_bad.sql"
     (p.migrations_dir / bad).write_text("CREATE TABLE broken (id integer,;\n", encoding="utf-8")
@@ -292,11 +290,9 @@ def test_wrangler_failing_for_real_names_stage_command_and_exit_code(example_pro
 
 
 def test_bad_inputs_after_a_successful_apply_leave_local_d1_and_migrations_untouched(
-    example_project: ExampleProject, tmp_path: Path
+    applied_project: ExampleProject, tmp_path: Path
 ) -> None:
-    p = example_project
-    first = p.nanoka("generate", "--apply")
-    assert first.returncode == 0, _ok(first)
+    p = applied_project
     assert p.local_d1_files(), "no local D1 after --apply"
     empty = tmp_path / "empty-path"
     empty.mkdir()
@@ -363,11 +359,9 @@ READ_ROWS = ("select id, email, name from users order by id", "select id, userId
 @pytest.mark.parametrize(
     "models", ['["app"]', '["app.models:User", "app"]'], ids=["package-without-models", "second-entry"]
 )
-def test_models_entry_without_models_is_refused_and_every_row_stays(example_project: ExampleProject, models: str) -> None:
+def test_models_entry_without_models_is_refused_and_every_row_stays(applied_project: ExampleProject, models: str) -> None:
     """Pointing 'models' at a package that defines none would make drizzle-kit drop every table."""
-    p = example_project
-    first = p.nanoka("generate", "--apply")
-    assert first.returncode == 0, _ok(first)
+    p = applied_project  # after a successful generate --apply
     p.d1_local(*ROWS)
     rows = p.d1_local(*READ_ROWS)
     schema = p.schema_ts.read_bytes()
@@ -467,7 +461,25 @@ def _sql_literal(value: Any) -> str:
     return json.dumps(value)
 
 
-def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(example_project: ExampleProject) -> None:
+VICTIMS = '\nVictim = define_model("victims", {"id": t.integer().primary(), "name": t.string()})\n'
+
+
+def _victims_applied(p: ExampleProject) -> None:
+    models = p.root / "app" / "models.py"
+    models.write_text(models.read_text(encoding="utf-8") + VICTIMS, encoding="utf-8")
+    first = p.nanoka("generate", "--apply")
+    assert first.returncode == 0, _ok(first)
+
+
+@pytest.fixture
+def victims_project(
+    make_example_project: Callable[..., ExampleProject], prepared_example: Callable[..., Path]
+) -> ExampleProject:
+    """examples/basic plus an empty ``victims`` table (VICTIMS), after a successful generate --apply."""
+    return make_example_project("example", start=prepared_example("victims-applied", _victims_applied))
+
+
+def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(victims_project: ExampleProject) -> None:
     """Rows already there get the defaults (ALTER TABLE), new rows too, by SQL and by the Drizzle runtime.
 
     drizzle-kit 0.31.11 writes a JSON default between single quotes without
@@ -475,13 +487,10 @@ def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(example_pro
     its rows stay, no ``pwned`` table appears, and every default reads back
     as the value written in Python.
     """
-    p = example_project
+    p = victims_project
     models = p.root / "app" / "models.py"
-    base = models.read_text(encoding="utf-8")
-    models.write_text(base + '\nVictim = define_model("victims", {"id": t.integer().primary(), "name": t.string()})\n',
-                      encoding="utf-8")
-    first = p.nanoka("generate", "--apply")
-    assert first.returncode == 0, _ok(first)
+    assert models.read_text(encoding="utf-8").endswith(VICTIMS)
+    base = models.read_text(encoding="utf-8").removesuffix(VICTIMS)
     p.d1_local("insert into victims (id, name) values (1, 'first')")
     columns = ", ".join(f'"{name}": {_field_source(kind, value)}' for name, kind, value in DEFAULTS)
     models.write_text(
@@ -509,14 +518,10 @@ def test_every_kinds_defaults_reach_d1_as_written_and_inject_nothing(example_pro
             assert _same(back, _as_json(value)), f"row {row['id']}, {name}: wrote {value!r}, D1 holds {row[name]!r}"
 
 
-def test_the_json_default_injection_payload_drops_nothing(example_project: ExampleProject) -> None:
+def test_the_json_default_injection_payload_drops_nothing(victims_project: ExampleProject) -> None:
     """The issue's reproduction: a new table whose JSON default carries SQL; ``victims`` keeps its rows."""
-    p = example_project
+    p = victims_project
     models = p.root / "app" / "models.py"
-    victims = '\nVictim = define_model("victims", {"id": t.integer().primary(), "name": t.string()})\n'
-    models.write_text(models.read_text(encoding="utf-8") + victims, encoding="utf-8")
-    first = p.nanoka("generate", "--apply")
-    assert first.returncode == 0, _ok(first)
     p.d1_local("insert into victims (id, name) values (1, 'a'), (2, 'b')")
     docs = f'Doc = define_model("docs", {{"id": t.integer().primary(), "d": t.json().default({{"x": {PAYLOAD!r}}})}})\n'
     models.write_text(models.read_text(encoding="utf-8") + docs, encoding="utf-8")

@@ -19,21 +19,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from nanoka_core.drizzle.folder import folder_problems
+from tests.e2e.conftest import ANN_ROW, BIO_LINE, NAME_LINE
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import ExampleProject
 
 pytestmark = pytest.mark.e2e
 
-AFTER_LINE = '    "name": t.string(),\n'
-BIO_LINE = '    "bio": t.string().optional(),\n'
-ROW = "INSERT INTO users (id, email, name, passwordHash, createdAt) VALUES ('u1', 'a@b.c', 'Ann', 'h', 1)"
 WAITING = "another nanoka run is in progress"
 TIMEOUT = 120
 
@@ -87,14 +86,12 @@ def _wait_for_drizzle_kit(nanoka: subprocess.Popen[bytes]) -> list[int]:
 
 
 def test_drizzle_kit_left_by_a_killed_nanoka_holds_the_lock_until_it_exits(
-    example_project: ExampleProject,
+    applied_project: ExampleProject,
 ) -> None:
-    p = example_project
-    applied = p.nanoka("generate", "--apply")
-    assert applied.returncode == 0, _report(applied)
-    p.d1_local(ROW)
+    p = applied_project  # after a successful generate --apply
+    p.d1_local(ANN_ROW)
     [first] = p.migrations()
-    p.edit("app/models.py", AFTER_LINE, AFTER_LINE + BIO_LINE)
+    p.edit("app/models.py", NAME_LINE, NAME_LINE + BIO_LINE)
 
     killed = subprocess.Popen(
         [sys.executable, "-m", "nanoka_core", "generate"],
@@ -141,19 +138,12 @@ def test_drizzle_kit_left_by_a_killed_nanoka_holds_the_lock_until_it_exits(
 
 @pytest.mark.parametrize("mistake", ["duplicate number", "missing from the journal"])
 def test_apply_refuses_an_inconsistent_migrations_folder_before_wrangler_runs(
-    example_project: ExampleProject, mistake: str
+    make_example_project: Callable[..., ExampleProject], bio_pending_example: Path, mistake: str
 ) -> None:
     """With drizzle-kit's stage disabled (migrations written by hand or on another branch),
     the wrangler stage itself refuses the folder."""
-    p = example_project
-    applied = p.nanoka("generate", "--apply")
-    assert applied.returncode == 0, _report(applied)
-    p.d1_local(ROW)
-    [first] = p.migrations()
-    p.edit("app/models.py", AFTER_LINE, AFTER_LINE + BIO_LINE)
-    written = p.nanoka("generate")
-    assert written.returncode == 0, _report(written)
-    second = p.migrations()[1]
+    p = make_example_project("example", start=bio_pending_example)  # 0000 applied with a row, 0001 (bio) written
+    [first, second] = p.migrations()
     if mistake == "duplicate number":  # two branches each generated 0001
         shutil.copy(p.migrations_dir / second, p.migrations_dir / "0001_other_branch.sql")
     else:

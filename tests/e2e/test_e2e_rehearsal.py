@@ -11,6 +11,7 @@ the refusal named.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,14 @@ def _start(p: ExampleProject, models: str = FAMILY, rows: list[str] = FAMILY_ROW
     p.d1_local(*rows)
 
 
+@pytest.fixture
+def family_project(
+    make_example_project: Callable[..., ExampleProject], prepared_example: Callable[..., Path]
+) -> ExampleProject:
+    """The example with FAMILY as its models, applied, and FAMILY_ROWS in the local D1 (prepared once per run)."""
+    return make_example_project("example", start=prepared_example("rehearsal-family", _start))
+
+
 def _custom(p: ExampleProject, name: str, sql: str) -> str:
     proc = p.nanoka("generate", "--custom", name)
     assert proc.returncode == 0, _show(proc)
@@ -96,10 +105,9 @@ def _refused(p: ExampleProject, before: dict[str, Any], *names: str, flags: tupl
 
 
 def test_case_3_insert_or_replace_on_a_referenced_table_is_refused_then_loses_only_what_was_named(
-    example_project: ExampleProject,
+    family_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _start(p)
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     name = _custom(p, "replace_p", "INSERT OR REPLACE INTO p(id, name) VALUES (1, 'renamed');\n")
 
@@ -121,10 +129,9 @@ def test_case_3_insert_or_replace_on_a_referenced_table_is_refused_then_loses_on
 
 
 def test_case_2_a_hand_written_file_without_breakpoints_is_read_and_rehearsed_statement_by_statement(
-    example_project: ExampleProject,
+    family_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _start(p)
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     _custom(p, "manual", "UPDATE p SET name = upper(name);\nDROP TABLE c;\n")
 
@@ -138,10 +145,9 @@ def test_case_2_a_hand_written_file_without_breakpoints_is_read_and_rehearsed_st
 
 
 def test_a_trigger_that_deletes_when_the_migrations_own_update_fires_it_is_refused(
-    example_project: ExampleProject,
+    family_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _start(p)
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     sql = (
         "CREATE TRIGGER purge AFTER UPDATE ON p BEGIN DELETE FROM c WHERE pId = old.id; END;\n"
@@ -154,9 +160,8 @@ def test_a_trigger_that_deletes_when_the_migrations_own_update_fires_it_is_refus
     assert "g: 2 rows deleted" in stderr
 
 
-def test_case_4_a_hand_written_rebuild_names_every_table_the_drop_reaches(example_project: ExampleProject) -> None:
-    p = example_project
-    _start(p)
+def test_case_4_a_hand_written_rebuild_names_every_table_the_drop_reaches(family_project: ExampleProject) -> None:
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     _custom(
         p,
@@ -175,19 +180,17 @@ def test_case_4_a_hand_written_rebuild_names_every_table_the_drop_reaches(exampl
 
 
 def test_a_migration_that_would_fail_on_d1_is_reported_with_the_offending_rows_before_d1_sees_it(
-    example_project: ExampleProject,
+    family_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _start(p)
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     name = _custom(p, "one_child", "CREATE UNIQUE INDEX one_child ON c (pId);\n")
     _refused(p, before, name, "UNIQUE constraint failed: c.pId", "pId=1, duplicates=2")
     assert _applied(p) == [m for m in p.migrations() if m != name]
 
 
-def test_the_rehearsal_is_one_json_event_and_can_be_switched_off(example_project: ExampleProject) -> None:
-    p = example_project
-    _start(p)
+def test_the_rehearsal_is_one_json_event_and_can_be_switched_off(family_project: ExampleProject) -> None:
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     p.edit("app/models.py", "    name = t.string()\n", "    name = t.string()\n    note = t.string().optional()\n")
     proc = p.nanoka("--log-format", "json", "generate", "--apply")
     assert proc.returncode == 0, _show(proc)
@@ -203,9 +206,8 @@ def test_the_rehearsal_is_one_json_event_and_can_be_switched_off(example_project
     assert "wrangler d1 export" not in off.stderr
 
 
-def test_case_1_a_table_renamed_and_rebuilt_in_one_edit_keeps_its_childrens_rows(example_project: ExampleProject) -> None:
-    p = example_project
-    _start(p)
+def test_case_1_a_table_renamed_and_rebuilt_in_one_edit_keeps_its_childrens_rows(family_project: ExampleProject) -> None:
+    p = family_project  # FAMILY applied, FAMILY_ROWS in
     before = _rows(p, *TABLES)
     p.edit("app/models.py", 'class P(Model, table="p"):', 'class P(Model, table="parents", renamed_from="p"):')
     p.edit("app/models.py", "    name = t.string()\n", '    name = t.string().default("x")\n')

@@ -8,6 +8,7 @@ after it: every row of every table, not only counts.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,11 +80,22 @@ def _applied(p: ExampleProject) -> list[str]:
     return [r["name"] for r in rows]
 
 
-def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_null_keeps_every_row(
-    example_project: ExampleProject,
-) -> None:
-    p = example_project
+def _cascade_start(p: ExampleProject) -> None:
     _start(p, CASCADE_MODELS, CASCADE_ROWS)
+
+
+@pytest.fixture
+def cascade_project(
+    make_example_project: Callable[..., ExampleProject], prepared_example: Callable[..., Path]
+) -> ExampleProject:
+    """CASCADE_MODELS applied with CASCADE_ROWS in the local D1 (prepared once per run)."""
+    return make_example_project("example", start=prepared_example("cascade-rows", _cascade_start))
+
+
+def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_null_keeps_every_row(
+    cascade_project: ExampleProject,
+) -> None:
+    p = cascade_project  # CASCADE_MODELS applied, CASCADE_ROWS in
     tables = ("users", "posts", "post_tags", "comments")
     before = _rows(p, *tables)
     assert len(before["post_tags"]) == 4 and len(before["comments"]) == 3
@@ -106,10 +118,9 @@ def test_type_change_on_a_table_referenced_by_cascade_two_levels_deep_and_set_nu
 
 
 def test_without_the_rewrite_the_guard_refuses_the_cascade_before_wrangler_runs(
-    example_project: ExampleProject,
+    cascade_project: ExampleProject,
 ) -> None:
-    p = example_project
-    _start(p, CASCADE_MODELS, CASCADE_ROWS)
+    p = cascade_project  # CASCADE_MODELS applied, CASCADE_ROWS in
     tables = ("users", "posts", "post_tags", "comments")
     before = _rows(p, *tables)
 

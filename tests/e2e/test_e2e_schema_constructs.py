@@ -8,6 +8,7 @@ model reference, not from anything nanoka or the tools printed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,13 +95,16 @@ def _refused(p: ExampleProject, statement: str) -> str:
     return str(json.loads(proc.stdout)["error"]["text"])
 
 
-@pytest.fixture
-def applied(example_project: ExampleProject) -> ExampleProject:
-    p = example_project
+def _apply_models(p: ExampleProject) -> None:
     (p.root / "app" / "models.py").write_text(MODELS, encoding="utf-8")
     proc = p.nanoka("generate", "--apply", "--db", p.database_name)
     assert proc.returncode == 0, _ok(proc)
-    return p
+
+
+@pytest.fixture
+def applied(make_example_project: Callable[..., ExampleProject], prepared_example: Callable[..., Path]) -> ExampleProject:
+    """The example with MODELS, after generate --apply (prepared once per run)."""
+    return make_example_project("example", start=prepared_example("schema-constructs-applied", _apply_models))
 
 
 def test_every_construct_reaches_the_local_d1(applied: ExampleProject) -> None:

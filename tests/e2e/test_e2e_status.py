@@ -59,11 +59,10 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
     assert "rehearsal" not in report["migrations"][0]  # applied: nothing to rehearse
 
 
-def test_status_remote_reads_the_remote_database(example_project: ExampleProject, tmp_path: Path) -> None:
-    p = example_project
+def test_status_remote_reads_the_remote_database(remote_applied_project: ExampleProject, tmp_path: Path) -> None:
+    p = remote_applied_project  # after a successful generate --apply --remote
     with FakeD1(str(tmp_path / "remote.sqlite"), database_id=p.database_id) as d1:
         env = d1.wrangler_env()
-        assert p.nanoka("generate", "--apply", "--remote", env=env).returncode == 0
         proc = p.nanoka("--log-format", "json", "status", "--remote", env=env)
     assert proc.returncode == 0, _ok(proc)
     report = json.loads(proc.stdout)

@@ -30,10 +30,12 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.conftest import BIO_LINE
 from tests.e2e.test_e2e_terminal import run_in_terminal
 
 if TYPE_CHECKING:
@@ -41,10 +43,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-AFTER_LINE = '    "name": t.string(),\n'
-BIO_LINE = '    "bio": t.string().optional(),\n'
 AGE_LINE = '    "age": t.integer().optional(),\n'
-ROW = "INSERT INTO users (id, email, name, passwordHash, createdAt) VALUES ('u1', 'a@b.c', 'Ann', 'h', 1)"
 TIMEOUT = 300
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
@@ -137,16 +136,9 @@ def _columns(project: ExampleProject) -> list[str]:
 
 
 @pytest.fixture
-def pending_change(example_project: ExampleProject) -> ExampleProject:
+def pending_change(make_example_project: Callable[..., ExampleProject], bio_pending_example: Path) -> ExampleProject:
     """Applied 0000 with a row in users, 0001 (bio) written not applied, and age added to the model."""
-    p = example_project
-    applied = p.nanoka("generate", "--apply")
-    assert applied.returncode == 0, _report(applied)
-    p.d1_local(ROW)
-    p.edit("app/models.py", AFTER_LINE, AFTER_LINE + BIO_LINE)
-    written = p.nanoka("generate")
-    assert written.returncode == 0, _report(written)
-    assert len(p.migrations()) == 2 and len(_applied(p)) == 1
+    p = make_example_project("example", start=bio_pending_example)
     p.edit("app/models.py", BIO_LINE, BIO_LINE + AGE_LINE)
     return p
 
