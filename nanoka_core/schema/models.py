@@ -31,6 +31,8 @@ class Model:
     """The table name the model was written with."""
     table_prefix: ClassVar[str] = ""
     """The project's ``table-prefix`` (``apply_naming``), rendered as ``sqliteTableCreator``."""
+    previous_prefix: ClassVar[str | None] = None
+    """The config's ``table-prefix-renamed-from``: the prefix the table had in the last migration."""
     fields: ClassVar[Mapping[str, Field]]
     indexes: ClassVar[tuple[Index, ...]] = ()
     checks: ClassVar[tuple[Check, ...]] = ()
@@ -82,7 +84,7 @@ class Model:
             if renamed_from == table:
                 raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
         cls.table = cls.base_table = table
-        cls.table_prefix = ""
+        cls.table_prefix, cls.previous_prefix = "", None
         cls.renamed_from = renamed_from
         cls.export_name = _export_name(table, export_name)
         cls.export_rule = None
@@ -106,10 +108,15 @@ def _export_name(table: str, export_name: str | None, key: str = "export_name") 
 
 
 def apply_naming(
-    models: Iterable[type[Model]], table_prefix: str = "", export_names: str | None = None, where: str = ""
+    models: Iterable[type[Model]],
+    table_prefix: str = "",
+    export_names: str | None = None,
+    where: str = "",
+    previous_prefix: str | None = None,
 ) -> None:
     """Give ``models`` the project's table prefix and export-naming rule (the config's
-    ``table-prefix`` and ``export-names``; ``where`` names them in errors).
+    ``table-prefix`` and ``export-names``; ``where`` names them in errors), and the
+    prefix the tables had in the last migration (``table-prefix-renamed-from``), if it changed.
 
     The prefix makes the SQL name of the table and of its ``renamed_from``;
     the rule the export name of each model that declares none. Applying
@@ -120,7 +127,7 @@ def apply_naming(
     exported: dict[str, type[Model]] = {}
     for model in models:
         renamed_from, export_name = model._declared
-        model.table_prefix = table_prefix
+        model.table_prefix, model.previous_prefix = table_prefix, previous_prefix
         model.table = table_prefix + model.base_table
         model.renamed_from = None if renamed_from is None else table_prefix + renamed_from
         model.export_name, model.export_rule = export_name, None
