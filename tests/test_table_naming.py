@@ -187,7 +187,7 @@ def test_a_rename_from_a_table_that_is_still_there_names_the_models_names() -> N
     posts = define_model("posts", {"id": t.integer().primary()})
     articles = define_model("articles", {"id": t.integer().primary()}, renamed_from="posts")
     apply_naming([posts, articles], "app_")
-    with pytest.raises(ModelError, match="model 'articles': renamed_from='posts': model 'app_posts' still uses"):
+    with pytest.raises(ModelError, match=r"model 'articles': renamed_from='posts': model 'posts' \(table app_posts\) still uses"):
         check_models([posts, articles])
 
 
@@ -251,6 +251,42 @@ def test_an_undeclared_prefix_change_is_hinted_with_the_config_key_not_an_imposs
         '\'app_user\' (define_model("user", {...}, renamed_from="post") or class ...(Model, table="user", '
         'renamed_from="post"))',
     ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "prefix", "message"),
+    [
+        (["_master"], "sqlite", "table name 'sqlite_master' (model '_master' under the config's table-prefix): "
+                                "names starting with 'sqlite_' are reserved"),
+        (["_migrations"], "d1", "table name 'd1_migrations' (model '_migrations' under the config's table-prefix) "
+                                "is the table in which wrangler records"),
+        (["a_b", "a"], "x_", "model 'a_b' (table x_a_b) and model 'a' (table x_a) both name a table or index "
+                             "'x_a_b_c_idx'"),
+    ],
+)
+def test_a_model_refused_under_a_prefix_is_named_as_written_and_by_its_table(
+    tables: list[str], prefix: str, message: str
+) -> None:
+    columns = {"a_b": "c", "a": "b_c"}
+    models = [
+        define_model(name, {"id": t.integer().primary(), columns.get(name, "c"): t.string().index()})
+        for name in tables
+    ]
+    apply_naming(models, prefix)
+    with pytest.raises(ModelError) as excinfo:
+        check_models(models)
+    assert message in str(excinfo.value)
+
+
+def test_a_field_error_under_a_prefix_names_the_model_as_written() -> None:
+    owner = define_model("owner", {"id": t.integer().primary()})
+    post = define_model("post", {"id": t.integer().primary(), "ownerId": t.integer().references(lambda: owner, "nope")})
+    apply_naming([owner, post], "app_")
+    with pytest.raises(ModelError) as excinfo:
+        check_models([owner, post])
+    assert str(excinfo.value).startswith(
+        "post.ownerId: the foreign key names 'nope', which is not a column of model 'owner' (table app_owner)"
+    )
 
 
 # -- the config -------------------------------------------------------------------------
@@ -428,7 +464,9 @@ def test_a_prefix_not_shared_by_every_table_is_named() -> None:
 def test_under_the_configs_prefix_a_table_without_it_is_named() -> None:
     result = _import([_table("app_post", "post"), _table("tag", "tag")], table_prefix="app_")
     assert result.config == {}
-    assert [str(item) for item in result.unimportable] == ["tag: a table without the config's table-prefix 'app_'"]
+    assert [str(item) for item in result.unimportable] == [
+        "tag: a table without the config's table-prefix 'app_' (a model for it would be table app_tag, not this one)"
+    ]
     assert 'define_model("post", {' in result.source
 
 

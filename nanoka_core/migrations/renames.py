@@ -219,7 +219,7 @@ def build_plan(
             if old_table and old in gone and name not in old_columns:
                 plan.renames.append(Rename("column", model.table, old, name))
             else:
-                where = f"{model.table}.{name}: .renamed_from({old!r})"
+                where = f"{model.base_table}.{name}: .renamed_from({old!r})"
                 plan.inert.append(_inert(where, f"column {old_table or model.table}.{old}"))
         if old_table:
             _ask(plan, "column", model.table, [c for c in new_columns if c not in old_columns], gone)

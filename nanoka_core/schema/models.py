@@ -149,6 +149,13 @@ def apply_naming(
         exported.setdefault(model.export_name or model.base_table, model)
 
 
+def model_label(model: type[Model]) -> str:
+    """How a message names ``model``: as written (what its code says), and its SQL table when a
+    table prefix makes the two differ: ``model 'post' (table app_post)``."""
+    named = f"model {model.base_table!r}"
+    return f"{named} (table {model.table})" if model.table != model.base_table else named
+
+
 def export_rule_name(rule: str, table: str) -> str:
     """The export name ``rule`` (``"{camel}Table"``...) gives ``table``: ``{name}`` is the name as
     written, ``{camel}`` its words (split at ``_``) in camelCase, ``{pascal}`` in PascalCase."""
