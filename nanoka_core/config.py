@@ -54,6 +54,9 @@ class Config:
     """Put before every model's table name in SQL (``table-prefix``), as ``sqliteTableCreator`` does."""
     export_names: str | None = None
     """The export-naming rule (``export-names``), e.g. ``"{camel}Table"``; None: the table's name."""
+    table_prefix_renamed_from: str | None = None
+    """The prefix the tables had in the last migration (``table-prefix-renamed-from``; ``""``: none),
+    when ``table-prefix`` changed since: every table is then renamed, not dropped and created."""
 
     def key(self, name: str) -> str:
         """A top-level key as the config file spells it (``tool.nanoka.<name>`` in pyproject.toml)."""
@@ -137,7 +140,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {e}") from e
 
 
-_TOP_KEYS = ("output", "models", "pythonpath", "plugins", "table-prefix", "export-names", "migrate")
+_TOP_KEYS = (
+    "output", "models", "pythonpath", "plugins", "table-prefix", "table-prefix-renamed-from", "export-names",
+    "migrate",
+)
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 EXPORT_NAME_PLACEHOLDERS = ("name", "camel", "pascal")
 """What an ``export-names`` rule may use: the table's name as written, in camelCase, in PascalCase."""
@@ -187,6 +193,7 @@ def _parse(data: dict[str, Any], path: Path, prefix: str) -> Config:
         pythonpath=tuple(_join(root, p) for p in keys.string_list(data, "pythonpath")),
         plugins=tuple(keys.string_list(data, "plugins")),
         table_prefix=_table_prefix(keys, data),
+        table_prefix_renamed_from=_table_prefix_renamed_from(keys, data),
         export_names=_export_names(keys, data),
         migrate=MigrateConfig(
             drizzle_config=_join(root, drizzle_config) if drizzle_config is not None else None,
@@ -209,6 +216,26 @@ def _table_prefix(keys: _Keys, data: dict[str, Any]) -> str:
     if problem:
         raise ConfigError(f"{keys.path}: '{keys.prefix}table-prefix' is {prefix!r}; {problem}")
     return prefix
+
+
+def _table_prefix_renamed_from(keys: _Keys, data: dict[str, Any]) -> str | None:
+    """``table-prefix-renamed-from``: the previous ``table-prefix`` (``""`` when there was none)."""
+    previous = data.get("table-prefix-renamed-from")
+    if previous is None:
+        return None
+    if not isinstance(previous, str):
+        keys.wrong_type("table-prefix-renamed-from", 'a string ("" when the tables had no prefix)', previous)
+    key = f"'{keys.prefix}table-prefix-renamed-from'"
+    problem = table_prefix_problem(previous) if previous else None
+    if problem:
+        raise ConfigError(f"{keys.path}: {key} is {previous!r}; {problem}")
+    current = keys.optional_string(data, "table-prefix") or ""
+    if previous == current:
+        raise ConfigError(
+            f"{keys.path}: {key} is {previous!r}, the table-prefix itself; it names the prefix the tables "
+            "had before table-prefix changed: remove it, or set it to the old prefix"
+        )
+    return previous
 
 
 def table_prefix_problem(prefix: str) -> str | None:
@@ -326,22 +353,22 @@ class _Keys:
     def optional_string(self, data: dict[str, Any], key: str) -> str | None:
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value):
-            self._wrong_type(key, "a non-empty string", value)
+            self.wrong_type(key, "a non-empty string", value)
         return value
 
     def boolean(self, data: dict[str, Any], key: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
-            self._wrong_type(key, "true or false", value)
+            self.wrong_type(key, "true or false", value)
         return bool(value)
 
     def string_list(self, data: dict[str, Any], key: str) -> list[str]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self._wrong_type(key, "a list of non-empty strings", value)
+            self.wrong_type(key, "a list of non-empty strings", value)
         return list(value)
 
-    def _wrong_type(self, key: str, expected: str, value: object) -> None:
+    def wrong_type(self, key: str, expected: str, value: object) -> None:
         raise ConfigError(
             f"{self.path}: '{self.prefix}{key}' must be {expected}, got {_toml_type(value)} {value!r}"
         )

@@ -282,7 +282,7 @@ UNKNOWN_KEYS = [
         "zzz = 1\n",
         "",
         "zzz",
-        "valid keys: output, models, pythonpath, plugins, table-prefix, export-names, migrate",
+        "valid keys: output, models, pythonpath, plugins, table-prefix, table-prefix-renamed-from, export-names, migrate",
     ),
     ("", "zzz = 1\n", "migrate.zzz", "valid keys: drizzle-config, database, package-manager, env, wrangler-config, preserve-rows, rehearsal"),
 ]

@@ -384,7 +384,7 @@ CONFIG_CASES = [
     # Unknown keys.
     case("unknown-top-typo", CONFIG_FILE, "unknown key 'outptu'; did you mean 'output'?", config=cfg('outptu = "x.ts"\n')),
     case("unknown-top-singular", CONFIG_FILE, "unknown key 'model'; did you mean 'models'?", config=cfg('model = ["app.models"]\n')),
-    case("unknown-top-unrelated", CONFIG_FILE, "unknown key 'frobnicate'; valid keys: output, models, pythonpath, plugins, table-prefix, export-names, migrate", config=cfg("frobnicate = 1\n")),
+    case("unknown-top-unrelated", CONFIG_FILE, "unknown key 'frobnicate'; valid keys: output, models, pythonpath, plugins, table-prefix, table-prefix-renamed-from, export-names, migrate", config=cfg("frobnicate = 1\n")),
     case("unknown-top-migrate-key-misplaced", CONFIG_FILE, "unknown key 'database'", config='models = ["app.models"]\ndatabase = "mydb"\n'),
     case("unknown-migrate-typo", CONFIG_FILE, "unknown key 'migrate.databse'; did you mean 'database'?", config=cfg(migrate='databse = "mydb"\n')),
     case("unknown-migrate-underscore", CONFIG_FILE, "unknown key 'migrate.package_manager'; did you mean 'package-manager'?", config=cfg(migrate='package_manager = "npx"\n')),

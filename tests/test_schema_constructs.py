@@ -78,7 +78,7 @@ def test_models_without_new_constructs_render_as_before(nanoka_render: Any) -> N
         ({"ownerId": t.uuid().references(lambda: Keyless)},
          r"posts\.ownerId: the foreign key's target 'keyless' has no single-column primary key"),
         ({"ownerId": t.uuid().references(lambda: Owner, "nope")},
-         r"posts\.ownerId: the foreign key names 'nope', which is not a column of 'owners'"),
+         r"posts\.ownerId: the foreign key names 'nope', which is not a column of model 'owners'"),
         ({"ownerId": t.string().references(lambda: Owner, "name")},
          r"posts\.ownerId: the foreign key points at owners\.name, which is neither the primary key nor unique"),
         ({"ownerId": t.uuid().references(lambda: 42)},
@@ -178,9 +178,9 @@ def test_a_check_may_compare_to_the_word_select_in_a_string_or_a_quoted_column()
 @pytest.mark.parametrize(
     ("second", "message"),
     [
-        ({"indexes": [index("b", name="same")]}, r"models 'a' and 'b' both name a table or index 'same'"),
-        ({"indexes": [index("b", name="A_X_IDX")]}, r"models 'a' and 'b' both name a table or index 'A_X_IDX' \(and 'a_x_idx'\)"),
-        ({"indexes": [index("b", name="a")]}, r"models 'a' and 'b' both name a table or index 'a'"),
+        ({"indexes": [index("b", name="same")]}, r"model 'a' and model 'b' both name a table or index 'same'"),
+        ({"indexes": [index("b", name="A_X_IDX")]}, r"model 'a' and model 'b' both name a table or index 'A_X_IDX' \(and 'a_x_idx'\)"),
+        ({"indexes": [index("b", name="a")]}, r"model 'a' and model 'b' both name a table or index 'a'"),
     ],
 )
 def test_index_names_are_global_across_models(second: dict[str, Any], message: str) -> None:

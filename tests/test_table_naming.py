@@ -187,8 +187,106 @@ def test_a_rename_from_a_table_that_is_still_there_names_the_models_names() -> N
     posts = define_model("posts", {"id": t.integer().primary()})
     articles = define_model("articles", {"id": t.integer().primary()}, renamed_from="posts")
     apply_naming([posts, articles], "app_")
-    with pytest.raises(ModelError, match="model 'articles': renamed_from='posts': model 'app_posts' still uses"):
+    with pytest.raises(ModelError, match=r"model 'articles': renamed_from='posts': model 'posts' \(table app_posts\) still uses"):
         check_models([posts, articles])
+
+
+def _snapshot(*tables: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
+    return {"tables": {name: {"columns": {column: {} for column in columns}} for name, columns in tables}}
+
+
+def test_a_changed_prefix_declared_in_the_config_renames_every_table() -> None:
+    user = define_model("user", {"id": t.integer().primary()})
+    post = define_model("post", {"id": t.integer().primary()})
+    apply_naming([user, post], "app_", previous_prefix="")
+    plan = build_plan([user, post], _snapshot(("user", ("id",)), ("post", ("id",))))
+    assert plan.renames == [
+        Rename("table", "app_user", "user", "app_user"),
+        Rename("table", "app_post", "post", "app_post"),
+    ]
+    assert plan.unanswered == [] and plan.inert == []
+
+
+def test_a_removed_prefix_with_a_table_and_a_column_renamed_in_the_same_run() -> None:
+    post = define_model("articles", {"id": t.integer().primary(), "heading": t.string().renamed_from("title")},
+                        renamed_from="posts")
+    note = define_model("note", {"id": t.integer().primary()})
+    apply_naming([post, note], "", previous_prefix="app_")
+    plan = build_plan([post, note], _snapshot(("app_posts", ("id", "title")), ("app_note", ("id",))))
+    assert plan.renames == [
+        Rename("table", "articles", "app_posts", "articles"),
+        Rename("table", "note", "app_note", "note"),
+        Rename("column", "articles", "title", "heading"),
+    ]
+    assert plan.unanswered == [] and plan.inert == []
+
+
+def test_a_stale_renamed_from_does_not_keep_a_changed_prefix_from_renaming_its_table() -> None:
+    post = define_model("articles", {"id": t.integer().primary()}, renamed_from="posts")
+    apply_naming([post], "v2_", previous_prefix="app_")
+    plan = build_plan([post], _snapshot(("app_articles", ("id",))))
+    assert plan.renames == [Rename("table", "v2_articles", "app_articles", "v2_articles")]
+    assert [note.split(" does nothing")[0] for note in plan.inert] == ["model 'articles': renamed_from='posts'"]
+
+
+def test_the_previous_prefix_once_applied_is_noted_as_doing_nothing() -> None:
+    user = define_model("user", {"id": t.integer().primary()})
+    apply_naming([user], "app_", previous_prefix="")
+    [note] = build_plan([user], _snapshot(("app_user", ("id",)))).inert
+    assert note.startswith("table-prefix-renamed-from = '' does nothing") and "remove it" in note
+
+
+def test_an_undeclared_prefix_change_is_hinted_with_the_config_key_not_an_impossible_renamed_from() -> None:
+    user = define_model("user", {"id": t.integer().primary()})
+    post = define_model("post", {"id": t.integer().primary()})
+    apply_naming([user, post], "app_")
+    plan = build_plan([user, post], _snapshot(("user", ("id",)), ("post", ("id",))))
+    question = plan.unanswered[0]
+    assert question.describe() == "table app_user: created, or renamed from user or post?"
+    # renamed_from="user" would be app_user, the table itself: the only declaration is the old prefix.
+    assert question.declarations() == [
+        'table-prefix-renamed-from = "" in the nanoka config (table-prefix was \'\': every table is renamed '
+        "from its name under it)",
+        'table-prefix-renamed-from = "" in the nanoka config, and renamed_from="post" on the model of table '
+        '\'app_user\' (define_model("user", {...}, renamed_from="post") or class ...(Model, table="user", '
+        'renamed_from="post"))',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tables", "prefix", "message"),
+    [
+        (["_master"], "sqlite", "table name 'sqlite_master' (model '_master' under the config's table-prefix): "
+                                "names starting with 'sqlite_' are reserved"),
+        (["_migrations"], "d1", "table name 'd1_migrations' (model '_migrations' under the config's table-prefix) "
+                                "is the table in which wrangler records"),
+        (["a_b", "a"], "x_", "model 'a_b' (table x_a_b) and model 'a' (table x_a) both name a table or index "
+                             "'x_a_b_c_idx'"),
+    ],
+)
+def test_a_model_refused_under_a_prefix_is_named_as_written_and_by_its_table(
+    tables: list[str], prefix: str, message: str
+) -> None:
+    columns = {"a_b": "c", "a": "b_c"}
+    models = [
+        define_model(name, {"id": t.integer().primary(), columns.get(name, "c"): t.string().index()})
+        for name in tables
+    ]
+    apply_naming(models, prefix)
+    with pytest.raises(ModelError) as excinfo:
+        check_models(models)
+    assert message in str(excinfo.value)
+
+
+def test_a_field_error_under_a_prefix_names_the_model_as_written() -> None:
+    owner = define_model("owner", {"id": t.integer().primary()})
+    post = define_model("post", {"id": t.integer().primary(), "ownerId": t.integer().references(lambda: owner, "nope")})
+    apply_naming([owner, post], "app_")
+    with pytest.raises(ModelError) as excinfo:
+        check_models([owner, post])
+    assert str(excinfo.value).startswith(
+        "post.ownerId: the foreign key names 'nope', which is not a column of model 'owner' (table app_owner)"
+    )
 
 
 # -- the config -------------------------------------------------------------------------
@@ -212,6 +310,15 @@ def test_the_config_reads_prefix_and_rule(tmp_path: Path, name: str) -> None:
     assert load_config(_config(tmp_path / "plain", name, "")).table_prefix == ""
 
 
+@pytest.mark.parametrize("name", ["nanoka.toml", "pyproject.toml"])
+def test_the_config_reads_the_previous_prefix_empty_for_none(tmp_path: Path, name: str) -> None:
+    path = _config(tmp_path, name, 'table-prefix = "app_"\ntable-prefix-renamed-from = ""')
+    assert load_config(path).table_prefix_renamed_from == ""
+    path = _config(tmp_path / "removed", name, 'table-prefix-renamed-from = "app_"')
+    assert (load_config(path).table_prefix, load_config(path).table_prefix_renamed_from) == ("", "app_")
+    assert load_config(_config(tmp_path / "plain", name, "")).table_prefix_renamed_from is None
+
+
 BAD = [
     ('table-prefix = "app-"', "table-prefix", "letters, digits and _"),
     ('table-prefix = "a`b"', "table-prefix", "letters, digits and _"),
@@ -231,6 +338,10 @@ BAD = [
     ('export-names = "{{{name}}}"', "export-names", "only letters, digits and _"),
     ('export-names = "1{name}"', "export-names", "may not start with a digit"),
     ("export-names = \"{name}'\"", "export-names", "only letters, digits and _"),
+    ('table-prefix-renamed-from = "app-"', "table-prefix-renamed-from", "letters, digits and _"),
+    ('table-prefix-renamed-from = "sqlite_"', "table-prefix-renamed-from", "reserved by SQLite and D1"),
+    ("table-prefix-renamed-from = 1", "table-prefix-renamed-from", 'must be a string ("" when the tables'),
+    ('table-prefix-renamed-from = ""', "table-prefix-renamed-from", "is '', the table-prefix itself"),
 ]
 
 
@@ -353,7 +464,9 @@ def test_a_prefix_not_shared_by_every_table_is_named() -> None:
 def test_under_the_configs_prefix_a_table_without_it_is_named() -> None:
     result = _import([_table("app_post", "post"), _table("tag", "tag")], table_prefix="app_")
     assert result.config == {}
-    assert [str(item) for item in result.unimportable] == ["tag: a table without the config's table-prefix 'app_'"]
+    assert [str(item) for item in result.unimportable] == [
+        "tag: a table without the config's table-prefix 'app_' (a model for it would be table app_tag, not this one)"
+    ]
     assert 'define_model("post", {' in result.source
 
 

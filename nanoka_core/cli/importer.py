@@ -154,7 +154,10 @@ def _naming(
     if table_prefix:
         for table in tables:
             if not table["name"].startswith(table_prefix):
-                construct = f"a table without the config's table-prefix {table_prefix!r}"
+                construct = (
+                    f"a table without the config's table-prefix {table_prefix!r} (a model for it would be "
+                    f"table {table_prefix + table['name']}, not this one)"
+                )
                 writer.problems.append(Unimportable(table["name"], None, construct))
     elif len(prefixes) == 1 and "" not in prefixes and None not in prefixes:
         found = prefixes.pop()

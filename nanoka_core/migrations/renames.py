@@ -31,6 +31,7 @@ class Question:
     :param candidates: old names drizzle-kit may offer, in the snapshot's order.
     :param answer: an old name ("renamed from"), ``CREATE``, or None when nothing answers it.
     :param table_prefix: the config's ``table-prefix``, which models leave out of table names.
+    :param previous_prefix: the config's ``table-prefix-renamed-from``, if any.
     """
 
     kind: Kind
@@ -39,18 +40,42 @@ class Question:
     candidates: tuple[str, ...]
     answer: str | None
     table_prefix: str = ""
+    previous_prefix: str | None = None
 
     def declarations(self) -> list[str]:
         """The lines that would answer this question with each candidate."""
         if self.kind == "column":
             return [f'.renamed_from("{old}") on {self.table}.{self.name}' for old in self.candidates]
+        return [self._table_declaration(old) for old in self.candidates]
+
+    def _table_declaration(self, old: str) -> str:
+        """What says that table ``self.table`` was ``old`` in the last migration."""
         table = self.table.removeprefix(self.table_prefix)
-        return [
-            f'renamed_from="{old}" on the model of table {self.table!r} '
-            f'(define_model("{table}", {{...}}, renamed_from="{old}") or '
-            f'class ...(Model, table="{table}", renamed_from="{old}"))'
-            for old in (c.removeprefix(self.table_prefix) for c in self.candidates)
-        ]
+
+        def renamed_from(written: str) -> str:
+            return (
+                f'renamed_from="{written}" on the model of table {self.table!r} '
+                f'(define_model("{table}", {{...}}, renamed_from="{written}") or '
+                f'class ...(Model, table="{table}", renamed_from="{written}"))'
+            )
+
+        for prefix in (self.previous_prefix, self.table_prefix):
+            if prefix is not None and old.startswith(prefix) and old != prefix:
+                return renamed_from(old[len(prefix) :])
+        # A renamed_from is written under the table prefix: a name without it had another prefix.
+        key = "table-prefix-renamed-from = \"{}\" in the nanoka config"
+        had = _old_prefix(old, table)
+        if had is not None:
+            every = "every table is renamed from its name under it"
+            return f"{key.format(had)} (table-prefix was {had!r}: {every})"
+        had = next((p for p in (_old_prefix(c, table) for c in self.candidates) if p is not None), None)
+        if had is not None and old.startswith(had):
+            return f"{key.format(had)}, and {renamed_from(old[len(had) :])}"
+        return (
+            f"{key.format('<the prefix ' + repr(old) + ' had>')}, and renamed_from=\"<{old!r} without it>\" "
+            f"on the model {table!r} (renamed_from names a table under the table-prefix "
+            f"{self.table_prefix!r})"
+        )
 
     def describe(self) -> str:
         if self.kind == "column":
@@ -84,6 +109,8 @@ class RenamePlan:
     no_renames: bool = False
     table_prefix: str = ""
     """The models' table prefix: their ``renamed_from`` is written without it."""
+    previous_prefix: str | None = None
+    """The prefix the tables had in the last migration (``table-prefix-renamed-from``), if it changed."""
 
     @property
     def unanswered(self) -> list[Question]:
@@ -137,19 +164,47 @@ def build_plan(
     """What drizzle-kit will ask when the schema moves from ``snapshot`` to ``models``."""
     old_tables = snapshot_tables(snapshot)
     new_tables = {m.table: list(model_columns(m)) for m in models}
-    plan = RenamePlan(no_renames=no_renames, table_prefix=models[0].table_prefix if models else "")
+    plan = RenamePlan(
+        no_renames=no_renames,
+        table_prefix=models[0].table_prefix if models else "",
+        previous_prefix=models[0].previous_prefix if models else None,
+    )
     gone_tables = [t for t in old_tables if t not in new_tables]
     counterpart: dict[str, str] = {t: t for t in new_tables if t in old_tables}
+
+    previous = plan.previous_prefix
+    from_previous: list[str] = []  # old tables found under table-prefix-renamed-from
+
+    def rename(model: type[Model], old: str, by_previous_prefix: bool) -> None:
+        plan.renames.append(Rename("table", model.table, old, model.table))
+        counterpart[model.table] = old
+        if by_previous_prefix:
+            from_previous.append(old)
+
     for model in models:
-        old = model.renamed_from
-        if old is None:
+        if model.renamed_from is None:
             continue
-        if old in gone_tables and model.table not in old_tables:
-            plan.renames.append(Rename("table", model.table, old, model.table))
-            counterpart[model.table] = old
+        written = model.renamed_from.removeprefix(model.table_prefix)
+        olds = [model.renamed_from] if previous is None else [previous + written, model.renamed_from]
+        old = next((o for o in olds if o in gone_tables), None)
+        if old is not None and model.table not in old_tables:
+            rename(model, old, old != model.renamed_from)
         else:
-            declared = f"model {model.base_table!r}: renamed_from={old.removeprefix(model.table_prefix)!r}"
-            plan.inert.append(_inert(declared, f"table {old}"))
+            declared = f"model {model.base_table!r}: renamed_from={written!r}"
+            plan.inert.append(_inert(declared, f"table {' or '.join(dict.fromkeys(olds))}"))
+    if previous is not None:
+        # table-prefix changed: every other table was its base name under the old prefix.
+        taken = {r.old for r in plan.renames}
+        for model in models:
+            old = previous + model.base_table
+            if model.table not in counterpart and old in gone_tables and old not in taken:
+                rename(model, old, True)
+        if not from_previous:
+            plan.inert.append(
+                f"table-prefix-renamed-from = {previous!r} does nothing: no model's table is in the latest "
+                "migration's snapshot under that prefix (the rename is done, or the prefix is wrong); "
+                "remove it from the nanoka config"
+            )
     if old_tables:  # with no snapshot yet, drizzle-kit only creates
         _ask(plan, "table", "", [t for t in new_tables if t not in old_tables], gone_tables)
     for model in models:
@@ -164,7 +219,7 @@ def build_plan(
             if old_table and old in gone and name not in old_columns:
                 plan.renames.append(Rename("column", model.table, old, name))
             else:
-                where = f"{model.table}.{name}: .renamed_from({old!r})"
+                where = f"{model.base_table}.{name}: .renamed_from({old!r})"
                 plan.inert.append(_inert(where, f"column {old_table or model.table}.{old}"))
         if old_table:
             _ask(plan, "column", model.table, [c for c in new_columns if c not in old_columns], gone)
@@ -185,8 +240,17 @@ def _ask(plan: RenamePlan, kind: Kind, table: str, created: list[str], gone: lis
                 tuple(gone),
                 plan.answer(kind, asked_table, name, gone),
                 plan.table_prefix,
+                plan.previous_prefix,
             )
         )
+
+
+def _old_prefix(old: str, table: str) -> str | None:
+    """The prefix table ``old`` would have had if it were ``table`` under another table-prefix."""
+    from nanoka_core.config import table_prefix_problem
+
+    had = old[: len(old) - len(table)] if old.endswith(table) else None
+    return had if had is not None and (had == "" or table_prefix_problem(had) is None) else None
 
 
 def _inert(declaration: str, old: str) -> str:

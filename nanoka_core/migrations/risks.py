@@ -34,7 +34,15 @@ class RiskKind:
 
 
 _KINDS = [
-    RiskKind("DS102", DESTROYS, "table dropped", "keep the model (or restore the table from a backup)"),
+    RiskKind(
+        "DS102",
+        DESTROYS,
+        "table dropped",
+        "keep the model; if it was renamed (or table-prefix changed), delete this migration with its "
+        "snapshot and journal entry, run nanoka hash, declare the rename (renamed_from=, or "
+        "table-prefix-renamed-from in the nanoka config) and run nanoka generate again; "
+        "or restore the table from a backup",
+    ),
     RiskKind("DS103", DESTROYS, "column dropped", "keep the field until its data is copied elsewhere"),
     RiskKind(
         "DS110",

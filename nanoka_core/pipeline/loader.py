@@ -41,7 +41,11 @@ def load_models(config: Config) -> list[type[Model]]:
                 )
             models.update(dict.fromkeys(found))
     apply_naming(
-        models, config.table_prefix, config.export_names, f"{config.path}: '{config.key('export-names')}' = "
+        models,
+        config.table_prefix,
+        config.export_names,
+        f"{config.path}: '{config.key('export-names')}' = ",
+        config.table_prefix_renamed_from,
     )
     check_models(models)
     return list(models)

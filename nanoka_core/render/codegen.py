@@ -19,7 +19,7 @@ from nanoka_core.log import get_logger
 from nanoka_core.schema.defaults import needs_sql_literal
 from nanoka_core.schema.expressions import SQLExpression, TSExpression
 from nanoka_core.schema.fields import NO_DEFAULT, Field
-from nanoka_core.schema.models import Model
+from nanoka_core.schema.models import Model, model_label
 from nanoka_core.schema.references import (
     ResolvedKey,
     foreign_keys,
@@ -159,7 +159,7 @@ def render_schema(
             column = emit(field.column_name or name, field)
             if column is None:
                 raise ModelError(
-                    f"{model.table}.{name}: no column emitter for field type {field.kind!r}; "
+                    f"{model.base_table}.{name}: no column emitter for field type {field.kind!r}; "
                     "install or enable the plugin that provides it (see `nanoka plugins`)"
                 )
             imports.add("sqliteTableCreator" if prefix else "sqliteTable")
@@ -275,7 +275,7 @@ def _relations(model: type[Model], positions: dict[type[Model], int], imports: s
     table = _export(model)
     entries = []
     for name, relation in declared:
-        where = f"{model.table}.{name}: t.{relation.kind}()"
+        where = f"{model.base_table}.{name}: t.{relation.kind}()"
         target = resolve_model(relation.target, where)
         if target not in positions:
             raise ModelError(
@@ -301,7 +301,7 @@ def _relations(model: type[Model], positions: dict[type[Model], int], imports: s
 def _check_column(model: type[Model], name: str, where: str) -> None:
     field = model.fields.get(name)
     if field is None or field.is_relation:
-        raise ModelError(f"{where}: {name!r} is not a column of model {model.table!r}")
+        raise ModelError(f"{where}: {name!r} is not a column of {model_label(model)}")
 
 
 def _export(model: type[Model]) -> str:
@@ -417,6 +417,6 @@ def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
             raise ModelError(f"{named} clashes with the schema file's {imported} of {name!r}; {fix}")
         if name in exported:
             raise ModelError(
-                f"model {model.table!r}: two tables are exported as {name!r}; give one another export_name"
+                f"{model_label(model)}: two tables are exported as {name!r}; give one another export_name"
             )
         exported.add(name)

@@ -12,7 +12,7 @@ from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.defaults import check_default
 from nanoka_core.schema.expressions import is_kept
 from nanoka_core.schema.fields import NO_DEFAULT, Relation
-from nanoka_core.schema.models import Model, resolve_model, schema_object_names
+from nanoka_core.schema.models import Model, model_label, resolve_model, schema_object_names
 from nanoka_core.schema.names import check_field_name, check_table_name
 from nanoka_core.schema.references import check_foreign_keys
 
@@ -20,34 +20,36 @@ from nanoka_core.schema.references import check_foreign_keys
 def check_models(models: Iterable[type[Model]]) -> None:
     """Names, duplicate tables, relation targets, foreign keys, literal defaults and declared renames."""
     models = list(models)
-    seen: dict[str, str] = {}
+    seen: dict[str, type[Model]] = {}
     for model in models:
-        check_table_name(model.table)
+        check_table_name(model.table, model.base_table)
         folded = model.table.lower()
         if folded in seen:
             other = seen[folded]
-            case_note = f" (and {other!r}: SQLite table names ignore case)" if other != model.table else ""
+            case = other.table != model.table
+            case_note = f" (and {other.table!r}: SQLite table names ignore case)" if case else ""
             raise ModelError(
                 f"two models use the table name {model.table!r}{case_note}; table names must be unique"
+                f" ({model_label(other)} and {model_label(model)})"
             )
-        seen[folded] = model.table
+        seen[folded] = model
         columns: dict[str, str] = {}
         for name, field in model.fields.items():
-            check_field_name(model.table, name)
+            check_field_name(model.base_table, name)
             if isinstance(field, Relation):
                 _check_relation(model, name, field)
                 continue
             column = (field.column_name or name).lower()
             if column in columns:
                 raise ModelError(
-                    f"model {model.table!r}: fields {columns[column]!r} and {name!r} "
+                    f"{model_label(model)}: fields {columns[column]!r} and {name!r} "
                     "are the same column in SQLite, which ignores case in column names"
                 )
             columns[column] = name
-            check_default(field, f"{model.table}.{name}")
+            check_default(field, f"{model.base_table}.{name}")
             value = field.default_value
             if value is not NO_DEFAULT and not callable(value) and not is_kept(value):
-                check_json_value(field.default_value, f"{model.table}.{name}")
+                check_json_value(field.default_value, f"{model.base_table}.{name}")
         _check_field_renames(model)
     _check_table_renames(models, seen)
     _check_global_names(models)
@@ -56,19 +58,19 @@ def check_models(models: Iterable[type[Model]]) -> None:
 
 def _check_global_names(models: Iterable[type[Model]]) -> None:
     """Tables and indexes share one namespace in SQLite: the second of a name would fail on D1."""
-    owners: dict[str, tuple[str, str]] = {}
+    owners: dict[str, tuple[str, type[Model]]] = {}
     for model in models:
         for name in schema_object_names(model):
             folded = name.lower()
-            if folded in owners and owners[folded][1] != model.table:
-                other_name, other_table = owners[folded]
+            if folded in owners and owners[folded][1] is not model:
+                other_name, other = owners[folded]
                 raise ModelError(
-                    f"models {other_table!r} and {model.table!r} both name a table or index {name!r}"
+                    f"{model_label(other)} and {model_label(model)} both name a table or index {name!r}"
                     f"{f' (and {other_name!r})' if other_name != name else ''}: SQLite keeps table and "
                     "index names in one namespace per database (ignoring case); rename one "
                     "(index(..., name=...))"
                 )
-            owners.setdefault(folded, (name, model.table))
+            owners.setdefault(folded, (name, model))
 
 
 def _check_field_renames(model: type[Model]) -> None:
@@ -78,7 +80,7 @@ def _check_field_renames(model: type[Model]) -> None:
         old = field.previous_name
         if old is None:
             continue
-        where = f"{model.table}.{name}: .renamed_from({old!r})"
+        where = f"{model.base_table}.{name}: .renamed_from({old!r})"
         if old == name:
             raise ModelError(f"{where} names the field itself; remove .renamed_from()")
         if old in model.fields:
@@ -91,7 +93,7 @@ def _check_field_renames(model: type[Model]) -> None:
         claimed[old] = name
 
 
-def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, str]) -> None:
+def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, type[Model]]) -> None:
     """A table is renamed from a name no other model holds or claims."""
     claimed: dict[str, str] = {}
     for model in models:
@@ -100,14 +102,14 @@ def _check_table_renames(models: Iterable[type[Model]], tables: dict[str, str]) 
             continue
         where = f"model {model.base_table!r}: renamed_from={old.removeprefix(model.table_prefix)!r}"
         if old.lower() in tables:
-            raise ModelError(f"{where}: model {tables[old.lower()]!r} still uses that table name")
+            raise ModelError(f"{where}: {model_label(tables[old.lower()])} still uses that table name")
         if old in claimed:
-            raise ModelError(f"{where}: model {claimed[old]!r} is renamed from {old!r} too; keep one")
-        claimed[old] = model.table
+            raise ModelError(f"{where}: {claimed[old]} is renamed from {old!r} too; keep one")
+        claimed[old] = model_label(model)
 
 
 def _check_relation(model: type[Model], name: str, field: Relation) -> None:
-    where = f"{model.table}.{name}"
+    where = f"{model.base_table}.{name}"
     try:
         target = resolve_model(field.target, f"t.{field.kind}()")
     except NanokaError as e:
@@ -118,7 +120,7 @@ def _check_relation(model: type[Model], name: str, field: Relation) -> None:
     fk = holder.fields.get(field.foreign_key)
     if fk is None or fk.is_relation:
         raise ModelError(
-            f"{where}: foreign_key {field.foreign_key!r} is not a column of model {holder.table!r}"
+            f"{where}: foreign_key {field.foreign_key!r} is not a column of {model_label(holder)}"
         )
 
 

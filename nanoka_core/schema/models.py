@@ -32,6 +32,8 @@ class Model:
     """The table name the model was written with."""
     table_prefix: ClassVar[str] = ""
     """The project's ``table-prefix`` (``apply_naming``), rendered as ``sqliteTableCreator``."""
+    previous_prefix: ClassVar[str | None] = None
+    """The config's ``table-prefix-renamed-from``: the prefix the table had in the last migration."""
     fields: ClassVar[Mapping[str, Field]]
     indexes: ClassVar[tuple[Index, ...]] = ()
     checks: ClassVar[tuple[Check, ...]] = ()
@@ -86,7 +88,7 @@ class Model:
             if renamed_from == table:
                 raise ModelError(f"model {table!r}: renamed_from={renamed_from!r} is its own name")
         cls.table = cls.base_table = table
-        cls.table_prefix = ""
+        cls.table_prefix, cls.previous_prefix = "", None
         cls.renamed_from = renamed_from
         cls.export_name = _export_name(table, export_name)
         cls.export_rule = None
@@ -110,10 +112,15 @@ def _export_name(table: str, export_name: str | None, key: str = "export_name") 
 
 
 def apply_naming(
-    models: Iterable[type[Model]], table_prefix: str = "", export_names: str | None = None, where: str = ""
+    models: Iterable[type[Model]],
+    table_prefix: str = "",
+    export_names: str | None = None,
+    where: str = "",
+    previous_prefix: str | None = None,
 ) -> None:
     """Give ``models`` the project's table prefix and export-naming rule (the config's
-    ``table-prefix`` and ``export-names``; ``where`` names them in errors).
+    ``table-prefix`` and ``export-names``; ``where`` names them in errors), and the
+    prefix the tables had in the last migration (``table-prefix-renamed-from``), if it changed.
 
     The prefix makes the SQL name of the table and of its ``renamed_from``;
     the rule the export name of each model that declares none. Applying
@@ -124,7 +131,7 @@ def apply_naming(
     exported: dict[str, type[Model]] = {}
     for model in models:
         renamed_from, export_name = model._declared
-        model.table_prefix = table_prefix
+        model.table_prefix, model.previous_prefix = table_prefix, previous_prefix
         model.table = table_prefix + model.base_table
         model.renamed_from = None if renamed_from is None else table_prefix + renamed_from
         model.export_name, model.export_rule = export_name, None
@@ -144,6 +151,13 @@ def apply_naming(
         elif export_name is None and table_prefix:
             check_export_name(model.base_table, f"model {model.base_table!r} (exported under its name)")
         exported.setdefault(model.export_name or model.base_table, model)
+
+
+def model_label(model: type[Model]) -> str:
+    """How a message names ``model``: as written (what its code says), and its SQL table when a
+    table prefix makes the two differ: ``model 'post' (table app_post)``."""
+    named = f"model {model.base_table!r}"
+    return f"{named} (table {model.table})" if model.table != model.base_table else named
 
 
 def export_rule_name(rule: str, table: str) -> str:

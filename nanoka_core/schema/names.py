@@ -31,25 +31,29 @@ JS_RESERVED = frozenset(
 SPECIAL_KEYS = frozenset({"__proto__"})
 
 
-def check_table_name(table: str) -> None:
-    """Reject a table name that cannot be a TypeScript const and a SQLite table."""
-    _check_identifier(table, f"table name {table!r}")
+def check_table_name(table: str, written: str | None = None) -> None:
+    """Reject a table name that cannot be a TypeScript const and a SQLite table
+    (``written``: the model's name as written, when the config's table-prefix made ``table``)."""
+    named = f"table name {table!r}"
+    if written is not None and written != table:
+        named += f" (model {written!r} under the config's table-prefix)"
+    _check_identifier(table, named)
     if table in JS_RESERVED:
         raise ModelError(
-            f"table name {table!r} is a reserved word in TypeScript and cannot name "
+            f"{named} is a reserved word in TypeScript and cannot name "
             "the exported const; choose another table name"
         )
     if table.lower().startswith("sqlite_"):
-        raise ModelError(f"table name {table!r}: names starting with 'sqlite_' are reserved by SQLite")
+        raise ModelError(f"{named}: names starting with 'sqlite_' are reserved by SQLite")
     if table.lower().startswith("_cf_"):
         # workerd refuses these (SQLITE_AUTH) and warns on every other spelling of the prefix.
         raise ModelError(
-            f"table name {table!r}: names starting with '_cf_' (in any case) are reserved by "
+            f"{named}: names starting with '_cf_' (in any case) are reserved by "
             "Cloudflare D1 for its own tables; choose another table name"
         )
     if table.lower() == "d1_migrations":
         raise ModelError(
-            f"table name {table!r} is the table in which wrangler records applied migrations "
+            f"{named} is the table in which wrangler records applied migrations "
             "on D1; choose another table name"
         )
 

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.constraints import ForeignKeyConstraint
 from nanoka_core.schema.fields import SQL_TYPES, Field, ForeignKey, Relation
-from nanoka_core.schema.models import Model, resolve_model
+from nanoka_core.schema.models import Model, model_label, resolve_model
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ def foreign_keys(model: type[Model]) -> dict[str, ForeignKey]:
     for column, (relation, key) in from_relations.items():
         if column in found:
             raise ModelError(
-                f"{model.table}.{column}: a foreign key both from .references() and from "
+                f"{model.base_table}.{column}: a foreign key both from .references() and from "
                 f"t.belongs_to() {relation!r} with an action; keep one of them"
             )
         found[column] = key
@@ -73,23 +73,23 @@ def _target(key: ForeignKey | ForeignKeyConstraint, where: str) -> type[Model]:
 
 def resolve(model: type[Model], name: str, key: ForeignKey) -> ResolvedKey:
     """The target of ``model.<name>``'s foreign key, or a ModelError saying what is wrong."""
-    where = f"{model.table}.{name}"
+    where = f"{model.base_table}.{name}"
     target = _target(key, where)
     column = key.column or _single_primary_key(target, where)
     target_field = target.fields.get(column)
     if target_field is None or target_field.is_relation:
         raise ModelError(
-            f"{where}: the foreign key names {column!r}, which is not a column of {target.table!r}"
+            f"{where}: the foreign key names {column!r}, which is not a column of {model_label(target)}"
         )
     if not _is_unique(target, column, target_field):
         raise ModelError(
-            f"{where}: the foreign key points at {target.table}.{column}, which is neither the primary "
+            f"{where}: the foreign key points at {target.base_table}.{column}, which is neither the primary "
             "key nor unique; SQLite requires one of the two (add .unique() to it)"
         )
     field = model.fields.get(name)
     if field is None or field.is_relation:
-        raise ModelError(f"{where}: the foreign key's column is not a column of {model.table!r}")
-    _check_types(where, field, f"{target.table}.{column}", target_field)
+        raise ModelError(f"{where}: the foreign key's column is not a column of {model_label(model)}")
+    _check_types(where, field, f"{target.base_table}.{column}", target_field)
     if "set null" in (key.on_delete, key.on_update) and not field.is_optional:
         raise ModelError(
             f"{where}: 'set null' needs a column that may be NULL; add .optional() to it "
@@ -226,7 +226,7 @@ def resolve_among(
     resolved = resolve(model, name, key)
     if resolved.target not in models:
         raise ModelError(
-            f"{model.table}.{name}: the foreign key points at model {resolved.target.table!r}, which is "
+            f"{model.base_table}.{name}: the foreign key points at {model_label(resolved.target)}, which is "
             "not among the models generated; add its module to 'models' in the config"
         )
     return resolved
