@@ -94,31 +94,33 @@ def _base_env() -> dict[str, str]:
     }
 
 
+def npm_ci(package_dir: Path, install: Path) -> None:
+    """``npm ci`` of package_dir's package.json + package-lock.json into ``install``; pytest.fail when it fails."""
+    tools = _require_node_tools()
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy2(package_dir / name, install / name)
+    proc = subprocess.run(
+        [tools["npm"], "ci", "--no-audit", "--no-fund", "--prefer-offline"],
+        cwd=install,
+        env={**_base_env(), "npm_config_update_notifier": "false"},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=NPM_CI_TIMEOUT,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"`npm ci --no-audit --no-fund --prefer-offline` in {install} exited with {proc.returncode}:\n"
+            f"{proc.stdout}\n{proc.stderr}",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def example_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """examples/basic's pinned npm dependencies, installed once per test run (all xdist workers)."""
-    tools = _require_node_tools()
-
-    def npm_ci(install: Path) -> None:
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy2(EXAMPLE / name, install / name)
-        proc = subprocess.run(
-            [tools["npm"], "ci", "--no-audit", "--no-fund", "--prefer-offline"],
-            cwd=install,
-            env={**_base_env(), "npm_config_update_notifier": "false"},
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=NPM_CI_TIMEOUT,
-        )
-        if proc.returncode != 0:
-            pytest.fail(
-                f"`npm ci --no-audit --no-fund --prefer-offline` in {install} exited with {proc.returncode}:\n"
-                f"{proc.stdout}\n{proc.stderr}",
-                pytrace=False,
-            )
-
-    install = built_once_per_run(tmp_path_factory, "example-npm-install", npm_ci)
+    _require_node_tools()
+    install = built_once_per_run(tmp_path_factory, "example-npm-install", lambda folder: npm_ci(EXAMPLE, folder))
     node_modules = install / "node_modules"
     for binary in ("drizzle-kit", "wrangler"):
         if not (node_modules / ".bin" / binary).exists():

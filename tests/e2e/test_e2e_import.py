@@ -1,4 +1,24 @@
-"""``nanoka import`` on real, public Drizzle schemas (tests/data/realworld), with the real tools.
+"""``nanoka import`` on real, public Drizzle schemas, with the real tools.
+
+The corpus is not copied into this repository: each schema is taken at test
+time from a public npm package pinned in tests/data/realworld/package.json
+(+ package-lock.json), installed once per run with ``npm ci`` like the
+e2e tools themselves (see tests/data/realworld/README.md):
+
+* ``authjs_drizzle_adapter``: @auth/drizzle-adapter 1.11.3 (ISC), src/lib/sqlite.ts,
+  the tables its ``defineTables()`` builds (5 tables).
+* ``t3_base_sqlite``: create-t3-app 7.40.0 (MIT),
+  template/extras/src/server/db/schema-drizzle/base-sqlite.ts (``sqliteTableCreator`` prefix).
+* ``t3_with_auth_sqlite``: the same package's with-auth-sqlite.ts (NextAuth tables, ``$type``).
+* ``t3_with_better_auth_sqlite``: the same package's with-better-auth-sqlite.ts.
+* ``better_t_stack_auth``: @better-t-stack/template-generator 3.27.0 (MIT), the embedded
+  template auth/better-auth/server/db/drizzle/sqlite/src/schema/auth.ts.hbs.
+* ``better_t_stack_todo``: the same package's examples/todo/server/drizzle/sqlite/src/schema/todo.ts.
+
+Each is written into the test's project as the package ships it, except for the
+substitutions listed below (each must match exactly once, so a new version of
+a package cannot change the test silently). tests/data/constructs holds small
+schemas written for these tests, for constructs the corpus lacks.
 
 For each schema: drizzle-kit writes the first migration from the original;
 ``nanoka import`` writes models; ``nanoka generate`` then finds nothing to
@@ -10,6 +30,7 @@ relations() of both files, read by the same reader) and the same ``$inferSelect`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -20,34 +41,139 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ExampleProject, shown
+from tests.conftest import built_once_per_run
+from tests.e2e.conftest import ExampleProject, npm_ci, shown
 
 pytestmark = pytest.mark.e2e
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
+"""package.json + package-lock.json: the npm packages the corpus comes from."""
 CONSTRUCTS = Path(__file__).resolve().parents[1] / "data" / "constructs"
 """Small schemas written for the tests, for constructs the corpus lacks; proven the same way."""
 READER = Path(__file__).resolve().parents[2] / "nanoka_core" / "drizzle" / "schema_reader.cjs"
 
+T3_TEMPLATES = "template/extras/src/server/db/schema-drizzle"
+BETTER_T_STACK = "@better-t-stack/template-generator"
+
+
+@dataclasses.dataclass(frozen=True)
+class NpmSchema:
+    """One corpus schema: a file of an installed npm package, written into the project.
+
+    ``path`` is a file in the package, or with ``embedded`` a key of the package's
+    exported ``EMBEDDED_TEMPLATES`` map. ``substitutions`` are (old, new) pairs, each
+    old text found exactly once. With ``wrapper``, the file is written as
+    ``<name>_module.ts`` and the schema is ``wrapper`` (which imports it).
+    """
+
+    package: str
+    path: str
+    embedded: bool = False
+    substitutions: tuple[tuple[str, str], ...] = ()
+    wrapper: str | None = None
+
+
+AUTHJS_TABLES = ("usersTable", "accountsTable", "sessionsTable", "verificationTokensTable", "authenticatorsTable")
+NPM_CORPUS = {
+    "authjs_drizzle_adapter": NpmSchema(
+        "@auth/drizzle-adapter",
+        "src/lib/sqlite.ts",
+        substitutions=(
+            # verbatimModuleSyntax (the tests' tsconfig): type-only imports say so.
+            ('import { GeneratedColumnConfig, and, eq, getTableColumns } from "drizzle-orm"',
+             'import { type GeneratedColumnConfig, and, eq, getTableColumns } from "drizzle-orm"'),
+            ("  SQLiteTableWithColumns,\n  integer,", "  type SQLiteTableWithColumns,\n  integer,"),
+            ('import { Awaitable } from "@auth/core/types"', 'import type { Awaitable } from "@auth/core/types"'),
+            # The tables as the function builds them, with their own types: no table passed in
+            # (`schema.x ?? ...`), and no return type widening them to the adapter's minimum.
+            ("): Required<DefaultSQLiteSchema> {", ") {"),
+            *((f"schema.{table} ??", "") for table in AUTHJS_TABLES),
+        ),
+        wrapper=(
+            "import { defineTables } from './authjs_drizzle_adapter_module'\n"
+            f"export const {{ {', '.join(AUTHJS_TABLES)} }} = defineTables()\n"
+        ),
+    ),
+    "t3_base_sqlite": NpmSchema("create-t3-app", f"{T3_TEMPLATES}/base-sqlite.ts"),
+    "t3_with_auth_sqlite": NpmSchema(
+        "create-t3-app",
+        f"{T3_TEMPLATES}/with-auth-sqlite.ts",
+        # next-auth is not installed; its `next-auth/adapters` re-exports @auth/core's adapters module.
+        substitutions=(('from "next-auth/adapters"', 'from "@auth/core/adapters"'),),
+    ),
+    "t3_with_better_auth_sqlite": NpmSchema("create-t3-app", f"{T3_TEMPLATES}/with-better-auth-sqlite.ts"),
+    "better_t_stack_auth": NpmSchema(
+        BETTER_T_STACK, "auth/better-auth/server/db/drizzle/sqlite/src/schema/auth.ts.hbs", embedded=True
+    ),
+    "better_t_stack_todo": NpmSchema(
+        BETTER_T_STACK, "examples/todo/server/drizzle/sqlite/src/schema/todo.ts", embedded=True
+    ),
+}
+
 CONFIG_ADDED = {
-    "t3_base_sqlite_prefixed": 'table-prefix = "project1_"',
-    "authjs_drizzle_adapter": 'export-names = "{camel}sTable"',
-    "saas_d1_template": 'export-names = "{camel}Table"',
-    "drizzle_northwind_sqlite": 'export-names = "{camel}s"',
+    "t3_base_sqlite": ['table-prefix = "project1_"'],
+    "t3_with_auth_sqlite": ['export-names = "{camel}s"', 'table-prefix = "project1_"'],
+    "authjs_drizzle_adapter": ['export-names = "{camel}sTable"'],
+    "app_code": ['export-names = "{camel}sTable"'],
 }
 """What the import adds to the nanoka config: sqliteTableCreator's prefix, the rule most exports follow."""
 
 
+@pytest.fixture(scope="session")
+def corpus_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus's pinned npm packages, installed once per test run (all xdist workers)."""
+    install = built_once_per_run(tmp_path_factory, "realworld-npm-install", lambda folder: npm_ci(REALWORLD, folder))
+    node_modules = install / "node_modules"
+    for package in {spec.package for spec in NPM_CORPUS.values()}:
+        if not (node_modules / package / "package.json").is_file():
+            pytest.fail(f"npm ci did not install {package} into {node_modules}", pytrace=False)
+    # The schemas must be built by the drizzle-orm nanoka and drizzle-kit read them with (the project's).
+    assert not (node_modules / "drizzle-orm").exists(), "the corpus install brought its own drizzle-orm"
+    return node_modules
+
+
 def _schemas() -> list[Any]:
-    return [
-        pytest.param(path, id=path.stem) for folder in (CORPUS, CONSTRUCTS) for path in sorted(folder.glob("*.ts"))
+    return [pytest.param(name, id=name) for name in sorted(NPM_CORPUS)] + [
+        pytest.param(path, id=path.stem) for path in sorted(CONSTRUCTS.glob("*.ts"))
     ]
 
 
-def _original(project: ExampleProject, schema: Path) -> str:
-    """Copy the schema's folder into the project; the original's path relative to the project."""
-    shutil.copytree(schema.parent, project.root / "original")
-    return f"original/{schema.name}"
+def _package_file(project: ExampleProject, node_modules: Path, spec: NpmSchema) -> str:
+    if not spec.embedded:
+        return (node_modules / spec.package / spec.path).read_text(encoding="utf-8")
+    module = node_modules / spec.package / "dist" / "index.mjs"
+    script = (
+        "const [module, key] = process.argv.slice(1);"
+        "import(require('node:url').pathToFileURL(module).href).then((m) => {"
+        " const text = m.EMBEDDED_TEMPLATES.get(key);"
+        " if (text === undefined) { console.error('no template ' + key); process.exit(1) }"
+        " process.stdout.write(text) })"
+    )
+    proc = project.run(["node", "-e", script, str(module), spec.path])
+    assert proc.returncode == 0, shown(proc)
+    assert "{{" not in proc.stdout, f"{spec.path} is a template with blanks to fill: not a schema as it stands"
+    return proc.stdout
+
+
+def _original(project: ExampleProject, schema: str | Path, corpus_node_modules: Path) -> str:
+    """Write the schema (and what it imports) under original/; its path relative to the project."""
+    folder = project.root / "original"
+    if isinstance(schema, Path):  # one of ours: its folder as it is
+        shutil.copytree(schema.parent, folder)
+        return f"original/{schema.name}"
+    spec = NPM_CORPUS[schema]
+    folder.mkdir()
+    # Packages a schema imports types from (@auth/core) resolve here; drizzle-orm falls through to the project's.
+    (folder / "node_modules").symlink_to(corpus_node_modules, target_is_directory=True)
+    text = _package_file(project, corpus_node_modules, spec)
+    for old, new in spec.substitutions:
+        assert text.count(old) == 1, f"expected {old!r} exactly once in {spec.package}/{spec.path}"
+        text = text.replace(old, new)
+    if spec.wrapper is not None:
+        (folder / f"{schema}_module.ts").write_text(text, encoding="utf-8")
+        text = spec.wrapper
+    (folder / f"{schema}.ts").write_text(text, encoding="utf-8")
+    return f"original/{schema}.ts"
 
 
 def _read(project: ExampleProject, schema: str) -> dict[str, Any]:
@@ -90,13 +216,19 @@ def _read_back(db: sqlite3.Connection) -> dict[str, Any]:
 
 
 def _type_assertions(tables: list[str], original: str) -> str:
-    """A .ts file that compiles only where each table's row types agree both ways."""
+    """A .ts file that compiles only where each table's row types agree both ways.
+
+    And where no column of the original is ``any`` (a type import that did not
+    resolve), which would agree with anything.
+    """
     lines = [
         f"import * as original from './{original.removesuffix('.ts')}'",
         "import * as generated from './drizzle/schema'",
         "type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false",
+        "type HasAny<T> = true extends { [K in keyof T]-?: 0 extends 1 & T[K] ? true : false }[keyof T] ? true : false",
     ]
     for table in tables:
+        lines.append(f"export const {table}_typed: HasAny<typeof original.{table}.$inferSelect> = false")
         for infer in ("$inferSelect", "$inferInsert"):
             lines.append(
                 f"export const {table}_{infer[1:]}: Same<typeof original.{table}.{infer}, "
@@ -107,11 +239,11 @@ def _type_assertions(tables: list[str], original: str) -> str:
 
 @pytest.mark.parametrize("schema", _schemas())
 def test_an_imported_schema_is_the_same_schema(
-    make_example_project: Callable[[str], ExampleProject], schema: Path
+    make_example_project: Callable[[str], ExampleProject], corpus_node_modules: Path, schema: str | Path
 ) -> None:
     project = make_example_project("app")
-    name = schema.stem
-    original = _original(project, schema)
+    name = schema.stem if isinstance(schema, Path) else schema
+    original = _original(project, schema, corpus_node_modules)
     project.edit("drizzle.config.ts", "schema: './drizzle/schema.ts'", f"schema: './{original}'")
     proc = project.npx("drizzle-kit", "generate", "--config", "drizzle.config.ts")
     assert proc.returncode == 0 and len(project.migrations()) == 1, shown(proc)
@@ -125,9 +257,9 @@ def test_an_imported_schema_is_the_same_schema(
     models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
     config_after = (project.root / "nanoka.toml").read_text(encoding="utf-8")
     added = sorted(set(config_after.splitlines()) - set(config_before.splitlines()))
-    assert added == ([CONFIG_ADDED[name]] if name in CONFIG_ADDED else []), config_after
-    if name in CONFIG_ADDED:  # one line added, the rest kept as written
-        config_after = config_after.replace(CONFIG_ADDED[name] + "\n", "", 1)
+    assert added == CONFIG_ADDED.get(name, []), config_after
+    for line in added:  # lines added, the rest kept as written
+        config_after = config_after.replace(line + "\n", "", 1)
     assert config_after == config_before
     proc = project.nanoka("generate")
     assert proc.returncode == 0, shown(proc) + "\n--- models\n" + models
