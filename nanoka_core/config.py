@@ -70,7 +70,13 @@ def extend_sys_path(config: Config) -> None:
     project file named like a standard module (``json.py``, ``shlex.py``)
     must not replace the module that nanoka, its dependencies or the models
     import. They still come before installed packages.
+
+    A module Python lacks on this platform is no protection: ``subprocess``
+    tries ``import msvcrt`` everywhere, so a project's ``msvcrt.py`` would
+    run in its place. ``subprocess`` is imported before the folders go in.
     """
+    import subprocess  # noqa: F401  # imports msvcrt (absent on POSIX) before a project's own can answer
+
     folders = [str(f) for f in (config.project_dir, *config.pythonpath) if str(f) not in sys.path]
     at = _after_standard_library(sys.path)
     sys.path[at:at] = folders
