@@ -90,8 +90,8 @@ def models_source(
     :param exports: the tables' export names matter (not for a database's tables, which have none).
     """
     writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
-    tables = schema["tables"]
-    config = _naming(writer, tables, table_prefix, export_names, exports)
+    config = _naming(writer, schema["tables"], table_prefix, export_names, exports)
+    tables = [table for table in schema["tables"] if table["name"] not in writer.left_out]
     variables = _variable_names(tables)
     relations: dict[str, dict[str, Any]] = {}
     for declared in schema.get("relations", ()):
@@ -155,10 +155,12 @@ def _naming(
         for table in tables:
             if not table["name"].startswith(table_prefix):
                 construct = (
-                    f"a table without the config's table-prefix {table_prefix!r} (a model for it would be "
-                    f"table {table_prefix + table['name']}, not this one)"
+                    f"a table without the config's table-prefix {table_prefix!r}: a model for it would be "
+                    f"table {table_prefix + table['name']}, so it is left out (a migration would then drop it); "
+                    f"rename it to {table_prefix + table['name']}, or import it where the config has no table-prefix"
                 )
                 writer.problems.append(Unimportable(table["name"], None, construct))
+                writer.left_out.add(table["name"])
     elif len(prefixes) == 1 and "" not in prefixes and None not in prefixes:
         found = prefixes.pop()
         assert found is not None
@@ -255,6 +257,8 @@ class _Writer:
         self.export_names: str | None = None
         """The ``export-names`` rule: a table whose export it does not give gets ``export_name=``."""
         self.exports = True
+        self.left_out: set[str] = set()
+        """Tables named as unimportable and written no model; keys and relations to them are named too."""
 
     def model(
         self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
@@ -312,7 +316,7 @@ class _Writer:
             target = variables.get(fk["foreignTable"]["name"])
             if target is None:
                 missing = fk["foreignTable"]["name"]
-                self._problem(table, key, f"a foreign key to {missing}, which the file does not export")
+                self._problem(table, key, f"a foreign key to {missing}, {self._absent(missing)}")
             else:
                 args = [f"lambda: {target}", _py(fk["foreignColumns"][0])]
                 args += [
@@ -353,7 +357,7 @@ class _Writer:
         if target is None:
             missing = fk["foreignTable"]["name"]
             self._problem(
-                table, None, f"foreign key {fk['name']} to {missing}, which the file does not export"
+                table, None, f"foreign key {fk['name']} to {missing}, {self._absent(missing)}"
             )
             return None
         if fk["explicitName"] and not _constraint_name(fk["explicitName"]):
@@ -381,7 +385,8 @@ class _Writer:
         for relation in relations["relations"]:
             target = variables.get(relation["table"]["name"])
             if relation["key"] in columns or target is None:
-                why = "has a column's name" if target else "points at a table the file does not export"
+                missing = relation["table"]["name"]
+                why = "has a column's name" if target else f"points at {missing}, {self._absent(missing)}"
                 self._problem(table["name"], relation["key"], f"a relation that {why}")
                 continue
             args = [f"lambda: {target}"]
@@ -555,6 +560,10 @@ class _Writer:
                 )
                 break
         return self._sql(table, None, chunks, allow_columns=True)
+
+    def _absent(self, table: str) -> str:
+        """Why ``table`` has no model: left out (named above), or not exported by the file."""
+        return "a table left out" if table in self.left_out else "which the file does not export"
 
     def _problem(self, table: str, column: str | None, construct: str) -> None:
         self.problems.append(Unimportable(table, column, construct))

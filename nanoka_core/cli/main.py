@@ -690,9 +690,15 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         write_text_atomic(config.path, config_text)
         log.info(f"added {settings} to {config.path.name}")
     module = importer.module_name(target, project_dir)
-    if config is None or module not in config.models:
-        extra = f" and {settings}" if config is None and settings else ""
-        log.info(f"add {module!r} to `models`{extra} in the nanoka config, then run `nanoka generate`")
+    if config is None:
+        lines = [f"models = {json.dumps([module])}"] + [f"{k} = {json.dumps(v)}" for k, v in result.config.items()]
+        click.echo(
+            "No nanoka config here: put these lines in nanoka.toml (or under [tool.nanoka] in pyproject.toml), "
+            "then run `nanoka generate`:\n" + "".join(f"  {line}\n" for line in lines),
+            nl=False,
+        )
+    elif module not in config.models:
+        log.info(f"add {module!r} to `models` in {config.path.name}, then run `nanoka generate`")
 
 
 @cli.command()
