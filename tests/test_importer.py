@@ -156,3 +156,54 @@ def test_types_only_typescript_knows_come_from_the_compilers_answer() -> None:
     assert [str(item) for item in result.unimportable] == [
         "account.status: the TypeScript-only type Stripe.Subscription.Status"
     ]
+
+
+def test_a_typescript_enum_is_kept_and_imported_from_where_it_is_declared() -> None:
+    def enum(name: str, file: str, exported: bool = True) -> list[dict[str, Any]]:
+        return [{"name": name, "file": file, "exported": exported}]
+
+    columns = ["status", "urgent", "local", "hidden", "plan", "tier"]
+    result = models_source(
+        {
+            "tables": [_table("ticket", [_column(key, enumValues=["a", "b"], notNull=False) for key in columns])],
+            "relations": [],
+            "unsupported": [],
+            "types": {"ticket": {
+                "status": "Status", "urgent": "Priority.High | Priority.Low", "local": "Local", "hidden": "Hidden",
+                "plan": "Plan", "tier": "Tier",
+            }},
+            "enums": {"ticket": {
+                "status": enum("Status", "/p/src/lib/status.ts"),
+                "urgent": enum("Priority", "/p/src/db/priority.mts"),
+                "local": enum("Local", "/p/src/db/schema.ts"),
+                "hidden": enum("Hidden", "/p/src/lib/hidden.ts", exported=False),
+                "plan": enum("Plan", "/p/node_modules/billing/dist/index.d.ts"),
+                "tier": enum("Tier", "/p/node_modules/billing/dist/index.d.ts"),
+            }},
+        },
+        {"Plan": ("billing", "Plan"), "Status": ("../lib/status", "Status")},
+        schema_file=Path("/p/src/db/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    lines = result.source.splitlines()
+    enum_field = 't.enum("a", "b", check=False)'
+    assert (
+        f'    "status": {enum_field}.ts_type("Status", imports={{"Status": "../src/lib/status"}}).optional(),'
+        "  # TypeScript kept verbatim"
+    ) in lines
+    assert (
+        f'    "urgent": {enum_field}.ts_type("Priority.High | Priority.Low", imports={{"Priority": '
+        '"../src/db/priority.mjs"}).optional(),  # TypeScript kept verbatim'
+    ) in lines
+    assert (
+        f'    "plan": {enum_field}.ts_type("Plan", imports={{"Plan": "billing"}}).optional(),  # TypeScript kept verbatim'
+    ) in lines
+    assert [str(item) for item in result.unimportable] == [
+        "ticket.local: the TypeScript enum Local, declared in schema.ts, which the generated schema replaces: "
+        "move it to a module of its own (export enum Local ...), import it from there in schema.ts, and import again",
+        "ticket.hidden: the TypeScript enum Hidden, which hidden.ts does not export: export it from there "
+        "(top level), and import again",
+        "ticket.tier: the TypeScript enum Tier, declared in a package the schema does not import it from by name: "
+        "import { Tier } there",
+    ]
+    compile(result.source, "models.py", "exec")

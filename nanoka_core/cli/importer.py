@@ -40,6 +40,8 @@ _JSON_TYPES = {
     "string": "str", "number": "float", "boolean": "bool",
 }
 """TypeScript types of a JSON column that ``t.json(T)`` writes back exactly."""
+_TS_SUFFIXES = ((".d.ts", ""), (".tsx", ""), (".ts", ""), (".mts", ".mjs"), (".cts", ".cjs"))
+"""A TypeScript file's suffix, and what a module specifier naming it ends with instead."""
 _PLAIN_TYPE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|string|number|boolean|Date|bigint|null|\[\]|\s|\|)+')
 """A TypeScript type written with nothing the schema file would have to import."""
 
@@ -89,7 +91,7 @@ def models_source(
     :param table_prefix: the config's ``table-prefix``, ``export_names`` its ``export-names``.
     :param exports: the tables' export names matter (not for a database's tables, which have none).
     """
-    writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
+    writer = _Writer(imports, schema_file, output_schema.parent, schema.get("types") or {}, schema.get("enums") or {})
     config = _naming(writer, schema["tables"], table_prefix, export_names, exports)
     tables = [table for table in schema["tables"] if table["name"] not in writer.left_out]
     variables = _variable_names(tables)
@@ -241,13 +243,17 @@ class _Writer:
     def __init__(
         self,
         imports: dict[str, tuple[str, str]],
-        source_dir: Path,
+        schema_file: Path,
         output_dir: Path,
         row_types: dict[str, dict[str, str]],
+        enums: dict[str, dict[str, list[dict[str, Any]]]],
     ) -> None:
         self.imports = imports
         self.row_types = row_types
-        self.source_dir = source_dir
+        self.enums = enums
+        """The TypeScript enums each column's row type names (export -> key -> enums), where declared."""
+        self.schema_file = schema_file
+        self.source_dir = schema_file.parent
         self.output_dir = output_dir
         self.problems: list[Unimportable] = []
         self.nanoka_names: set[str] = set()
@@ -273,9 +279,10 @@ class _Writer:
         base = name.removeprefix(self.table_prefix)
         lines = [f"{variables[name]} = define_model({_py(base)}, {{"]
         row = self.row_types.get(table["export"], {})
+        enums = self.enums.get(table["export"], {})
         for column in table["columns"]:
             key = column["key"]
-            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key))
+            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key), enums.get(key))
             lines.append(f"    {_py(column['key'])}: {field},{comment}")
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
@@ -299,11 +306,14 @@ class _Writer:
         fk: dict[str, Any] | None,
         variables: dict[str, str],
         row_type: str | None = None,
+        enums: list[dict[str, Any]] | None = None,
     ) -> tuple[str, str]:
         key = column["key"]
         kind, expr = self._kind(table, column)
-        comment = ""
-        expr, comment = self._row_type(table, column, kind, expr, row_type)
+        if enums and row_type is not None:
+            expr, comment = self._enum_type(table, key, expr, row_type, enums)
+        else:
+            expr, comment = self._row_type(table, column, kind, expr, row_type)
         if column["name"] != key:
             expr += f".column({_py(column['name'])})"
         if column["primary"]:
@@ -414,6 +424,45 @@ class _Writer:
             return f"{expr}.ts_type({_py(row_type)})", VERBATIM_TS
         self._problem(table, column["key"], f"the TypeScript-only type {row_type}")
         return expr, ""
+
+    def _enum_type(
+        self, table: str, key: str, expr: str, row_type: str, enums: list[dict[str, Any]]
+    ) -> tuple[str, str]:
+        """``expr`` typed as TypeScript types it (``Status``, ``Status.A | Status.B``), each enum
+        imported from where it is declared; named when the generated schema cannot import it."""
+        imports: dict[str, str] = {}
+        for enum in enums:
+            module = self._enum_module(table, key, enum)
+            if module is None:
+                return expr, ""
+            imports[enum["name"]] = module
+        return f"{expr}.ts_type({_py(row_type)}, imports={_py(imports)})", VERBATIM_TS
+
+    def _enum_module(self, table: str, key: str, enum: dict[str, Any]) -> str | None:
+        """The module the generated schema imports ``enum`` from; None (and named) when there is none."""
+        name, declared = enum["name"], Path(enum["file"]).resolve()
+        if declared == self.schema_file.resolve():
+            why = (
+                f"declared in {declared.name}, which the generated schema replaces: move it to a module of its "
+                f"own (export enum {name} ...), import it from there in {declared.name}, and import again"
+            )
+        elif not enum["exported"]:
+            why = f"which {declared.name} does not export: export it from there (top level), and import again"
+        elif "node_modules" in declared.parts:
+            module = next((m for m, exported in self.imports.values() if exported == name and m[0] != "."), None)
+            if module is not None:
+                return module
+            why = f"declared in a package the schema does not import it from by name: import {{ {name} }} there"
+        else:
+            stem = str(declared)
+            for suffix, replacement in _TS_SUFFIXES:
+                if stem.endswith(suffix):
+                    stem = stem[: -len(suffix)] + replacement
+                    break
+            text = Path(os.path.relpath(stem, self.output_dir.resolve())).as_posix()
+            return text if text.startswith(".") else f"./{text}"
+        self._problem(table, key, f"the TypeScript enum {name}, {why}")
+        return None
 
     def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
         column_type = column["columnType"]

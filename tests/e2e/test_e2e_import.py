@@ -370,3 +370,23 @@ def test_a_table_without_the_configs_table_prefix_is_left_out(example_project: E
     ], models
     assert "legacy" not in models
     assert "wrote app/imported.py: 2 tables, 4 columns" in proc.stderr, shown(proc)
+
+
+def test_an_enum_declared_in_the_schema_file_is_named(example_project: ExampleProject) -> None:
+    project = example_project
+    original = _write_original(project, """import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+enum Status { Open = 'open', Closed = 'closed' }
+
+export const tickets = sqliteTable('tickets', {
+  id: integer().primaryKey(),
+  status: text({ enum: [Status.Open, Status.Closed] }).notNull(),
+})
+""")
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 1, shown(proc)
+    assert (
+        "tickets.status: the TypeScript enum Status, declared in schema.ts, which the generated schema replaces: "
+        "move it to a module of its own (export enum Status ...), import it from there in schema.ts, and import again"
+    ) in proc.stderr, shown(proc)
+    assert not (project.root / "app" / "imported.py").exists()
