@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nanoka_core.cli.importer import models_source
+from nanoka_core.cli.importer import lacks_node_types, models_source
 from nanoka_core.drizzle.schema_reader import imported_names
 
 
@@ -207,3 +207,35 @@ def test_a_typescript_enum_is_kept_and_imported_from_where_it_is_declared() -> N
         "import { Tier } there",
     ]
     compile(result.source, "models.py", "exec")
+
+
+def test_a_buffer_blob_is_listed_and_typed_by_its_kind_with_or_without_node_types() -> None:
+    blob = {"columnType": "SQLiteBlobBuffer", "notNull": False}
+    result = models_source(
+        {
+            "tables": [_table("file", [_column("id", columnType="SQLiteInteger", primary=True),
+                                       _column("data", **blob), _column("thumb", **blob)])],
+            "relations": [],
+            "unsupported": [],
+            # What tsc says without @types/node (Buffer unknown: any), and with it.
+            "types": {"file": {"id": "number", "data": "any", "thumb": "Buffer<ArrayBufferLike>"}},
+        },
+        {},
+        schema_file=Path("/p/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    assert result.unimportable == []
+    assert '    "data": t.blob(mode="buffer").optional(),' in result.source.splitlines()
+    assert '    "thumb": t.blob(mode="buffer").optional(),' in result.source.splitlines()
+    assert result.buffer_columns == ["file.data", "file.thumb"]
+
+
+def test_node_types_are_looked_for_where_node_and_tsc_look(tmp_path: Path) -> None:
+    project = tmp_path / "apps" / "web"
+    project.mkdir(parents=True)
+    assert lacks_node_types(project)
+    types = tmp_path / "node_modules" / "@types" / "node"  # hoisted to a workspace's root
+    types.mkdir(parents=True)
+    assert lacks_node_types(project)
+    (types / "package.json").write_text('{"name": "@types/node"}', encoding="utf-8")
+    assert not lacks_node_types(project)

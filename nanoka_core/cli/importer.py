@@ -35,6 +35,8 @@ _ROW_TYPES = {
     "SQLiteBlobBuffer": "Buffer", "SQLiteBlobJson": "unknown", "SQLiteBigInt": "bigint",
 }
 """The TypeScript type of each column type's values, when the schema says nothing more."""
+_BUFFER_TYPE = re.compile(r"any|Buffer(<.*>)?")
+"""What TypeScript calls a buffer blob's values: ``Buffer<ArrayBufferLike>``, or ``any`` without @types/node."""
 _JSON_TYPES = {
     "string[]": "list[str]", "number[]": "list[float]", "boolean[]": "list[bool]",
     "string": "str", "number": "float", "boolean": "bool",
@@ -68,6 +70,8 @@ class ImportResult:
     columns: int
     config: dict[str, str] = dataclasses.field(default_factory=dict)
     """Keys the nanoka config needs for these models (``table-prefix``, ``export-names``)."""
+    buffer_columns: list[str] = dataclasses.field(default_factory=list)
+    """``table.column`` of each ``blob({ mode: 'buffer' })``: TypeScript types it ``Buffer``, from @types/node."""
 
 
 def models_source(
@@ -118,6 +122,7 @@ def models_source(
         len(tables),
         sum(len(table["columns"]) for table in tables),
         config,
+        writer.buffer_columns,
     )
 
 
@@ -219,6 +224,13 @@ def _export_rule(tables: list[dict[str, Any]], table_prefix: str) -> str | None:
     return best
 
 
+def lacks_node_types(project_dir: Path) -> bool:
+    """Whether ``@types/node`` (which declares ``Buffer``) is out of reach of the project's TypeScript:
+    in no ``node_modules`` of the project folder or a folder above it, as Node and tsc look."""
+    folders = (project_dir.resolve(), *project_dir.resolve().parents)
+    return not any((folder / "node_modules" / "@types" / "node" / "package.json").is_file() for folder in folders)
+
+
 def module_name(path: Path, project_dir: Path) -> str:
     """The dotted module name of ``path`` seen from ``project_dir`` (``app/models.py`` -> ``app.models``)."""
     try:
@@ -264,6 +276,7 @@ class _Writer:
         """The ``export-names`` rule: a table whose export it does not give gets ``export_name=``."""
         self.exports = True
         self.left_out: set[str] = set()
+        self.buffer_columns: list[str] = []
         """Tables named as unimportable and written no model; keys and relations to them are named too."""
 
     def model(
@@ -413,6 +426,8 @@ class _Writer:
     ) -> tuple[str, str]:
         """``expr`` with the TypeScript type the schema declared, where it is not the column's own."""
         expected = _ROW_TYPES.get(column["columnType"])
+        if expected == "Buffer" and row_type is not None and _BUFFER_TYPE.fullmatch(row_type):
+            return expr, ""
         if column["enumValues"]:
             expected = " | ".join(sorted(f'"{v}"' for v in column["enumValues"]))
             row_type = " | ".join(sorted(row_type.split(" | "))) if row_type else None
@@ -486,6 +501,8 @@ class _Writer:
         if column_type == "SQLiteNumeric":
             return "numeric", "t.numeric()"
         if column_type in _BLOB_MODES:
+            if column_type == "SQLiteBlobBuffer":
+                self.buffer_columns.append(f"{table}.{column['key']}")
             return "blob", f"t.blob(mode={_py(_BLOB_MODES[column_type])})"
         self._problem(table, column["key"], f"column type {column_type}")
         return "string", "t.string()"

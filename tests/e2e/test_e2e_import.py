@@ -390,3 +390,24 @@ export const tickets = sqliteTable('tickets', {
         "move it to a module of its own (export enum Status ...), import it from there in schema.ts, and import again"
     ) in proc.stderr, shown(proc)
     assert not (project.root / "app" / "imported.py").exists()
+
+
+def test_a_buffer_blob_without_node_types_is_imported_with_a_warning(example_project: ExampleProject) -> None:
+    """The example installs no @types/node: TypeScript does not know Buffer, and types the column any."""
+    project = example_project
+    original = _write_original(project, """import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core'
+
+export const files = sqliteTable('files', {
+  id: integer().primaryKey(),
+  data: blob({ mode: 'buffer' }).notNull(),
+})
+""")
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 0, shown(proc)
+    assert (
+        "files.data: blob({ mode: 'buffer' }) holds a Buffer, a type TypeScript takes from @types/node, "
+        f"which {project.root} lacks: tsc types these columns `any` (no error); add it with "
+        "`npm install --save-dev @types/node`"
+    ) in proc.stderr.replace("\n", " "), shown(proc)
+    models = (project.root / "app" / "imported.py").read_text(encoding="utf-8")
+    assert '    "data": t.blob(mode="buffer"),' in models.splitlines(), models
