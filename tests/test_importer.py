@@ -203,7 +203,7 @@ def test_a_typescript_enum_is_kept_and_imported_from_where_it_is_declared() -> N
         "move it to a module of its own (export enum Local ...), import it from there in schema.ts, and import again",
         "ticket.hidden: the TypeScript enum Hidden, which hidden.ts does not export: export it from there "
         "(top level), and import again",
-        "ticket.tier: the TypeScript enum Tier, declared in a package the schema does not import it from by name: "
+        "ticket.tier: the TypeScript enum Tier, declared in a package, not imported by name in the schema: "
         "import { Tier } there",
     ]
     compile(result.source, "models.py", "exec")

@@ -36,7 +36,7 @@ _ROW_TYPES = {
 }
 """The TypeScript type of each column type's values, when the schema says nothing more."""
 _BUFFER_TYPE = re.compile(r"any|Buffer(<.*>)?")
-"""What TypeScript calls a buffer blob's values: ``Buffer<ArrayBufferLike>``, or ``any`` without @types/node."""
+"""What TypeScript calls a buffer blob's values: ``Buffer<ArrayBufferLike>``; ``any`` without @types/node."""
 _JSON_TYPES = {
     "string[]": "list[str]", "number[]": "list[float]", "boolean[]": "list[bool]",
     "string": "str", "number": "float", "boolean": "bool",
@@ -71,7 +71,7 @@ class ImportResult:
     config: dict[str, str] = dataclasses.field(default_factory=dict)
     """Keys the nanoka config needs for these models (``table-prefix``, ``export-names``)."""
     buffer_columns: list[str] = dataclasses.field(default_factory=list)
-    """``table.column`` of each ``blob({ mode: 'buffer' })``: TypeScript types it ``Buffer``, from @types/node."""
+    """``table.column`` of each ``blob({ mode: 'buffer' })``, a ``Buffer`` (a type from @types/node)."""
 
 
 def models_source(
@@ -95,7 +95,8 @@ def models_source(
     :param table_prefix: the config's ``table-prefix``, ``export_names`` its ``export-names``.
     :param exports: the tables' export names matter (not for a database's tables, which have none).
     """
-    writer = _Writer(imports, schema_file, output_schema.parent, schema.get("types") or {}, schema.get("enums") or {})
+    types, enums = schema.get("types") or {}, schema.get("enums") or {}
+    writer = _Writer(imports, schema_file, output_schema.parent, types, enums)
     config = _naming(writer, schema["tables"], table_prefix, export_names, exports)
     tables = [table for table in schema["tables"] if table["name"] not in writer.left_out]
     variables = _variable_names(tables)
@@ -163,8 +164,9 @@ def _naming(
             if not table["name"].startswith(table_prefix):
                 construct = (
                     f"a table without the config's table-prefix {table_prefix!r}: a model for it would be "
-                    f"table {table_prefix + table['name']}, so it is left out (a migration would then drop it); "
-                    f"rename it to {table_prefix + table['name']}, or import it where the config has no table-prefix"
+                    f"table {table_prefix + table['name']}, so it is left out (a migration would then drop "
+                    f"it); rename it to {table_prefix + table['name']}, or import it where the config has no "
+                    "table-prefix"
                 )
                 writer.problems.append(Unimportable(table["name"], None, construct))
                 writer.left_out.add(table["name"])
@@ -228,7 +230,7 @@ def lacks_node_types(project_dir: Path) -> bool:
     """Whether ``@types/node`` (which declares ``Buffer``) is out of reach of the project's TypeScript:
     in no ``node_modules`` of the project folder or a folder above it, as Node and tsc look."""
     folders = (project_dir.resolve(), *project_dir.resolve().parents)
-    return not any((folder / "node_modules" / "@types" / "node" / "package.json").is_file() for folder in folders)
+    return not any((folder / "node_modules/@types/node/package.json").is_file() for folder in folders)
 
 
 def module_name(path: Path, project_dir: Path) -> str:
@@ -295,7 +297,8 @@ class _Writer:
         enums = self.enums.get(table["export"], {})
         for column in table["columns"]:
             key = column["key"]
-            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key), enums.get(key))
+            fk = single_fks.get(key)
+            field, comment = self.field(name, column, fk, variables, row.get(key), enums.get(key))
             lines.append(f"    {_py(column['key'])}: {field},{comment}")
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
@@ -458,16 +461,17 @@ class _Writer:
         name, declared = enum["name"], Path(enum["file"]).resolve()
         if declared == self.schema_file.resolve():
             why = (
-                f"declared in {declared.name}, which the generated schema replaces: move it to a module of its "
-                f"own (export enum {name} ...), import it from there in {declared.name}, and import again"
+                f"declared in {declared.name}, which the generated schema replaces: move it to a module of "
+                f"its own (export enum {name} ...), import it from there in {declared.name}, and import again"
             )
         elif not enum["exported"]:
             why = f"which {declared.name} does not export: export it from there (top level), and import again"
         elif "node_modules" in declared.parts:
-            module = next((m for m, exported in self.imports.values() if exported == name and m[0] != "."), None)
+            packages = (m for m, exported in self.imports.values() if exported == name and m[0] != ".")
+            module = next(packages, None)
             if module is not None:
                 return module
-            why = f"declared in a package the schema does not import it from by name: import {{ {name} }} there"
+            why = f"declared in a package, not imported by name in the schema: import {{ {name} }} there"
         else:
             stem = str(declared)
             for suffix, replacement in _TS_SUFFIXES:

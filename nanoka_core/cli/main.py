@@ -691,10 +691,11 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         log.info(f"added {settings} to {config.path.name}")
     module = importer.module_name(target, project_dir)
     if config is None:
-        lines = [f"models = {json.dumps([module])}"] + [f"{k} = {json.dumps(v)}" for k, v in result.config.items()]
+        keys = {"models": [module], **result.config}
+        lines = [f"{key} = {json.dumps(value)}" for key, value in keys.items()]
         click.echo(
-            "No nanoka config here: put these lines in nanoka.toml (or under [tool.nanoka] in pyproject.toml), "
-            "then run `nanoka generate`:\n" + "".join(f"  {line}\n" for line in lines),
+            "No nanoka config here: put these lines in nanoka.toml (or under [tool.nanoka] in "
+            "pyproject.toml), then run `nanoka generate`:\n" + "".join(f"  {line}\n" for line in lines),
             nl=False,
         )
     elif module not in config.models:
@@ -748,7 +749,9 @@ def pull(
     get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
 
 
-def _write_models(source: str, result: Any, target: Path, partial: bool, shown: Path, project_dir: Path) -> None:
+def _write_models(
+    source: str, result: Any, target: Path, partial: bool, shown: Path, project_dir: Path
+) -> None:
     """Write the imported models, unless something could not be imported and --partial is not given."""
     from nanoka_core.cli.importer import lacks_node_types
     from nanoka_core.files import write_text_atomic
@@ -768,8 +771,9 @@ def _write_models(source: str, result: Any, target: Path, partial: bool, shown: 
     log.info(f"wrote {shown}: {result.tables} tables, {result.columns} columns")
     if result.buffer_columns and lacks_node_types(project_dir):
         log.warning(
-            f"{', '.join(result.buffer_columns)}: blob({{ mode: 'buffer' }}) holds a Buffer, a type TypeScript "
-            f"takes from @types/node, which {project_dir} lacks: tsc types these columns `any` (no error); "
+            f"{', '.join(result.buffer_columns)}: blob({{ mode: 'buffer' }}) holds a Buffer, a type "
+            f"TypeScript takes from @types/node, which {project_dir} lacks: tsc types these columns `any` "
+            "(no error); "
             "add it with `npm install --save-dev @types/node`"
         )
 
