@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nanoka_core.cli.importer import models_source
+from nanoka_core.cli.importer import lacks_node_types, models_source
 from nanoka_core.drizzle.schema_reader import imported_names
 
 
@@ -156,3 +156,86 @@ def test_types_only_typescript_knows_come_from_the_compilers_answer() -> None:
     assert [str(item) for item in result.unimportable] == [
         "account.status: the TypeScript-only type Stripe.Subscription.Status"
     ]
+
+
+def test_a_typescript_enum_is_kept_and_imported_from_where_it_is_declared() -> None:
+    def enum(name: str, file: str, exported: bool = True) -> list[dict[str, Any]]:
+        return [{"name": name, "file": file, "exported": exported}]
+
+    columns = ["status", "urgent", "local", "hidden", "plan", "tier"]
+    result = models_source(
+        {
+            "tables": [_table("ticket", [_column(key, enumValues=["a", "b"], notNull=False) for key in columns])],
+            "relations": [],
+            "unsupported": [],
+            "types": {"ticket": {
+                "status": "Status", "urgent": "Priority.High | Priority.Low", "local": "Local", "hidden": "Hidden",
+                "plan": "Plan", "tier": "Tier",
+            }},
+            "enums": {"ticket": {
+                "status": enum("Status", "/p/src/lib/status.ts"),
+                "urgent": enum("Priority", "/p/src/db/priority.mts"),
+                "local": enum("Local", "/p/src/db/schema.ts"),
+                "hidden": enum("Hidden", "/p/src/lib/hidden.ts", exported=False),
+                "plan": enum("Plan", "/p/node_modules/billing/dist/index.d.ts"),
+                "tier": enum("Tier", "/p/node_modules/billing/dist/index.d.ts"),
+            }},
+        },
+        {"Plan": ("billing", "Plan"), "Status": ("../lib/status", "Status")},
+        schema_file=Path("/p/src/db/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    lines = result.source.splitlines()
+    enum_field = 't.enum("a", "b", check=False)'
+    assert (
+        f'    "status": {enum_field}.ts_type("Status", imports={{"Status": "../src/lib/status"}}).optional(),'
+        "  # TypeScript kept verbatim"
+    ) in lines
+    assert (
+        f'    "urgent": {enum_field}.ts_type("Priority.High | Priority.Low", imports={{"Priority": '
+        '"../src/db/priority.mjs"}).optional(),  # TypeScript kept verbatim'
+    ) in lines
+    assert (
+        f'    "plan": {enum_field}.ts_type("Plan", imports={{"Plan": "billing"}}).optional(),  # TypeScript kept verbatim'
+    ) in lines
+    assert [str(item) for item in result.unimportable] == [
+        "ticket.local: the TypeScript enum Local, declared in schema.ts, which the generated schema replaces: "
+        "move it to a module of its own (export enum Local ...), import it from there in schema.ts, and import again",
+        "ticket.hidden: the TypeScript enum Hidden, which hidden.ts does not export: export it from there "
+        "(top level), and import again",
+        "ticket.tier: the TypeScript enum Tier, declared in a package, not imported by name in the schema: "
+        "import { Tier } there",
+    ]
+    compile(result.source, "models.py", "exec")
+
+
+def test_a_buffer_blob_is_listed_and_typed_by_its_kind_with_or_without_node_types() -> None:
+    blob = {"columnType": "SQLiteBlobBuffer", "notNull": False}
+    result = models_source(
+        {
+            "tables": [_table("file", [_column("id", columnType="SQLiteInteger", primary=True),
+                                       _column("data", **blob), _column("thumb", **blob)])],
+            "relations": [],
+            "unsupported": [],
+            # What tsc says without @types/node (Buffer unknown: any), and with it.
+            "types": {"file": {"id": "number", "data": "any", "thumb": "Buffer<ArrayBufferLike>"}},
+        },
+        {},
+        schema_file=Path("/p/schema.ts"),
+        output_schema=Path("/p/drizzle/schema.ts"),
+    )
+    assert result.unimportable == []
+    assert '    "data": t.blob(mode="buffer").optional(),' in result.source.splitlines()
+    assert '    "thumb": t.blob(mode="buffer").optional(),' in result.source.splitlines()
+    assert result.buffer_columns == ["file.data", "file.thumb"]
+
+
+def test_node_types_are_looked_for_where_node_and_tsc_look(tmp_path: Path) -> None:
+    project = tmp_path / "apps" / "web"
+    project.mkdir(parents=True)
+    assert lacks_node_types(project)
+    types = tmp_path / "node_modules" / "@types" / "node"  # hoisted to a workspace's root
+    types.mkdir(parents=True)
+    assert lacks_node_types(project)
+    (types / "package.json").write_text('{"name": "@types/node"}', encoding="utf-8")
+    assert not lacks_node_types(project)

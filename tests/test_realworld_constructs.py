@@ -138,3 +138,18 @@ def test_an_export_name_may_not_clash_with_an_import(nanoka_render: Any) -> None
     a = define_model("a", {"id": t.integer().primary()}, export_name="sqliteTable")
     with pytest.raises(ModelError, match="export_name 'sqliteTable' clashes"):
         nanoka_render([a])
+
+
+def test_a_literal_default_is_written_before_the_declared_type(nanoka_render: Any) -> None:
+    """TypeScript checks ``.default("open")`` against the type declared before it: a string is no
+    member of a TypeScript enum, while nanoka checked the value against the column's own values."""
+    tickets = define_model("tickets", {
+        "id": t.integer().primary(),
+        "status": t.enum("open", "closed", check=False).ts_type("Status", imports={"Status": "./status"})
+        .default("open"),
+        "priority": t.enum("low", "high", check=False).ts_type("Priority", imports={"Priority": "./status"}),
+    })
+    out = nanoka_render([tickets])
+    assert "status: text('status', { enum: [\"open\", \"closed\"] }).notNull().default(\"open\").$type<Status>()," in out
+    assert "priority: text('priority', { enum: [\"low\", \"high\"] }).$type<Priority>().notNull()," in out
+    assert "import type { Priority, Status } from './status'" in out

@@ -461,13 +461,22 @@ def test_a_prefix_not_shared_by_every_table_is_named() -> None:
     assert 'define_model("project1_post", {' in result.source
 
 
-def test_under_the_configs_prefix_a_table_without_it_is_named() -> None:
-    result = _import([_table("app_post", "post"), _table("tag", "tag")], table_prefix="app_")
+def test_under_the_configs_prefix_a_table_without_it_is_named_and_left_out() -> None:
+    post = _table("app_post", "post")
+    post["columns"].append({**post["columns"][0], "key": "tagId", "name": "tagId", "primary": False})
+    post["foreignKeys"] = [{"name": "app_post_tagId_tag_id_fk", "explicitName": None, "columns": ["tagId"],
+                            "foreignTable": {"export": "tag", "name": "tag"}, "foreignColumns": ["id"],
+                            "onDelete": None, "onUpdate": None}]
+    result = _import([post, _table("tag", "tag")], table_prefix="app_")
     assert result.config == {}
     assert [str(item) for item in result.unimportable] == [
-        "tag: a table without the config's table-prefix 'app_' (a model for it would be table app_tag, not this one)"
+        "tag: a table without the config's table-prefix 'app_': a model for it would be table app_tag, so it is "
+        "left out (a migration would then drop it); rename it to app_tag, or import it where the config has no "
+        "table-prefix",
+        "app_post.tagId: a foreign key to tag, a table left out",
     ]
-    assert 'define_model("post", {' in result.source
+    assert _define_lines(result.source) == ['post = define_model("post", {', "})"]
+    assert (result.tables, result.columns) == (1, 2)
 
 
 @pytest.mark.parametrize(

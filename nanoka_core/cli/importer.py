@@ -35,11 +35,15 @@ _ROW_TYPES = {
     "SQLiteBlobBuffer": "Buffer", "SQLiteBlobJson": "unknown", "SQLiteBigInt": "bigint",
 }
 """The TypeScript type of each column type's values, when the schema says nothing more."""
+_BUFFER_TYPE = re.compile(r"any|Buffer(<.*>)?")
+"""What TypeScript calls a buffer blob's values: ``Buffer<ArrayBufferLike>``; ``any`` without @types/node."""
 _JSON_TYPES = {
     "string[]": "list[str]", "number[]": "list[float]", "boolean[]": "list[bool]",
     "string": "str", "number": "float", "boolean": "bool",
 }
 """TypeScript types of a JSON column that ``t.json(T)`` writes back exactly."""
+_TS_SUFFIXES = ((".d.ts", ""), (".tsx", ""), (".ts", ""), (".mts", ".mjs"), (".cts", ".cjs"))
+"""A TypeScript file's suffix, and what a module specifier naming it ends with instead."""
 _PLAIN_TYPE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|string|number|boolean|Date|bigint|null|\[\]|\s|\|)+')
 """A TypeScript type written with nothing the schema file would have to import."""
 
@@ -66,6 +70,8 @@ class ImportResult:
     columns: int
     config: dict[str, str] = dataclasses.field(default_factory=dict)
     """Keys the nanoka config needs for these models (``table-prefix``, ``export-names``)."""
+    buffer_columns: list[str] = dataclasses.field(default_factory=list)
+    """``table.column`` of each ``blob({ mode: 'buffer' })``, a ``Buffer`` (a type from @types/node)."""
 
 
 def models_source(
@@ -89,9 +95,10 @@ def models_source(
     :param table_prefix: the config's ``table-prefix``, ``export_names`` its ``export-names``.
     :param exports: the tables' export names matter (not for a database's tables, which have none).
     """
-    writer = _Writer(imports, schema_file.parent, output_schema.parent, schema.get("types") or {})
-    tables = schema["tables"]
-    config = _naming(writer, tables, table_prefix, export_names, exports)
+    types, enums = schema.get("types") or {}, schema.get("enums") or {}
+    writer = _Writer(imports, schema_file, output_schema.parent, types, enums)
+    config = _naming(writer, schema["tables"], table_prefix, export_names, exports)
+    tables = [table for table in schema["tables"] if table["name"] not in writer.left_out]
     variables = _variable_names(tables)
     relations: dict[str, dict[str, Any]] = {}
     for declared in schema.get("relations", ()):
@@ -116,6 +123,7 @@ def models_source(
         len(tables),
         sum(len(table["columns"]) for table in tables),
         config,
+        writer.buffer_columns,
     )
 
 
@@ -155,10 +163,13 @@ def _naming(
         for table in tables:
             if not table["name"].startswith(table_prefix):
                 construct = (
-                    f"a table without the config's table-prefix {table_prefix!r} (a model for it would be "
-                    f"table {table_prefix + table['name']}, not this one)"
+                    f"a table without the config's table-prefix {table_prefix!r}: a model for it would be "
+                    f"table {table_prefix + table['name']}, so it is left out (a migration would then drop "
+                    f"it); rename it to {table_prefix + table['name']}, or import it where the config has no "
+                    "table-prefix"
                 )
                 writer.problems.append(Unimportable(table["name"], None, construct))
+                writer.left_out.add(table["name"])
     elif len(prefixes) == 1 and "" not in prefixes and None not in prefixes:
         found = prefixes.pop()
         assert found is not None
@@ -215,6 +226,13 @@ def _export_rule(tables: list[dict[str, Any]], table_prefix: str) -> str | None:
     return best
 
 
+def lacks_node_types(project_dir: Path) -> bool:
+    """Whether ``@types/node`` (which declares ``Buffer``) is out of reach of the project's TypeScript:
+    in no ``node_modules`` of the project folder or a folder above it, as Node and tsc look."""
+    folders = (project_dir.resolve(), *project_dir.resolve().parents)
+    return not any((folder / "node_modules/@types/node/package.json").is_file() for folder in folders)
+
+
 def module_name(path: Path, project_dir: Path) -> str:
     """The dotted module name of ``path`` seen from ``project_dir`` (``app/models.py`` -> ``app.models``)."""
     try:
@@ -239,13 +257,17 @@ class _Writer:
     def __init__(
         self,
         imports: dict[str, tuple[str, str]],
-        source_dir: Path,
+        schema_file: Path,
         output_dir: Path,
         row_types: dict[str, dict[str, str]],
+        enums: dict[str, dict[str, list[dict[str, Any]]]],
     ) -> None:
         self.imports = imports
         self.row_types = row_types
-        self.source_dir = source_dir
+        self.enums = enums
+        """The TypeScript enums each column's row type names (export -> key -> enums), where declared."""
+        self.schema_file = schema_file
+        self.source_dir = schema_file.parent
         self.output_dir = output_dir
         self.problems: list[Unimportable] = []
         self.nanoka_names: set[str] = set()
@@ -255,6 +277,9 @@ class _Writer:
         self.export_names: str | None = None
         """The ``export-names`` rule: a table whose export it does not give gets ``export_name=``."""
         self.exports = True
+        self.left_out: set[str] = set()
+        self.buffer_columns: list[str] = []
+        """Tables named as unimportable and written no model; keys and relations to them are named too."""
 
     def model(
         self, table: dict[str, Any], variables: dict[str, str], relations: dict[str, Any] | None = None
@@ -269,9 +294,11 @@ class _Writer:
         base = name.removeprefix(self.table_prefix)
         lines = [f"{variables[name]} = define_model({_py(base)}, {{"]
         row = self.row_types.get(table["export"], {})
+        enums = self.enums.get(table["export"], {})
         for column in table["columns"]:
             key = column["key"]
-            field, comment = self.field(name, column, single_fks.get(key), variables, row.get(key))
+            fk = single_fks.get(key)
+            field, comment = self.field(name, column, fk, variables, row.get(key), enums.get(key))
             lines.append(f"    {_py(column['key'])}: {field},{comment}")
         lines.extend(self.relations(table, relations, variables))
         lines.append("}")
@@ -295,11 +322,14 @@ class _Writer:
         fk: dict[str, Any] | None,
         variables: dict[str, str],
         row_type: str | None = None,
+        enums: list[dict[str, Any]] | None = None,
     ) -> tuple[str, str]:
         key = column["key"]
         kind, expr = self._kind(table, column)
-        comment = ""
-        expr, comment = self._row_type(table, column, kind, expr, row_type)
+        if enums and row_type is not None:
+            expr, comment = self._enum_type(table, key, expr, row_type, enums)
+        else:
+            expr, comment = self._row_type(table, column, kind, expr, row_type)
         if column["name"] != key:
             expr += f".column({_py(column['name'])})"
         if column["primary"]:
@@ -312,7 +342,7 @@ class _Writer:
             target = variables.get(fk["foreignTable"]["name"])
             if target is None:
                 missing = fk["foreignTable"]["name"]
-                self._problem(table, key, f"a foreign key to {missing}, which the file does not export")
+                self._problem(table, key, f"a foreign key to {missing}, {self._absent(missing)}")
             else:
                 args = [f"lambda: {target}", _py(fk["foreignColumns"][0])]
                 args += [
@@ -353,7 +383,7 @@ class _Writer:
         if target is None:
             missing = fk["foreignTable"]["name"]
             self._problem(
-                table, None, f"foreign key {fk['name']} to {missing}, which the file does not export"
+                table, None, f"foreign key {fk['name']} to {missing}, {self._absent(missing)}"
             )
             return None
         if fk["explicitName"] and not _constraint_name(fk["explicitName"]):
@@ -381,7 +411,8 @@ class _Writer:
         for relation in relations["relations"]:
             target = variables.get(relation["table"]["name"])
             if relation["key"] in columns or target is None:
-                why = "has a column's name" if target else "points at a table the file does not export"
+                missing = relation["table"]["name"]
+                why = "has a column's name" if target else f"points at {missing}, {self._absent(missing)}"
                 self._problem(table["name"], relation["key"], f"a relation that {why}")
                 continue
             args = [f"lambda: {target}"]
@@ -398,6 +429,8 @@ class _Writer:
     ) -> tuple[str, str]:
         """``expr`` with the TypeScript type the schema declared, where it is not the column's own."""
         expected = _ROW_TYPES.get(column["columnType"])
+        if expected == "Buffer" and row_type is not None and _BUFFER_TYPE.fullmatch(row_type):
+            return expr, ""
         if column["enumValues"]:
             expected = " | ".join(sorted(f'"{v}"' for v in column["enumValues"]))
             row_type = " | ".join(sorted(row_type.split(" | "))) if row_type else None
@@ -409,6 +442,46 @@ class _Writer:
             return f"{expr}.ts_type({_py(row_type)})", VERBATIM_TS
         self._problem(table, column["key"], f"the TypeScript-only type {row_type}")
         return expr, ""
+
+    def _enum_type(
+        self, table: str, key: str, expr: str, row_type: str, enums: list[dict[str, Any]]
+    ) -> tuple[str, str]:
+        """``expr`` typed as TypeScript types it (``Status``, ``Status.A | Status.B``), each enum
+        imported from where it is declared; named when the generated schema cannot import it."""
+        imports: dict[str, str] = {}
+        for enum in enums:
+            module = self._enum_module(table, key, enum)
+            if module is None:
+                return expr, ""
+            imports[enum["name"]] = module
+        return f"{expr}.ts_type({_py(row_type)}, imports={_py(imports)})", VERBATIM_TS
+
+    def _enum_module(self, table: str, key: str, enum: dict[str, Any]) -> str | None:
+        """The module the generated schema imports ``enum`` from; None (and named) when there is none."""
+        name, declared = enum["name"], Path(enum["file"]).resolve()
+        if declared == self.schema_file.resolve():
+            why = (
+                f"declared in {declared.name}, which the generated schema replaces: move it to a module of "
+                f"its own (export enum {name} ...), import it from there in {declared.name}, and import again"
+            )
+        elif not enum["exported"]:
+            why = f"which {declared.name} does not export: export it from there (top level), and import again"
+        elif "node_modules" in declared.parts:
+            packages = (m for m, exported in self.imports.values() if exported == name and m[0] != ".")
+            module = next(packages, None)
+            if module is not None:
+                return module
+            why = f"declared in a package, not imported by name in the schema: import {{ {name} }} there"
+        else:
+            stem = str(declared)
+            for suffix, replacement in _TS_SUFFIXES:
+                if stem.endswith(suffix):
+                    stem = stem[: -len(suffix)] + replacement
+                    break
+            text = Path(os.path.relpath(stem, self.output_dir.resolve())).as_posix()
+            return text if text.startswith(".") else f"./{text}"
+        self._problem(table, key, f"the TypeScript enum {name}, {why}")
+        return None
 
     def _kind(self, table: str, column: dict[str, Any]) -> tuple[str, str]:
         column_type = column["columnType"]
@@ -432,6 +505,8 @@ class _Writer:
         if column_type == "SQLiteNumeric":
             return "numeric", "t.numeric()"
         if column_type in _BLOB_MODES:
+            if column_type == "SQLiteBlobBuffer":
+                self.buffer_columns.append(f"{table}.{column['key']}")
             return "blob", f"t.blob(mode={_py(_BLOB_MODES[column_type])})"
         self._problem(table, column["key"], f"column type {column_type}")
         return "string", "t.string()"
@@ -555,6 +630,10 @@ class _Writer:
                 )
                 break
         return self._sql(table, None, chunks, allow_columns=True)
+
+    def _absent(self, table: str) -> str:
+        """Why ``table`` has no model: left out (named above), or not exported by the file."""
+        return "a table left out" if table in self.left_out else "which the file does not export"
 
     def _problem(self, table: str, column: str | None, construct: str) -> None:
         self.problems.append(Unimportable(table, column, construct))

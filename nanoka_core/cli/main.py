@@ -684,15 +684,22 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         )
     settings = ", ".join(f"{key} = {json.dumps(value)}" for key, value in result.config.items())
     config_text = with_keys(config, result.config) if config and result.config else None
-    _write_models(str(schema), result, target, partial, output)
+    _write_models(str(schema), result, target, partial, output, project_dir)
     log = get_logger()
     if config is not None and config_text is not None:
         write_text_atomic(config.path, config_text)
         log.info(f"added {settings} to {config.path.name}")
     module = importer.module_name(target, project_dir)
-    if config is None or module not in config.models:
-        extra = f" and {settings}" if config is None and settings else ""
-        log.info(f"add {module!r} to `models`{extra} in the nanoka config, then run `nanoka generate`")
+    if config is None:
+        keys = {"models": [module], **result.config}
+        lines = [f"{key} = {json.dumps(value)}" for key, value in keys.items()]
+        click.echo(
+            "No nanoka config here: put these lines in nanoka.toml (or under [tool.nanoka] in "
+            "pyproject.toml), then run `nanoka generate`:\n" + "".join(f"  {line}\n" for line in lines),
+            nl=False,
+        )
+    elif module not in config.models:
+        log.info(f"add {module!r} to `models` in {config.path.name}, then run `nanoka generate`")
 
 
 @cli.command()
@@ -733,7 +740,8 @@ def pull(
     folder = pulling.empty_migrations_folder(run_ctx.config)
     name = pulling.check_target(run_ctx, output, force)
     result, statements = pulling.read_database(run_ctx, name, remote, database.migrations_table)
-    _write_models(name, result, output if output.is_absolute() else Path.cwd() / output, partial, output)
+    target = output if output.is_absolute() else Path.cwd() / output
+    _write_models(name, result, target, partial, output, run_ctx.project_dir)
     ctx.invoke(generate, config_path=config_path, migration_name="baseline")
     baseline = pulling.check_baseline(folder, statements, name)
     pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
@@ -741,8 +749,11 @@ def pull(
     get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
 
 
-def _write_models(source: str, result: Any, target: Path, partial: bool, shown: Path) -> None:
+def _write_models(
+    source: str, result: Any, target: Path, partial: bool, shown: Path, project_dir: Path
+) -> None:
     """Write the imported models, unless something could not be imported and --partial is not given."""
+    from nanoka_core.cli.importer import lacks_node_types
     from nanoka_core.files import write_text_atomic
     from nanoka_core.log import get_logger
 
@@ -758,6 +769,13 @@ def _write_models(source: str, result: Any, target: Path, partial: bool, shown: 
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, result.source)
     log.info(f"wrote {shown}: {result.tables} tables, {result.columns} columns")
+    if result.buffer_columns and lacks_node_types(project_dir):
+        log.warning(
+            f"{', '.join(result.buffer_columns)}: blob({{ mode: 'buffer' }}) holds a Buffer, a type "
+            f"TypeScript takes from @types/node, which {project_dir} lacks: tsc types these columns `any` "
+            "(no error); "
+            "add it with `npm install --save-dev @types/node`"
+        )
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:

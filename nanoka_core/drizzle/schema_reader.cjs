@@ -50,9 +50,10 @@ function main(schemaPath) {
   }
   const unsupported = [];
   const out = tables.map(([exportName, table]) => readTable(exportName, table));
-  const types = rowTypes(path.resolve(schemaPath), new Set(tables.map(([name]) => name)));
+  const { types, enums } = rowTypes(path.resolve(schemaPath), new Set(tables.map(([name]) => name)));
   answer({
     types,
+    enums,
     tables: out,
     relations: relations.map(([exportName, rel]) => readRelations(exportName, rel)),
     unsupported,
@@ -184,14 +185,15 @@ function main(schemaPath) {
 }
 
 // What TypeScript says each column of each exported table holds ($inferSelect), for
-// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple).
-// Null when the project has no typescript package.
+// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple),
+// and the TypeScript enums those types name (where each is declared: a schema
+// that keeps the type must import it). Nulls when the project has no typescript package.
 function rowTypes(schemaFile, exportNames) {
   let ts;
   try {
     ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
   } catch (e) {
-    return null;
+    return { types: null, enums: null };
   }
   const program = ts.createProgram([schemaFile], {
     strict: true,
@@ -204,15 +206,29 @@ function rowTypes(schemaFile, exportNames) {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(schemaFile);
   const moduleSymbol = source && checker.getSymbolAtLocation(source);
-  if (!moduleSymbol) return null;
+  if (!moduleSymbol) return { types: null, enums: null };
+  const partsOf = (type) => (type.isUnion() ? type.types : [type]);
+  const isEnum = (part) => (part.flags & ts.TypeFlags.EnumLiteral) !== 0 && part.symbol;
   const describe = (type) => {
-    const parts = type.isUnion() ? type.types : [type];
-    if (parts.every((p) => p.isStringLiteral())) {
+    const parts = partsOf(type);
+    if (parts.every((p) => p.isStringLiteral() && !isEnum(p))) {
       return parts.map((p) => JSON.stringify(p.value)).join(" | ");
     }
     return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
   };
+  const enumsOf = (type) => {
+    const found = new Map();
+    for (const part of partsOf(type).filter(isEnum)) {
+      const declaration = part.symbol.declarations[0].parent; // the member's enum
+      const name = declaration.name.text;
+      const exported = (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Export) !== 0;
+      const topLevel = declaration.parent.kind === ts.SyntaxKind.SourceFile;
+      found.set(name, { name, file: declaration.getSourceFile().fileName, exported: exported && topLevel });
+    }
+    return [...found.values()];
+  };
   const result = {};
+  const enums = {};
   for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
     if (!exportNames.has(symbol.name)) continue;
     const tableType = checker.getTypeOfSymbolAtLocation(symbol, source);
@@ -220,14 +236,18 @@ function rowTypes(schemaFile, exportNames) {
     if (!select) continue;
     const row = checker.getTypeOfSymbolAtLocation(select, source);
     const columns = {};
+    const columnEnums = {};
     for (const property of row.getProperties()) {
       const type = checker.getTypeOfSymbolAtLocation(property, source);
       const unknown = (type.flags & ts.TypeFlags.Unknown) !== 0;
       columns[property.name] = unknown ? "unknown" : describe(checker.getNonNullableType(type));
+      const named = unknown ? [] : enumsOf(checker.getNonNullableType(type));
+      if (named.length) columnEnums[property.name] = named;
     }
     result[symbol.name] = columns;
+    if (Object.keys(columnEnums).length) enums[symbol.name] = columnEnums;
   }
-  return result;
+  return { types: result, enums };
 }
 
 main(process.argv[2]);

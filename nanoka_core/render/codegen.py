@@ -165,16 +165,19 @@ def render_schema(
             imports.add("sqliteTableCreator" if prefix else "sqliteTable")
             imports.update(column.imports)
             expr = column.expr
+            declared = ""
             if field.declared_type is not None:
-                expr += f".$type<{field.declared_type.source}>()"
+                declared = f".$type<{field.declared_type.source}>()"
                 _note_imports(field.declared_type, type_imports)
-            if not column.complete:
+            if column.complete:
+                expr += declared
+            else:
                 references = ""
                 if name in keys:
                     key = resolve_among(positions, model, name, keys[name])
                     references, names = _references(key, forward=positions[key.target] >= positions[model])
                     imports.update(names)
-                expr += _modifier_chain(field, model.table, name, log, callable_default, references)
+                expr += _modifier_chain(field, model.table, name, log, callable_default, references, declared)
                 if needs_sql_literal(field.kind, field.default_value):
                     imports.add("sql")
             if field.defaults_to_now:
@@ -221,8 +224,20 @@ def _modifier_chain(
     log: Any,
     callable_default: DefaultEmitter | None,
     references: str = "",
+    declared_type: str = "",
 ) -> str:
-    chain = ""
+    """The modifiers after the column's own expression.
+
+    ``declared_type`` (``.$type<T>()``) comes first, or right after a literal default:
+    nanoka checked that value against the column's own values, while TypeScript would
+    check it against ``T`` (where ``"open"`` is no ``TicketStatus``, the enum it types).
+    """
+    literal_default = field.default_value is not NO_DEFAULT and not (
+        field.defaults_to_now
+        or isinstance(field.default_value, (SQLExpression, TSExpression))
+        or callable(field.default_value)
+    )
+    chain = "" if literal_default else declared_type
     if field.is_primary:
         chain += ".primaryKey({ autoIncrement: true })" if field.autoincrement else ".primaryKey()"
     if not field.is_optional:
@@ -250,6 +265,8 @@ def _modifier_chain(
         chain += f".default(sql.raw({js_string(_sql_string(json_text))}))"
     elif field.default_value is not NO_DEFAULT:
         chain += f".default({js_json(field.default_value, f'{table}.{name}')})"
+    if literal_default:
+        chain += declared_type
     if field.updates_to_now:
         chain += ".$onUpdate(() => new Date())"
     elif isinstance(field.on_update_value, SQLExpression):

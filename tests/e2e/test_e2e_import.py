@@ -294,3 +294,120 @@ def test_an_imported_schema_is_the_same_schema(
     lines = (project.root / "same_types.ts").read_text(encoding="utf-8").splitlines()
     differing = {lines[int(e.split("(", 1)[1].split(",", 1)[0]) - 1].split()[2] for e in errors}
     assert not differing, proc.stdout
+
+
+def _write_original(project: ExampleProject, text: str) -> str:
+    (project.root / "original").mkdir()
+    (project.root / "original" / "schema.ts").write_text(text, encoding="utf-8")
+    return "original/schema.ts"
+
+
+SHOP = """import { integer, sqliteTableCreator, text } from 'drizzle-orm/sqlite-core'
+
+const createTable = sqliteTableCreator((name) => `shop_${name}`)
+
+export const productsTable = createTable('product', {
+  id: integer().primaryKey(),
+  name: text().notNull(),
+})
+
+export const ordersTable = createTable('order', {
+  id: integer().primaryKey(),
+  productId: integer().notNull().references(() => productsTable.id),
+})
+"""
+
+
+def test_import_without_a_config_prints_the_lines_that_make_one(example_project: ExampleProject) -> None:
+    project = example_project
+    (project.root / "nanoka.toml").unlink()
+    original = _write_original(project, SHOP)
+    project.edit("drizzle.config.ts", "schema: './drizzle/schema.ts'", f"schema: './{original}'")
+    proc = project.npx("drizzle-kit", "generate", "--config", "drizzle.config.ts")
+    assert proc.returncode == 0 and len(project.migrations()) == 1, shown(proc)
+    first = project.migrations()
+    project.edit("drizzle.config.ts", f"schema: './{original}'", "schema: './drizzle/schema.ts'")
+
+    proc = project.nanoka("import", original, "--output", "app/models.py", "--force")
+    assert proc.returncode == 0, shown(proc)
+    printed = proc.stdout.splitlines()
+    assert printed[0].startswith("No nanoka config here: put these lines in nanoka.toml"), shown(proc)
+    assert printed[1:] == [
+        '  models = ["app.models"]', '  table-prefix = "shop_"', '  export-names = "{camel}sTable"'
+    ], shown(proc)
+    assert not (project.root / "nanoka.toml").exists()
+
+    (project.root / "nanoka.toml").write_text("\n".join(printed[1:]) + "\n", encoding="utf-8")
+    proc = project.nanoka("generate")
+    assert proc.returncode == 0, shown(proc)
+    assert "No schema changes" in proc.stdout + proc.stderr, shown(proc)
+    assert project.migrations() == first
+    schema = project.schema_ts.read_text(encoding="utf-8")
+    assert "export const productsTable = createTable('product'," in schema, schema
+
+
+def test_a_table_without_the_configs_table_prefix_is_left_out(example_project: ExampleProject) -> None:
+    project = example_project
+    project.edit("nanoka.toml", 'models = ["app.models"]\n', 'models = ["app.models"]\ntable-prefix = "shop_"\n')
+    original = _write_original(project, SHOP + "\nexport const legacy = sqliteTable('legacy', { id: integer().primaryKey() })\n")
+    project.edit(original, "import { integer, sqliteTableCreator,", "import { integer, sqliteTable, sqliteTableCreator,")
+
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 1, shown(proc)
+    assert (
+        "legacy: a table without the config's table-prefix 'shop_': a model for it would be table shop_legacy, "
+        "so it is left out (a migration would then drop it); rename it to shop_legacy, or import it where the "
+        "config has no table-prefix"
+    ) in proc.stderr, shown(proc)
+    assert "nothing was written" in proc.stderr and not (project.root / "app" / "imported.py").exists()
+
+    proc = project.nanoka("import", original, "--output", "app/imported.py", "--partial")
+    assert proc.returncode == 0, shown(proc)
+    assert "not imported: legacy: a table without the config's table-prefix 'shop_'" in proc.stderr, shown(proc)
+    models = (project.root / "app" / "imported.py").read_text(encoding="utf-8")
+    assert [line for line in models.splitlines() if "define_model(" in line] == [
+        'ordersTable = define_model("order", {', 'productsTable = define_model("product", {'
+    ], models
+    assert "legacy" not in models
+    assert "wrote app/imported.py: 2 tables, 4 columns" in proc.stderr, shown(proc)
+
+
+def test_an_enum_declared_in_the_schema_file_is_named(example_project: ExampleProject) -> None:
+    project = example_project
+    original = _write_original(project, """import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+enum Status { Open = 'open', Closed = 'closed' }
+
+export const tickets = sqliteTable('tickets', {
+  id: integer().primaryKey(),
+  status: text({ enum: [Status.Open, Status.Closed] }).notNull(),
+})
+""")
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 1, shown(proc)
+    assert (
+        "tickets.status: the TypeScript enum Status, declared in schema.ts, which the generated schema replaces: "
+        "move it to a module of its own (export enum Status ...), import it from there in schema.ts, and import again"
+    ) in proc.stderr, shown(proc)
+    assert not (project.root / "app" / "imported.py").exists()
+
+
+def test_a_buffer_blob_without_node_types_is_imported_with_a_warning(example_project: ExampleProject) -> None:
+    """The example installs no @types/node: TypeScript does not know Buffer, and types the column any."""
+    project = example_project
+    original = _write_original(project, """import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core'
+
+export const files = sqliteTable('files', {
+  id: integer().primaryKey(),
+  data: blob({ mode: 'buffer' }).notNull(),
+})
+""")
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 0, shown(proc)
+    assert (
+        "files.data: blob({ mode: 'buffer' }) holds a Buffer, a type TypeScript takes from @types/node, "
+        f"which {project.root} lacks: tsc types these columns `any` (no error); add it with "
+        "`npm install --save-dev @types/node`"
+    ) in proc.stderr.replace("\n", " "), shown(proc)
+    models = (project.root / "app" / "imported.py").read_text(encoding="utf-8")
+    assert '    "data": t.blob(mode="buffer"),' in models.splitlines(), models

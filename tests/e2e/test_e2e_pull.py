@@ -122,3 +122,48 @@ def test_pull_reads_composite_foreign_keys_and_expression_indexes(example_projec
     models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
     assert "foreign_key((" in models and "sql('LOWER(\"email\")')" in models, models
     assert project.d1_local("SELECT slug FROM orgs")[0] == [{"slug": "acme"}]
+
+
+PREFIXED = """
+CREATE TABLE app_authors (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, avatar BLOB);
+CREATE TABLE app_books (
+  id INTEGER PRIMARY KEY,
+  author_id INTEGER NOT NULL REFERENCES app_authors(id) ON DELETE CASCADE,
+  title TEXT NOT NULL
+);
+CREATE INDEX app_books_author_idx ON app_books (author_id);
+"""
+
+
+def _defined(project: ExampleProject) -> list[str]:
+    models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
+    return [line.split(" = ", 1)[1] for line in models.splitlines() if "define_model(" in line]
+
+
+def test_pull_under_the_configs_table_prefix_names_models_without_it(example_project: ExampleProject) -> None:
+    project = example_project
+    project.edit("nanoka.toml", 'models = ["app.models"]\n', 'models = ["app.models"]\ntable-prefix = "app_"\n')
+    _made_by_hand(project, PREFIXED + "CREATE TABLE legacy (id INTEGER PRIMARY KEY);\n")
+    models_before = (project.root / "app" / "models.py").read_text(encoding="utf-8")
+    proc = project.nanoka("pull", "--output", "app/models.py", "--force")
+    assert proc.returncode == 1, shown(proc)
+    assert "legacy: a table without the config's table-prefix 'app_': a model for it would be table app_legacy" in (
+        proc.stderr
+    ), shown(proc)
+    assert (project.root / "app" / "models.py").read_text(encoding="utf-8") == models_before
+    assert project.migrations() == [] and "recorded" not in proc.stderr
+
+    project.d1_local("DROP TABLE legacy")
+    proc = _pulled(project, _schema(project))
+    assert _defined(project) == ['define_model("authors", {', 'define_model("books", {'], shown(proc)
+    schema = project.schema_ts.read_text(encoding="utf-8")
+    assert "export const createTable = sqliteTableCreator((name) => `app_${name}`)" in schema, schema
+    # The example installs no @types/node: the BLOB column (a Buffer in TypeScript) is typed any.
+    assert "app_authors.avatar: blob({ mode: 'buffer' }) holds a Buffer" in proc.stderr, shown(proc)
+
+
+def test_pull_without_a_table_prefix_keeps_the_tables_full_names(example_project: ExampleProject) -> None:
+    project = example_project
+    _pulled(project, _made_by_hand(project, PREFIXED))
+    assert _defined(project) == ['define_model("app_authors", {', 'define_model("app_books", {']
+    assert "sqliteTableCreator" not in project.schema_ts.read_text(encoding="utf-8")
