@@ -7,12 +7,11 @@ mistake is a ``ConfigError`` naming the file and the key.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
 from nanoka_core.errors import ConfigError
 
@@ -25,8 +24,7 @@ PACKAGE_MANAGERS = ("npx", "pnpm", "npm", "yarn", "bun")
 DRIZZLE_CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs")
 
 
-@dataclasses.dataclass(frozen=True)
-class MigrateConfig:
+class MigrateConfig(NamedTuple):
     drizzle_config: Path | None = None
     database: str | None = None
     package_manager: str | None = None
@@ -39,8 +37,7 @@ class MigrateConfig:
     """Rehearse pending migrations on a copy of the database before applying them (``rehearsal``)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: Path
     """The file the settings came from."""
     project_dir: Path
@@ -49,7 +46,7 @@ class Config:
     output: Path
     pythonpath: tuple[Path, ...] = ()
     plugins: tuple[str, ...] = ()
-    migrate: MigrateConfig = dataclasses.field(default_factory=MigrateConfig)
+    migrate: MigrateConfig = MigrateConfig()
     table_prefix: str = ""
     """Put before every model's table name in SQL (``table-prefix``), as ``sqliteTableCreator`` does."""
     export_names: str | None = None
@@ -226,7 +223,7 @@ def _table_prefix(keys: _Keys, data: dict[str, Any]) -> str:
 
 def _table_prefix_renamed_from(keys: _Keys, data: dict[str, Any]) -> str | None:
     """``table-prefix-renamed-from``: the previous ``table-prefix`` (``""`` when there was none)."""
-    previous = data.get("table-prefix-renamed-from")
+    previous: object = data.get("table-prefix-renamed-from")
     if previous is None:
         return None
     if not isinstance(previous, str):
@@ -336,8 +333,7 @@ def _join(root: Path, relative: str) -> Path:
     return Path(os.path.normpath(root / relative))
 
 
-@dataclasses.dataclass
-class _Keys:
+class _Keys(NamedTuple):
     """Typed access to one table, with errors that name file and full key."""
 
     path: Path
@@ -374,7 +370,7 @@ class _Keys:
             self.wrong_type(key, "a list of non-empty strings", value)
         return list(value)
 
-    def wrong_type(self, key: str, expected: str, value: object) -> None:
+    def wrong_type(self, key: str, expected: str, value: object) -> NoReturn:
         raise ConfigError(
             f"{self.path}: '{self.prefix}{key}' must be {expected}, got {_toml_type(value)} {value!r}"
         )

@@ -7,12 +7,12 @@ or a config ``output`` outside the project is refused before any stage runs.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.errors import ConfigError, NanokaError
@@ -20,8 +20,9 @@ from nanoka_core.files import display_path, write_text_atomic
 from nanoka_core.render.codegen import GENERATED_MARK, render_with_hooks
 
 
-@dataclasses.dataclass(frozen=True)
-class SchemaWritten:
+class SchemaWritten(NamedTuple):
+    """The ``codegen`` stage's result: where the schema is, and whether this run changed it."""
+
     path: Path
     changed: bool
 

@@ -10,16 +10,15 @@ it as the last line when the apply fails. No bookmark, no apply, unless
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
+from typing import NamedTuple
 
 from nanoka_core import Context, Stage, hookimpl
 from nanoka_core.errors import NanokaError
 
 
-@dataclasses.dataclass(frozen=True)
-class RestorePoint:
+class RestorePoint(NamedTuple):
     bookmark: str
     command: str
     """The command that restores the database to ``bookmark``, as the user would type it."""

@@ -7,10 +7,9 @@ a plugin is simply left out of the summary rather than guessed at.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nanoka_core.log import format_duration
 from nanoka_core.pipeline.hookspecs import hookimpl
@@ -36,8 +35,7 @@ def _migration_files(ctx: Context) -> tuple[Path | None, set[str]]:
     return folder, sql_files(folder)
 
 
-@dataclasses.dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     schema: str | None
     """The schema file, when the ``codegen`` stage ran."""
     schema_written: bool | None
@@ -51,7 +49,7 @@ class Summary:
     seconds: float
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return self._asdict()
 
     def line(self) -> str:
         parts = []

@@ -13,7 +13,6 @@ noise.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib
 import importlib.util
 import os
@@ -65,7 +64,7 @@ def watch_schema(
 
     watchfiles = require_watchfiles()
     log = get_logger()
-    options = dataclasses.replace(options, no_migrate=True)
+    options = options._replace(no_migrate=True)
     config = load_config(config_path)
     baseline = set(sys.modules)
     log.info(

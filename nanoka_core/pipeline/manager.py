@@ -9,13 +9,12 @@ loaded last and may replace any stage.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import os
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 
@@ -42,8 +41,7 @@ BUILTIN_PLUGINS = {
 ENTRY_POINT_GROUP = "nanoka"
 
 
-@dataclasses.dataclass(frozen=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     """Where a registered plugin came from, for ``nanoka plugins``."""
 
     name: str

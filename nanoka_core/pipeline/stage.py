@@ -10,7 +10,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nanoka_core.errors import PluginError, describe
 from nanoka_core.log import get_logger
@@ -66,8 +66,7 @@ class Stage:
             ) from e
 
 
-@dataclasses.dataclass(frozen=True, eq=False)  # one per run, never compared
-class Options:
+class Options(NamedTuple):
     """The command-line options of a run, as given (None: not given)."""
 
     output: Path | None = None

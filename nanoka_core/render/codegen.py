@@ -9,9 +9,8 @@ header, import lines, table blocks, the modifier chain and foreign keys.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from nanoka_core.config import tracing
 from nanoka_core.errors import ModelError
@@ -39,8 +38,7 @@ without it TypeScript cannot infer two tables that reference each other."""
 NOW_DEFAULT = ".default(sql`(cast((julianday('now') - 2440587.5)*86400000 as integer))`)"
 
 
-@dataclasses.dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """What a column emitter returns for one field.
 
     :param expr: the constructor, e.g. ``integer('price')``.
@@ -54,8 +52,7 @@ class Column:
     complete: bool = False
 
 
-@dataclasses.dataclass(frozen=True)
-class Constraint:
+class Constraint(NamedTuple):
     """What a table-constraint emitter returns: one entry of ``(table) => [...]``.
 
     :param expr: e.g. ``index('users_age_idx').on(table.age)``; ``table`` is

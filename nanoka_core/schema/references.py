@@ -11,8 +11,8 @@ defined, so it is checked here, at generate time.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection
+from typing import NamedTuple
 
 from nanoka_core.errors import ModelError, NanokaError, describe
 from nanoka_core.schema.constraints import ForeignKeyConstraint
@@ -20,8 +20,7 @@ from nanoka_core.schema.fields import SQL_TYPES, Field, ForeignKey, Relation
 from nanoka_core.schema.models import Model, model_label, resolve_model
 
 
-@dataclasses.dataclass(frozen=True)
-class ResolvedKey:
+class ResolvedKey(NamedTuple):
     """A foreign key with its target found: ``target.fields[column]``."""
 
     target: type[Model]
@@ -30,8 +29,7 @@ class ResolvedKey:
     on_update: str | None
 
 
-@dataclasses.dataclass(frozen=True)
-class ResolvedConstraint:
+class ResolvedConstraint(NamedTuple):
     """A table-level foreign key with its target found: ``fields`` -> ``target.target_fields``."""
 
     target: type[Model]
