@@ -150,6 +150,33 @@ def import_schema(
     )
 
 
+def generate_problem(source: str, hook: Any, table_prefix: str, export_names: str | None) -> str | None:
+    """What ``nanoka generate`` would refuse in the models ``source`` (None if nothing), under the
+    config's ``table_prefix`` and ``export_names``: the models loaded and checked as the
+    ``load-config`` stage does, then rendered (the codegen's name checks), with ``hook``'s plugins."""
+    import types
+
+    from nanoka_core.errors import NanokaError
+    from nanoka_core.pipeline.manager import register_field_types
+    from nanoka_core.render.codegen import render_with_hooks
+    from nanoka_core.schema.checks import check_models
+    from nanoka_core.schema.fields import t
+    from nanoka_core.schema.models import apply_naming, is_model
+
+    t.use(register_field_types(hook))
+    module = types.ModuleType("nanoka_imported_models")
+    try:
+        exec(compile(source, "<imported models>", "exec"), module.__dict__)  # noqa: S102 (our own writing)
+        found = {id(value): value for value in vars(module).values() if is_model(value)}
+        models = sorted(found.values(), key=lambda model: model._order)
+        apply_naming(models, table_prefix, export_names, "export-names = ")
+        check_models(models)
+        render_with_hooks(models, hook, None)
+    except NanokaError as e:
+        return str(e)
+    return None
+
+
 def _naming(
     writer: _Writer, tables: list[dict[str, Any]], table_prefix: str, export_names: str | None, exports: bool
 ) -> dict[str, str]:
