@@ -89,8 +89,8 @@ def _refusal(ctx: Context, result: Rehearsal) -> str:
             lines.append(f"  {report.name}: {report.failure.line()}")
     if losses:
         text = (
-            "Change the migration so that it keeps those rows (for a rebuild: PRAGMA defer_foreign_keys = on, "
-            "and set the referencing rows aside as nanoka generate does)."
+            "Change the migration so that it keeps those rows (for a rebuild: PRAGMA defer_foreign_keys = "
+            "on, and set the referencing rows aside as nanoka generate does)."
         )
         if failure is None:
             flags = " --remote" if ctx.options.remote else ""

@@ -268,3 +268,28 @@ def test_models_generate_would_refuse_are_named_before_anything_is_written() -> 
     )
     fine = _source([_table("users", [_column("id", primary=True)], export="usersTable")])
     assert generate_problem(fine.source, hook, "", "{camel}Table") is None
+
+
+def test_a_kept_function_using_names_local_to_the_schema_file_is_named() -> None:
+    local = "()=>`${PREFIX}_${counter++}`"
+    imported = "()=>`usr_${(0,import_ids.createId)()}_${Date.now()}`"
+    on_update = "()=>String(counter)"
+    schema = {
+        "tables": [_table("users", [
+            _column("id", primary=True, defaultFn=local),
+            _column("code", defaultFn=imported),
+            _column("touched", onUpdateFn=on_update),
+        ])],
+        "relations": [], "unsupported": [],
+        "unresolved": {local: ["PREFIX", "counter"], imported: ["import_ids"], on_update: ["counter"]},
+    }
+    result = models_source(schema, {"createId": ("./lib/ids", "createId")}, schema_file=Path("/p/src/db/schema.ts"),
+                           output_schema=Path("/p/drizzle/schema.ts"))
+    assert [str(item) for item in result.unimportable] == [
+        "users.id: a $defaultFn using PREFIX and counter, declared in schema.ts, which the generated schema "
+        "replaces: move PREFIX and counter to a module of its own (exported), import them from there in "
+        "schema.ts, and import again",
+        "users.touched: a $onUpdateFn using counter, declared in schema.ts, which the generated schema replaces: "
+        "move counter to a module of its own (exported), import it from there in schema.ts, and import again",
+    ]
+    assert 'ts("()=>`usr_${createId()}_${Date.now()}`", imports={"createId": "../src/db/lib/ids"})' in result.source

@@ -697,6 +697,11 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
     config_text = with_keys(config, result.config) if config and result.config else None
     _write_models(str(schema), result, target, partial, output, project_dir)
     log = get_logger()
+    if result.not_tables:
+        log.warning(
+            f"not tables, left where they are in {schema}: {', '.join(result.not_tables)}; keep that module "
+            "for them, or move them to one of their own"
+        )
     if config is not None and config_text is not None:
         write_text_atomic(config.path, config_text)
         log.info(f"added {settings} to {config.path.name}")
