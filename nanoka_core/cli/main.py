@@ -685,7 +685,10 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
     prefix = naming[0] or result.config.get("table-prefix", "")
     rule = naming[1] or result.config.get("export-names")
     hook = plugin_manager(click.get_current_context(), config).hook
-    problem = importer.generate_problem(result.source, hook, prefix, rule)
+    # Without --partial, what cannot be imported is refused first (_write_models), all of it at once.
+    problem = None
+    if partial or not result.unimportable:
+        problem = importer.generate_problem(result.source, hook, prefix, rule)
     if problem is not None:
         raise NanokaError(
             f"{schema}: `nanoka generate` would refuse the models written for it, so nothing was written:\n"
