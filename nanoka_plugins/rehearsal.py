@@ -7,7 +7,8 @@ with ``--rehearse-with-data``, ``wrangler d1 export --remote``. Every row is
 then accounted for (``nanoka_core.migrations.rehearsal``); a row deleted or changed in
 a table the migration does not write itself, or a migration that fails on
 the copy, stops the run before wrangler starts. ``--allow-data-loss`` goes
-ahead anyway; ``--no-rehearsal`` or ``[migrate] rehearsal = false`` skip it.
+ahead anyway (the refusal offers it only for lost rows: a migration that fails
+would fail on D1 too); ``--no-rehearsal`` or ``[migrate] rehearsal = false`` skip it.
 """
 
 from __future__ import annotations
@@ -68,23 +69,49 @@ def run_rehearsal(ctx: Context) -> Rehearsal | None:
 
 
 def _refusal(ctx: Context, result: Rehearsal) -> str:
+    """Why the run stops, and what to do: ``--allow-data-loss`` only where it helps, for rows lost
+    or changed by a migration that runs; a migration that fails would fail on D1 too."""
     where = "--remote" if ctx.options.remote else "--local"
     bad = [r for r in result.reports if not r.ok]
+    failure = next((r.failure for r in bad if r.failure is not None), None)
+    losses = any(r.losses for r in bad)
+    found = [
+        *(["it would lose rows nobody asked to lose"] if losses else []),
+        *(["it fails on the database as it is"] if failure is not None else []),
+    ]
     lines = [
         f"refusing to apply {', '.join(r.name for r in bad)} to {ctx.database} ({where}): rehearsed on a "
-        f"{result.copy}, it would lose rows nobody asked to lose, or fail. Nothing has been applied."
+        f"{result.copy}, {' and '.join(found)}. Nothing has been applied."
     ]
     for report in bad:
         lines.extend(f"  {report.name}: {loss.line()}" for loss in report.losses)
         if report.failure is not None:
             lines.append(f"  {report.name}: {report.failure.line()}")
-    flags = " --remote" if ctx.options.remote else ""
-    lines.append(
-        "Change the migration so that it keeps those rows (for a rebuild: PRAGMA defer_foreign_keys = on, "
-        "and set the referencing rows aside as nanoka generate does). If losing them is what you want, "
-        "say so: "
-        f"nanoka generate --apply{flags} --db {ctx.database} --allow-data-loss"
-    )
+    if losses:
+        text = (
+            "Change the migration so that it keeps those rows (for a rebuild: PRAGMA defer_foreign_keys = "
+            "on, and set the referencing rows aside as nanoka generate does)."
+        )
+        if failure is None:
+            flags = " --remote" if ctx.options.remote else ""
+            text += (
+                " If losing them is what you want, say so: "
+                f"nanoka generate --apply{flags} --db {ctx.database} --allow-data-loss"
+            )
+        lines.append(text)
+    if failure is not None:
+        if failure.about_rows:
+            what = (
+                "SQLite refuses it over rows the database holds (named above): change those rows first, or "
+                "change the migration so that it handles them."
+            )
+        else:
+            what = (
+                "It fails whatever the rows: fix the migration, or the models it was generated from. If the "
+                "database is not what the migrations make (a table made by hand, a migration edited after "
+                "it was applied), `nanoka status` and `nanoka diff` show where they part."
+            )
+        lines.append(f"{what} --allow-data-loss cannot help: D1 would fail the same way and roll it back.")
     return "\n".join(lines)
 
 

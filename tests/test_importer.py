@@ -239,3 +239,57 @@ def test_node_types_are_looked_for_where_node_and_tsc_look(tmp_path: Path) -> No
     assert lacks_node_types(project)
     (types / "package.json").write_text('{"name": "@types/node"}', encoding="utf-8")
     assert not lacks_node_types(project)
+
+
+def test_models_generate_would_refuse_are_named_before_anything_is_written() -> None:
+    from nanoka_core.cli.importer import generate_problem
+    from nanoka_core.pipeline.manager import get_plugin_manager
+
+    hook = get_plugin_manager().hook
+    result = _source([_table("tables", [_column("id", primary=True)], export="sqliteTable")])
+    assert result.unimportable == []
+    assert generate_problem(result.source, hook, "", None) == (
+        "model 'tables': export_name 'sqliteTable' clashes with the schema file's import of 'sqliteTable'; "
+        "choose another export_name"
+    )
+    integer = {"columnType": "SQLiteInteger"}
+    tables = [_table("sql", [_column("id", primary=True, **integer)]),
+              _table("relations_tbl", [_column("id", primary=True, **integer), _column("sqlId", **integer)],
+                     export="relations")]
+    one = {"key": "sql", "kind": "one", "table": {"export": "sql", "name": "sql"}, "relationName": None,
+           "fields": ["sqlId"], "references": ["id"]}
+    declared = {"export": "relRel", "table": {"export": "relations", "name": "relations_tbl"}, "relations": [one]}
+    result = models_source({"tables": tables, "relations": [declared], "unsupported": []}, {},
+                           schema_file=Path("/p/src/db/schema.ts"), output_schema=Path("/p/drizzle/schema.ts"))
+    assert result.unimportable == []
+    assert generate_problem(result.source, hook, "", None) == (
+        "model 'relations_tbl': export_name 'relations' clashes with the schema file's import of 'relations'; "
+        "choose another export_name"
+    )
+    fine = _source([_table("users", [_column("id", primary=True)], export="usersTable")])
+    assert generate_problem(fine.source, hook, "", "{camel}Table") is None
+
+
+def test_a_kept_function_using_names_local_to_the_schema_file_is_named() -> None:
+    local = "()=>`${PREFIX}_${counter++}`"
+    imported = "()=>`usr_${(0,import_ids.createId)()}_${Date.now()}`"
+    on_update = "()=>String(counter)"
+    schema = {
+        "tables": [_table("users", [
+            _column("id", primary=True, defaultFn=local),
+            _column("code", defaultFn=imported),
+            _column("touched", onUpdateFn=on_update),
+        ])],
+        "relations": [], "unsupported": [],
+        "unresolved": {local: ["PREFIX", "counter"], imported: ["import_ids"], on_update: ["counter"]},
+    }
+    result = models_source(schema, {"createId": ("./lib/ids", "createId")}, schema_file=Path("/p/src/db/schema.ts"),
+                           output_schema=Path("/p/drizzle/schema.ts"))
+    assert [str(item) for item in result.unimportable] == [
+        "users.id: a $defaultFn using PREFIX and counter, declared in schema.ts, which the generated schema "
+        "replaces: move PREFIX and counter to a module of its own (exported), import them from there in "
+        "schema.ts, and import again",
+        "users.touched: a $onUpdateFn using counter, declared in schema.ts, which the generated schema replaces: "
+        "move counter to a module of its own (exported), import it from there in schema.ts, and import again",
+    ]
+    assert 'ts("()=>`usr_${createId()}_${Date.now()}`", imports={"createId": "../src/db/lib/ids"})' in result.source

@@ -343,3 +343,36 @@ def test_a_plain_insert_is_not_a_licence_for_what_its_trigger_deletes_in_the_sam
     report = one(FAMILY, sql)
     assert report.explicit == ()
     assert lost(report) == {"p": 2, "c": 3, "g": 2}
+
+
+def _refusal(reports: list[MigrationRehearsal]) -> str:
+    from types import SimpleNamespace
+
+    from nanoka_core.d1.rehearse import LOCAL_EXPORT, Rehearsal
+    from nanoka_plugins.rehearsal import _refusal
+
+    ctx = SimpleNamespace(database="db", options=SimpleNamespace(remote=False))
+    result = Rehearsal(LOCAL_EXPORT, tuple(r.name for r in reports), tuple(reports))
+    return _refusal(ctx, result)  # type: ignore[arg-type]
+
+
+def test_the_refusal_offers_allow_data_loss_only_for_rows_lost_by_a_migration_that_runs() -> None:
+    lost = _refusal([one(FAMILY, DRIZZLE_REBUILD.format(t="p"))])
+    assert "rehearsed on a local export, it would lose rows nobody asked to lose. Nothing" in lost
+    assert lost.endswith("say so: nanoka generate --apply --db db --allow-data-loss")
+
+    exists = _refusal([one(FAMILY, "CREATE TABLE p (id integer);")])
+    assert "rehearsed on a local export, it fails on the database as it is. Nothing has been applied." in exists
+    assert "  0001_x.sql: fails: table p already exists; at: CREATE TABLE p (id integer)" in exists
+    assert "fix the migration, or the models it was generated from" in exists
+    assert "`nanoka status` and `nanoka diff` show where they part" in exists
+    assert exists.endswith("--allow-data-loss cannot help: D1 would fail the same way and roll it back.")
+    assert "say so" not in exists
+
+    missing = _refusal([one(FAMILY, "DROP INDEX nowhere;")])
+    assert "  0001_x.sql: fails: no such index: nowhere; at: DROP INDEX nowhere" in missing
+    assert "say so" not in missing
+
+    duplicates = _refusal([one(FAMILY, "CREATE UNIQUE INDEX one_child ON c(pId);")])
+    assert "over rows the database holds (named above): change those rows first" in duplicates
+    assert "say so" not in duplicates

@@ -72,6 +72,8 @@ class ImportResult:
     """Keys the nanoka config needs for these models (``table-prefix``, ``export-names``)."""
     buffer_columns: list[str] = dataclasses.field(default_factory=list)
     """``table.column`` of each ``blob({ mode: 'buffer' })``, a ``Buffer`` (a type from @types/node)."""
+    not_tables: list[str] = dataclasses.field(default_factory=list)
+    """The schema file's other exports (enums, constants, types): not written, left where they are."""
 
 
 def models_source(
@@ -97,6 +99,7 @@ def models_source(
     """
     types, enums = schema.get("types") or {}, schema.get("enums") or {}
     writer = _Writer(imports, schema_file, output_schema.parent, types, enums)
+    writer.unresolved = schema.get("unresolved") or {}
     config = _naming(writer, schema["tables"], table_prefix, export_names, exports)
     tables = [table for table in schema["tables"] if table["name"] not in writer.left_out]
     variables = _variable_names(tables)
@@ -140,7 +143,7 @@ def import_schema(
 
     answer = read_drizzle_schema(schema, project_dir)
     imports = imported_names(schema.read_text(encoding="utf-8"))
-    return models_source(
+    result = models_source(
         answer,
         imports,
         schema_file=schema.resolve(),
@@ -148,6 +151,35 @@ def import_schema(
         table_prefix=table_prefix,
         export_names=export_names,
     )
+    result.not_tables = answer.get("others") or []
+    return result
+
+
+def generate_problem(source: str, hook: Any, table_prefix: str, export_names: str | None) -> str | None:
+    """What ``nanoka generate`` would refuse in the models ``source`` (None if nothing), under the
+    config's ``table_prefix`` and ``export_names``: the models loaded and checked as the
+    ``load-config`` stage does, then rendered (the codegen's name checks), with ``hook``'s plugins."""
+    import types
+
+    from nanoka_core.errors import NanokaError
+    from nanoka_core.pipeline.manager import register_field_types
+    from nanoka_core.render.codegen import render_with_hooks
+    from nanoka_core.schema.checks import check_models
+    from nanoka_core.schema.fields import t
+    from nanoka_core.schema.models import apply_naming, is_model
+
+    t.use(register_field_types(hook))
+    module = types.ModuleType("nanoka_imported_models")
+    try:
+        exec(compile(source, "<imported models>", "exec"), module.__dict__)  # our own writing
+        found = {id(value): value for value in vars(module).values() if is_model(value)}
+        models = sorted(found.values(), key=lambda model: model._order)
+        apply_naming(models, table_prefix, export_names, "export-names = ")
+        check_models(models)
+        render_with_hooks(models, hook, None)
+    except NanokaError as e:
+        return str(e)
+    return None
 
 
 def _naming(
@@ -279,6 +311,8 @@ class _Writer:
         self.exports = True
         self.left_out: set[str] = set()
         self.buffer_columns: list[str] = []
+        self.unresolved: dict[str, list[str]] = {}
+        """A kept function's source -> the names in it TypeScript finds nowhere (the schema reader's)."""
         """Tables named as unimportable and written no model; keys and relations to them are named too."""
 
     def model(
@@ -542,6 +576,17 @@ class _Writer:
                 if exported != name:
                     self._problem(table, key, f"a function using {name}, imported under another name")
                 used[name] = self._module(module)
+        tsx_bindings = set(re.findall(r"\b(import_[\w$]+)\.", source))
+        unresolved = self.unresolved.get(source, ())
+        local = [name for name in unresolved if name not in self.imports and name not in tsx_bindings]
+        if local:
+            named, file = " and ".join(local), self.schema_file.name
+            kept = "$onUpdateFn" if on_update else "$defaultFn"
+            self._problem(
+                table, key, f"a {kept} using {named}, declared in {file}, which the generated schema "
+                f"replaces: move {named} to a module of its own (exported), import "
+                f"{'them' if len(local) > 1 else 'it'} from there in {file}, and import again"
+            )
         self.nanoka_names.add("ts")
         imports = f", imports={{{', '.join(f'{_py(n)}: {_py(m)}' for n, m in used.items())}}}" if used else ""
         return f"ts({_py(text)}{imports})", VERBATIM_TS

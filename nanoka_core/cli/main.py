@@ -682,10 +682,29 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
         raise NanokaError(
             f"{output} already exists; nothing was written: choose another --output, or --force"
         )
+    prefix = naming[0] or result.config.get("table-prefix", "")
+    rule = naming[1] or result.config.get("export-names")
+    hook = plugin_manager(click.get_current_context(), config).hook
+    # Without --partial, what cannot be imported is refused first (_write_models), all of it at once.
+    problem = None
+    if partial or not result.unimportable:
+        problem = importer.generate_problem(result.source, hook, prefix, rule)
+    if problem is not None:
+        raise NanokaError(
+            f"{schema}: `nanoka generate` would refuse the models written for it, so nothing was written:\n"
+            f"  {problem}\n"
+            "the names are your code's API, so nanoka does not choose others: rename that table or export "
+            f"in {schema} (and where it is imported), then import again"
+        )
     settings = ", ".join(f"{key} = {json.dumps(value)}" for key, value in result.config.items())
     config_text = with_keys(config, result.config) if config and result.config else None
     _write_models(str(schema), result, target, partial, output, project_dir)
     log = get_logger()
+    if result.not_tables:
+        log.warning(
+            f"not tables, left where they are in {schema}: {', '.join(result.not_tables)}; keep that module "
+            "for them, or move them to one of their own"
+        )
     if config is not None and config_text is not None:
         write_text_atomic(config.path, config_text)
         log.info(f"added {settings} to {config.path.name}")

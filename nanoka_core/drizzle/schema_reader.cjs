@@ -37,26 +37,49 @@ function main(schemaPath) {
     return answer({ error: e && e.stack ? String(e.stack) : String(e) });
   }
   const { is, SQL, Column, Table, Relations } = orm;
-  const names = new Map(); // table object -> export name
-  const tables = [];
+  const exportsOf = new Map(); // table object -> every name it is exported under
   const relations = [];
+  const others = []; // exports that are neither tables nor relations
   for (const [exportName, value] of Object.entries(exported)) {
-    if (is(value, core.SQLiteTable) && !names.has(value)) {
-      names.set(value, exportName);
-      tables.push([exportName, value]);
+    if (is(value, core.SQLiteTable)) {
+      exportsOf.set(value, [...(exportsOf.get(value) ?? []), exportName]);
     } else if (is(value, Relations)) {
       relations.push([exportName, value]);
+    } else {
+      others.push(exportName);
     }
   }
+  const kept = [];
+  for (const table of exportsOf.keys()) {
+    for (const column of Object.values(table[Table.Symbol.Columns])) kept.push(fn(column.defaultFn), fn(column.onUpdateFn));
+  }
+  const typing = typeScript(path.resolve(schemaPath), kept.filter((source) => source !== undefined));
   const unsupported = [];
+  const names = new Map(); // table object -> the export name kept
+  for (const [table, exportNames] of exportsOf) {
+    // esbuild lists exports alphabetically: keep the name the table is defined under, not an alias of it.
+    const defined = exportNames.find((name) => !(typing && name in typing.aliases)) ?? exportNames[0];
+    names.set(table, defined);
+    for (const alias of exportNames.filter((name) => name !== defined)) {
+      unsupported.push({
+        where: table[Table.Symbol.Name],
+        construct:
+          `also exported as ${alias}, which is not kept (nanoka writes one export per table, ${defined}): ` +
+          `import ${defined} where ${alias} is imported, or export ${alias} from a module of your own`,
+      });
+    }
+  }
+  const tables = [...names].map(([table, exportName]) => [exportName, table]);
   const out = tables.map(([exportName, table]) => readTable(exportName, table));
-  const { types, enums } = rowTypes(path.resolve(schemaPath), new Set(tables.map(([name]) => name)));
+  const { types, enums } = rowTypes(typing, new Set(tables.map(([name]) => name)));
   answer({
     types,
     enums,
     tables: out,
     relations: relations.map(([exportName, rel]) => readRelations(exportName, rel)),
     unsupported,
+    others: [...others, ...(typing ? typing.typeOnly : [])].sort(),
+    unresolved: typing ? typing.unresolved : null,
   });
 
   function keyOf(column) {
@@ -184,29 +207,79 @@ function main(schemaPath) {
   }
 }
 
-// What TypeScript says each column of each exported table holds ($inferSelect), for
-// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple),
-// and the TypeScript enums those types name (where each is declared: a schema
-// that keeps the type must import it). Nulls when the project has no typescript package.
-function rowTypes(schemaFile, exportNames) {
+// NAME_NOT_FOUND: TypeScript's "Cannot find name 'x'" and its variants (did you mean, install @types/...,
+// change the lib, a shorthand property with no value in scope).
+const NAME_NOT_FOUND = new Set([2304, 2552, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2662, 2663, 18004]);
+
+// The schema as the TypeScript compiler sees it, with the functions kept verbatim ($defaultFn,
+// $onUpdateFn: their source as Node holds it) in a module of their own next to it, so that they
+// see the same globals: `aliases` (export -> the name it repeats: `export const people = users`,
+// `export { users as people }`), `typeOnly` (exports TypeScript alone knows: types, interfaces) and
+// `unresolved` (source -> the names in it that resolve to nothing there: the schema's own locals,
+// and tsx's import bindings). Null when the project has no typescript package.
+function typeScript(schemaFile, kept) {
   let ts;
   try {
     ts = require(require.resolve("typescript", { paths: [process.cwd()] }));
   } catch (e) {
-    return { types: null, enums: null };
+    return null;
   }
-  const program = ts.createProgram([schemaFile], {
+  const options = {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-  });
+  };
+  const keptFile = path.join(path.dirname(schemaFile), "__nanoka_kept_functions__.ts");
+  const spans = [];
+  let text = "export {}\n";
+  for (const [index, source] of kept.entries()) {
+    const start = text.length + `const kept${index} = (`.length;
+    text += `const kept${index} = (${source});\n`;
+    spans.push([start, start + source.length, source]);
+  }
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile;
+  host.getSourceFile = (name, ...rest) =>
+    path.resolve(name) === keptFile ? ts.createSourceFile(name, text, ts.ScriptTarget.ES2022) : getSourceFile(name, ...rest);
+  const program = ts.createProgram([schemaFile, keptFile], options, host);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(schemaFile);
   const moduleSymbol = source && checker.getSymbolAtLocation(source);
-  if (!moduleSymbol) return { types: null, enums: null };
+  if (!moduleSymbol) return null;
+  const aliases = {};
+  const typeOnly = [];
+  for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    if (!(target.flags & ts.SymbolFlags.Value)) typeOnly.push(symbol.name);
+    if (target !== symbol && target.name !== symbol.name) aliases[symbol.name] = target.name;
+    const declaration = target.valueDeclaration;
+    let value = declaration && ts.isVariableDeclaration(declaration) ? declaration.initializer : undefined;
+    while (value && (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) {
+      value = value.expression;
+    }
+    if (value && ts.isIdentifier(value)) aliases[symbol.name] = value.text;
+  }
+  const unresolved = {};
+  for (const diagnostic of program.getSemanticDiagnostics(program.getSourceFile(keptFile))) {
+    if (!NAME_NOT_FOUND.has(diagnostic.code) || diagnostic.start === undefined) continue;
+    const span = spans.find(([start, end]) => start <= diagnostic.start && diagnostic.start < end);
+    if (!span) continue;
+    const name = text.slice(diagnostic.start, diagnostic.start + diagnostic.length);
+    unresolved[span[2]] = [...new Set([...(unresolved[span[2]] ?? []), name])];
+  }
+  return { ts, checker, source, moduleSymbol, aliases, typeOnly, unresolved };
+}
+
+// What TypeScript says each column of each exported table holds ($inferSelect), for
+// the types a schema declares only to TypeScript ($type<T>(), a typed enum tuple),
+// and the TypeScript enums those types name (where each is declared: a schema
+// that keeps the type must import it). Nulls when the project has no typescript package.
+function rowTypes(typing, exportNames) {
+  if (!typing) return { types: null, enums: null };
+  const { ts, checker, source, moduleSymbol } = typing;
   const partsOf = (type) => (type.isUnion() ? type.types : [type]);
   const isEnum = (part) => (part.flags & ts.TypeFlags.EnumLiteral) !== 0 && part.symbol;
   const describe = (type) => {

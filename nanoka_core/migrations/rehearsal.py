@@ -119,6 +119,12 @@ class Failure:
     keys: tuple[dict[str, Value], ...] = ()
     """Some offending rows, when SQLite can name them."""
 
+    @property
+    def about_rows(self) -> bool:
+        """Whether SQLite refused the migration over rows the database holds (a constraint), rather
+        than over the schema (a table that already exists, an index that does not)."""
+        return bool(self.keys) or "constraint failed" in self.message
+
     def line(self) -> str:
         keys = "; ".join(", ".join(f"{k}={v!r}" for k, v in key.items()) for key in self.keys)
         text = (

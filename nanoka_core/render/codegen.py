@@ -423,6 +423,8 @@ def _check_clashes(models: Iterable[type[Model]], imports: set[str]) -> None:
         if name in taken:
             what = "export_name" if model.export_name else "table name"
             named, fix = f"{what} {name!r}", f"choose another {what}"
+            if model.export_name:
+                named = f"{model_label(model)}: {named}"
             if model.export_rule:
                 rule, table = model.export_rule, model.base_table
                 named = f"the config's export-names {rule!r} exports model {table!r} as {name!r}, which"

@@ -411,3 +411,63 @@ export const files = sqliteTable('files', {
     ) in proc.stderr.replace("\n", " "), shown(proc)
     models = (project.root / "app" / "imported.py").read_text(encoding="utf-8")
     assert '    "data": t.blob(mode="buffer"),' in models.splitlines(), models
+
+
+def test_local_names_aliases_other_exports_and_names_generate_refuses_are_named(
+    example_project: ExampleProject,
+) -> None:
+    """What a schema file holds besides tables, read by Node and the TypeScript compiler (A4, A4b, B6)."""
+    project = example_project
+    original = _write_original(project, """import { sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+const PREFIX = 'usr'
+let counter = 0
+export const STATUSES = ['draft', 'published'] as const
+export type User = typeof users.$inferSelect
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey().$defaultFn(() => `${PREFIX}_${counter++}`),
+  token: text('token').notNull().$defaultFn(() => crypto.randomUUID() + Math.random()),
+  status: text('status', { enum: STATUSES }).notNull(),
+})
+export const people = users
+""")
+    proc = project.nanoka("import", original, "--output", "app/imported.py")
+    assert proc.returncode == 1, shown(proc)
+    assert (
+        "users.id: a $defaultFn using PREFIX and counter, declared in schema.ts, which the generated schema replaces"
+    ) in proc.stderr, shown(proc)
+    assert "users.token" not in proc.stderr, shown(proc)  # globals resolve
+    assert (
+        "users: also exported as people, which is not kept (nanoka writes one export per table, users): "
+        "import users where people is imported"
+    ) in proc.stderr, shown(proc)
+    assert not (project.root / "app" / "imported.py").exists()
+
+    proc = project.nanoka("import", original, "--output", "app/imported.py", "--partial")
+    assert proc.returncode == 0, shown(proc)
+    assert (
+        f"not tables, left where they are in {original}: STATUSES, User; keep that module for them"
+    ) in proc.stderr.replace("\n", " "), shown(proc)
+    models = (project.root / "app" / "imported.py").read_text(encoding="utf-8")
+    assert 'users = define_model("users", {' in models.splitlines() and "people" not in models, models
+
+    (project.root / original).write_text("""import * as core from 'drizzle-orm/sqlite-core'
+import * as orm from 'drizzle-orm'
+
+export const tags = core.sqliteTable('tags', { id: core.integer('id').primaryKey() })
+export const relations = core.sqliteTable('relations_tbl', {
+  id: core.integer('id').primaryKey(),
+  tagId: core.integer('tag_id').references(() => tags.id),
+})
+export const relRel = orm.relations(relations, ({ one }) => ({
+  tag: one(tags, { fields: [relations.tagId], references: [tags.id] }),
+}))
+""", encoding="utf-8")
+    proc = project.nanoka("import", original, "--output", "app/clash.py", "--partial")
+    assert proc.returncode == 1, shown(proc)
+    assert (
+        "`nanoka generate` would refuse the models written for it, so nothing was written:\n"
+        "  model 'relations_tbl': export_name 'relations' clashes with the schema file's import of 'relations'"
+    ) in proc.stderr, shown(proc)
+    assert not (project.root / "app" / "clash.py").exists()
