@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nanoka_core.migrations.live_schema import create_statements, describe, read_back
+from nanoka_core.migrations.live_schema import create_statements, describe, differences, read_back
 
 DUMP = """PRAGMA defer_foreign_keys=TRUE;
 CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);
@@ -49,11 +49,10 @@ def test_read_back_ignores_spelling_and_names_but_not_meaning() -> None:
     hand = ["CREATE TABLE t (id INTEGER PRIMARY KEY, e VARCHAR(9) NOT NULL UNIQUE, a INT CHECK (a > 0))"]
     drizzle = [
         'CREATE TABLE `t` (`id` integer PRIMARY KEY NOT NULL, `e` text(9) NOT NULL, `a` integer, '
-        'CONSTRAINT "t_positive" CHECK("t"."a" > 0))',
-        "CREATE UNIQUE INDEX `t_e_unique` ON `t` (`e`)",
+        'CONSTRAINT "t_positive" CHECK("t"."a" > 0), CONSTRAINT "t_e_unique" UNIQUE("e"))',
     ]
     assert read_back(hand) == read_back(drizzle)
-    assert read_back(hand) != read_back([drizzle[0].replace("> 0", ">= 0"), drizzle[1]])
+    assert read_back(hand) != read_back([drizzle[0].replace("> 0", ">= 0")])
 
 
 COMPOSITE = [
@@ -95,3 +94,159 @@ def test_read_back_compares_composite_keys_and_index_expressions() -> None:
     assert read_back(COMPOSITE) != read_back([*drizzle[:2], drizzle[2].replace("lower", "upper"), drizzle[3]])
     assert read_back(COMPOSITE) != read_back([*drizzle[:3], drizzle[3].replace('"y" DESC', '"y"')])
     assert read_back(COMPOSITE) != read_back([drizzle[0], drizzle[1].replace("(`b`,`a`)", "(`a`,`b`)"), *drizzle[2:]])
+
+
+def _table(statements: list[str], name: str) -> dict:
+    answer = describe(statements)
+    return next(table for table in answer["tables"] if table["name"] == name)
+
+
+def _named(statements: list[str]) -> list[str]:
+    return [f"{item['where']}: {item['construct']}" for item in describe(statements)["unsupported"]]
+
+
+GENERATED = (
+    "CREATE TABLE g (id INTEGER PRIMARY KEY, email TEXT NOT NULL, "
+    "lower_email TEXT GENERATED ALWAYS AS (lower(email)) VIRTUAL, len INTEGER AS (length(email)) STORED)"
+)
+
+
+def test_generated_columns_are_read_with_their_expression_and_mode() -> None:
+    columns = {c["key"]: c for c in _table([GENERATED], "g")["columns"]}
+    assert list(columns) == ["id", "email", "lower_email", "len"]  # table_info would hide the last two
+    assert columns["lower_email"]["generated"] == {"as": {"sql": [{"text": 'LOWER("email")'}]}, "mode": "virtual"}
+    assert columns["len"]["generated"] == {"as": {"sql": [{"text": 'LENGTH("email")'}]}, "mode": "stored"}
+    assert _named([GENERATED]) == []
+
+
+def test_read_back_sees_generated_columns() -> None:
+    drizzle = (
+        "CREATE TABLE `g` (`id` integer PRIMARY KEY NOT NULL, `email` text NOT NULL, "
+        '`lower_email` text GENERATED ALWAYS AS (LOWER("email")) VIRTUAL, '
+        '`len` integer GENERATED ALWAYS AS (LENGTH("email")) STORED)'
+    )
+    assert read_back([GENERATED]) == read_back([drizzle])
+    without = "CREATE TABLE `g` (`id` integer PRIMARY KEY NOT NULL, `email` text NOT NULL)"
+    assert differences(read_back([GENERATED]), read_back([without])) == [
+        "g.lower_email: a column only in the database", "g.len: a column only in the database",
+    ]
+    virtual = drizzle.replace("STORED", "VIRTUAL")
+    assert differences(read_back([GENERATED]), read_back([virtual])) == [
+        "g.len: generated ('stored', 'length(email)') in the database, ('virtual', 'length(email)') in the baseline"
+    ]
+
+
+WHAT_NANOKA_CANNOT_DECLARE = [
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE, n INTEGER) STRICT",
+    "CREATE INDEX users_n ON users (n COLLATE NOCASE)",
+    "CREATE TABLE kv (k TEXT PRIMARY KEY NOT NULL, v TEXT) WITHOUT ROWID",
+    "CREATE TABLE posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES users(id) DEFERRABLE INITIALLY DEFERRED, "
+    "x INTEGER NOT NULL ON CONFLICT REPLACE DEFAULT 0)",
+]
+
+
+def test_collations_strict_without_rowid_deferred_keys_and_conflict_clauses_are_named() -> None:
+    named = _named(WHAT_NANOKA_CANNOT_DECLARE)
+    assert [line.split(" (nanoka")[0] for line in named] == [
+        "users: STRICT",
+        "users: index users_n: COLLATE NOCASE on column n",
+        "users.email: COLLATE NOCASE",
+        "kv: WITHOUT ROWID",
+        "posts.x: ON CONFLICT REPLACE",
+        "posts: foreign key (uid) to users: DEFERRABLE INITIALLY DEFERRED",
+    ]
+
+
+def test_read_back_compares_what_nanoka_cannot_declare() -> None:
+    plain = [
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, n INTEGER)",
+        "CREATE INDEX users_n ON users (n)",
+        "CREATE TABLE kv (k TEXT PRIMARY KEY NOT NULL, v TEXT)",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES users(id), x INTEGER NOT NULL DEFAULT 0)",
+    ]
+    found = differences(read_back(WHAT_NANOKA_CANNOT_DECLARE), read_back(plain))
+    assert found == [
+        "kv: WITHOUT ROWID True in the database, False in the baseline",
+        "posts: ON CONFLICT clauses: ('x', 'ON CONFLICT REPLACE') only in the database",
+        "posts: foreign keys: ('users', ('uid',), ('id',), 'NO ACTION', 'NO ACTION', 'DEFERRED') only in the database",
+        "posts: foreign keys: ('users', ('uid',), ('id',), 'NO ACTION', 'NO ACTION', '') only in the baseline",
+        "users.email: collation 'NOCASE' in the database, 'BINARY' in the baseline",
+        "users: STRICT True in the database, False in the baseline",
+        "users: indexes: ('CREATE INDEX', '', (('n', False, 'NOCASE'),), None) only in the database",
+        "users: indexes: ('CREATE INDEX', '', (('n', False, 'BINARY'),), None) only in the baseline",
+    ]
+
+
+def test_a_unique_declared_in_create_table_is_named_and_told_from_a_unique_index() -> None:
+    inline = ["CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE)"]
+    assert [line.split(" declared")[0] for line in _named(inline)] == ["u: UNIQUE (email)"]
+    drizzle = ["CREATE TABLE u (id integer PRIMARY KEY NOT NULL, email text NOT NULL)",
+               "CREATE UNIQUE INDEX u_email_unique ON u (email)"]
+    assert differences(read_back(inline), read_back(drizzle)) == [
+        "u: indexes: ('CREATE TABLE', 'unique', (('email', False, 'BINARY'),), None) only in the database",
+        "u: indexes: ('CREATE INDEX', 'unique', (('email', False, 'BINARY'),), None) only in the baseline",
+    ]
+
+
+def test_defaults_compare_as_the_values_sqlite_stores() -> None:
+    database = ["CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER DEFAULT NULL, z INTEGER DEFAULT -0, "
+                "r REAL DEFAULT 1.0, s TEXT DEFAULT 0, b BOOLEAN NOT NULL DEFAULT TRUE)"]
+    drizzle = ["CREATE TABLE t (id integer PRIMARY KEY NOT NULL, n integer, z integer DEFAULT 0, "
+               "r real DEFAULT 1, s text DEFAULT (0), b integer NOT NULL DEFAULT true)"]
+    assert differences(read_back(database), read_back(drizzle)) == []
+    changed = drizzle[0].replace("DEFAULT 0,", "DEFAULT 1,")
+    assert differences(read_back(database), read_back([changed])) == [
+        "t.z: default 0 in the database, 1 in the baseline"
+    ]
+
+
+def test_defaults_are_written_as_what_each_kind_takes() -> None:
+    columns = {c["key"]: c for c in _table([
+        "CREATE TABLE d (id INTEGER PRIMARY KEY, flag BOOLEAN NOT NULL DEFAULT 0, name TEXT DEFAULT 0, "
+        "big INTEGER DEFAULT 9007199254740993, dq TEXT DEFAULT \"dq\", neg INTEGER DEFAULT -0, "
+        "n INTEGER DEFAULT NULL, at DATETIME DEFAULT 0)"
+    ], "d")["columns"]}
+    assert columns["flag"]["columnType"] == "SQLiteBoolean"
+    assert columns["flag"]["default"] == {"json": False}
+    assert columns["name"]["default"] == {"sql": [{"text": "(0)"}]}  # t.string() takes a str
+    assert columns["big"]["default"] == {"sql": [{"text": "(9007199254740993)"}]}  # beyond a JS number
+    assert columns["dq"]["default"] == {"json": "dq"}  # SQLite reads "dq" there as a string
+    assert columns["neg"]["default"] == {"json": 0}
+    assert columns["n"]["default"] is None
+    assert columns["at"]["default"] == {"sql": [{"text": "(0)"}]}  # t.numeric() takes a str
+
+
+def test_what_sqlglot_cannot_parse_and_any_table_name_are_read() -> None:
+    statements = [
+        "CREATE TABLE s (id INTEGER PRIMARY KEY, x ANY, y INT CHECK (y > 0)) STRICT",
+        "CREATE TABLE u (y UNSIGNED BIG INT CHECK (y > 0))",
+        "CREATE TABLE sq2 (id INTEGER, x INTEGER, PRIMARY KEY (id DESC))",
+        "CREATE TABLE \"it's\" (id INTEGER PRIMARY KEY, \"a'b\" TEXT)",
+        "CREATE INDEX \"it's_a\" ON \"it's\" (\"a'b\")",
+    ]
+    answer = describe(statements)
+    assert [t["name"] for t in answer["tables"]] == ["s", "u", "sq2", "it's"]
+    assert answer["tables"][0]["checks"] == [{"name": "s_check1", "sql": [{"text": "y > 0"}]}]
+    assert answer["tables"][1]["checks"] == [{"name": "u_check1", "sql": [{"text": "y > 0"}]}]
+    assert answer["tables"][1]["columns"][0]["columnType"] == "SQLiteInteger"
+    assert answer["tables"][3]["indexes"][0]["columns"] == [{"column": "a'b"}]
+    assert set(read_back(statements)) == {"s", "u", "sq2", "it's"}
+
+
+def test_foreign_keys_resolve_names_in_any_case_and_a_missing_table_is_named() -> None:
+    statements = [
+        "CREATE TABLE users (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES USERS(ID), g INTEGER REFERENCES nowhere(id))",
+    ]
+    [key] = _table(statements, "posts")["foreignKeys"]
+    assert (key["foreignTable"]["name"], key["foreignColumns"]) == ("users", ["id"])
+    assert _named(statements) == ["posts: foreign key (g) to nowhere, a table the database does not have"]
+
+
+def test_a_primary_key_that_may_be_null_is_named_and_compared() -> None:
+    database = ["CREATE TABLE w2 (id TEXT PRIMARY KEY, x INTEGER)"]
+    assert [line.split(" (")[0] for line in _named(database)] == ["w2.id: a primary key that may be NULL"]
+    drizzle = ["CREATE TABLE w2 (id text PRIMARY KEY NOT NULL, x integer)"]
+    assert differences(read_back(database), read_back(drizzle)) == [
+        "w2.id: NOT NULL False in the database, True in the baseline"
+    ]

@@ -32,6 +32,14 @@ _target_options = [
     ),
 ]
 
+local_option = click.option("--local", "local", is_flag=True, help="The local D1 (the default).")
+"""``--local``, for commands whose ``--remote`` reads: saying the default aloud (as wrangler takes it)."""
+
+
+def check_local(local: bool, remote: bool) -> None:
+    if local and remote:
+        raise click.UsageError("--local and --remote contradict each other: choose one")
+
 
 def target_options(command: Any) -> Any:
     for option in reversed(_target_options):

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from nanoka_core.cli.common import config_option, open_target, plugin_manager, target_options
+from nanoka_core.cli.common import (
+    check_local,
+    config_option,
+    local_option,
+    open_target,
+    plugin_manager,
+    target_options,
+)
 from nanoka_core.cli.ops import diff, hash_migrations, resolve
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import NanokaError
@@ -735,6 +742,7 @@ def import_(schema: Path, config_path: Path | None, output: Path, partial: bool,
     "--partial", is_flag=True, help="Write the models even when some constructs cannot be imported."
 )
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
+@local_option
 @click.pass_context
 def pull(
     ctx: click.Context,
@@ -746,6 +754,7 @@ def pull(
     output: Path,
     partial: bool,
     force: bool,
+    local: bool,
 ) -> None:
     """Write models for a live D1 that has no Drizzle schema, and a baseline migration.
 
@@ -753,17 +762,26 @@ def pull(
     recorded as applied on that database without running it.
     """
     from nanoka_core.cli import pull as pulling
+    from nanoka_core.drizzle.cache import CACHE_DIR
     from nanoka_core.log import get_logger
 
+    check_local(local, remote)
     run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "pull")
     folder = pulling.empty_migrations_folder(run_ctx.config)
     name = pulling.check_target(run_ctx, output, force)
     result, statements = pulling.read_database(run_ctx, name, remote, database.migrations_table)
     target = output if output.is_absolute() else Path.cwd() / output
-    _write_models(name, result, target, partial, output, run_ctx.project_dir)
-    ctx.invoke(generate, config_path=config_path, migration_name="baseline")
-    baseline = pulling.check_baseline(folder, statements, name)
-    pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
+    cache = run_ctx.config.path.parent / CACHE_DIR
+    with pulling.all_or_nothing([target, run_ctx.config.output], [folder, cache]):
+        _write_models(name, result, target, partial, output, run_ctx.project_dir)
+        try:
+            ctx.invoke(generate, config_path=config_path, migration_name="baseline")
+        except NanokaError as e:
+            raise NanokaError(
+                f"`nanoka generate` refused the models written for {name}, so nothing was written:\n  {e}"
+            ) from e
+        baseline = pulling.check_baseline(folder, statements, name)
+        pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
     where = "remote" if remote else "local"
     get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
 

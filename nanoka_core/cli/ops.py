@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from nanoka_core.cli.common import config_option, open_target, target_options
+from nanoka_core.cli.common import check_local, config_option, local_option, open_target, target_options
 from nanoka_core.errors import NanokaError
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ EXIT_CANNOT_TELL = 2
 @click.command()
 @config_option
 @target_options
-@click.option("--local", "local", is_flag=True, help="The local D1 (the default).")
+@local_option
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -143,8 +143,7 @@ def diff(
     table, column, index, foreign key, check, trigger or view that differs.
     Exit 0 when they match, 1 when they drift, 2 when it cannot tell.
     """
-    if local and remote:
-        raise click.UsageError("--local and --remote contradict each other: choose one")
+    check_local(local, remote)
     run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "diff")
     report = drift_report(run_ctx, database)
     if ctx.obj["log_format"] == "json":

@@ -10,10 +10,12 @@ database, without running it.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nanoka_core.errors import NanokaError
+from nanoka_core.errors import NanokaError, ToolError
 
 if TYPE_CHECKING:
     from nanoka_core.cli.importer import ImportResult
@@ -68,11 +70,27 @@ def read_database(
     from nanoka_core.d1.ledger import export_schema
     from nanoka_core.migrations.live_schema import create_statements, describe
 
-    dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags)
-    statements = create_statements(dump, skip=(migrations_table,))
     where = "remote" if remote else "local"
+    try:
+        dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags)
+    except ToolError as e:
+        if "virtual table" not in str(e).lower():
+            raise
+        raise NanokaError(
+            f"D1 cannot export a database with virtual tables (FTS5 and the like), and nanoka pull reads "
+            f"{database} ({where}) through `wrangler d1 export`; nothing was written. nanoka cannot declare "
+            "a virtual table either: copy its rows and CREATE VIRTUAL TABLE aside, drop it, pull, then "
+            "recreate it in a migration of your own (`nanoka generate --custom NAME`)"
+        ) from e
+    statements = create_statements(dump, skip=(migrations_table,))
+    schema = describe(statements)
+    if not schema["tables"]:
+        raise NanokaError(
+            f"D1 database {database} ({where}) has no tables, so there is nothing to pull; nothing was "
+            "written: write models and run `nanoka generate --apply` instead"
+        )
     result = models_source(
-        describe(statements),
+        schema,
         {},
         schema_file=Path(f"{database}.sql"),
         output_schema=ctx.config.output,
@@ -86,7 +104,7 @@ def read_database(
 
 def check_baseline(folder: Path, statements: list[str], database: str) -> str:
     """The one migration generate wrote, which must build the database's schema exactly."""
-    from nanoka_core.migrations.live_schema import read_back
+    from nanoka_core.migrations.live_schema import differences, read_back
 
     written = sorted(folder.glob("*.sql"))
     if len(written) != 1:
@@ -95,13 +113,11 @@ def check_baseline(folder: Path, statements: list[str], database: str) -> str:
         )
     text = written[0].read_text(encoding="utf-8")
     migration = [s.strip() for s in text.split("--> statement-breakpoint") if s.strip()]
-    expected, got = read_back(statements), read_back(migration)
-    differing = sorted(set(expected) ^ set(got) | {t for t in expected if t in got and expected[t] != got[t]})
-    if differing:
+    found = differences(read_back(statements), read_back(migration))
+    if found:
         raise NanokaError(
-            f"{written[0].name} would not build the schema of {database} "
-            f"(tables {', '.join(differing)} differ); "
-            "it was not recorded as applied: compare it with `wrangler d1 export --no-data`"
+            f"{written[0].name} would not build the schema of {database}, so it was not recorded as "
+            "applied, and nothing was written:\n" + "\n".join(f"  {line}" for line in found)
         )
     return written[0].name
 
@@ -112,3 +128,39 @@ def record(ctx: Context, database: str, remote: bool, name: str, migrations_tabl
 
     sql = record_applied_sql(migrations_table, name)
     ledger_change(ctx.run_tool, database, remote, sql, ctx.wrangler_flags)
+
+
+@contextlib.contextmanager
+def all_or_nothing(files: list[Path], folders: list[Path]) -> Iterator[None]:
+    """On any failure, put ``files`` and ``folders`` (with all they hold) back as they were:
+    a failed pull leaves nothing behind, so it runs again as it ran the first time."""
+    import shutil
+
+    before: dict[Path, bytes | None] = {file: file.read_bytes() if file.is_file() else None for file in files}
+    existed = {folder: folder.is_dir() for folder in folders}
+    kept_folders = set()
+    for folder in (f for f in folders if existed[f]):
+        for path in folder.rglob("*"):
+            if path.is_dir():
+                kept_folders.add(path)
+            elif path.is_file():
+                before[path] = path.read_bytes()
+    try:
+        yield
+    except BaseException:
+        for folder in folders:
+            if not existed[folder]:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            for path in sorted(folder.rglob("*"), reverse=True):
+                if path.is_file() and path not in before:
+                    path.unlink()
+                elif path.is_dir() and path not in kept_folders and not any(path.iterdir()):
+                    path.rmdir()
+        for file, content in before.items():
+            if content is None:
+                file.unlink(missing_ok=True)
+            elif not file.is_file() or file.read_bytes() != content:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_bytes(content)
+        raise

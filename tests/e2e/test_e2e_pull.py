@@ -15,10 +15,11 @@ HAND_WRITTEN = """
 CREATE TABLE authors (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
-  email VARCHAR(255) NOT NULL UNIQUE,
+  email VARCHAR(255) NOT NULL,
   age INTEGER CHECK (age >= 0),
   created_at INTEGER NOT NULL DEFAULT (unixepoch())
 );
+CREATE UNIQUE INDEX authors_email_unique ON authors (email);
 CREATE TABLE books (
   id INTEGER PRIMARY KEY,
   author_id INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
@@ -115,8 +116,8 @@ INSERT INTO orgs (slug) VALUES ('acme');
 def test_pull_reads_composite_foreign_keys_and_expression_indexes(example_project: ExampleProject) -> None:
     project = example_project
     before = _made_by_hand(project, KEYS_AND_EXPRESSIONS)
-    assert before["posts"]["foreign_keys"] == [  # type: ignore[index]
-        ("members", ("org_id", "author_id"), ("org_id", "user_id"), "RESTRICT", "CASCADE")
+    assert before["posts"]["foreign keys"] == [  # type: ignore[index]
+        ("members", ("org_id", "author_id"), ("org_id", "user_id"), "RESTRICT", "CASCADE", "")
     ]
     _pulled(project, before)
     models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
@@ -167,3 +168,58 @@ def test_pull_without_a_table_prefix_keeps_the_tables_full_names(example_project
     _pulled(project, _made_by_hand(project, PREFIXED))
     assert _defined(project) == ['define_model("app_authors", {', 'define_model("app_books", {']
     assert "sqliteTableCreator" not in project.schema_ts.read_text(encoding="utf-8")
+
+
+GENERATED = """
+CREATE TABLE g (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL,
+  lower_email TEXT GENERATED ALWAYS AS (lower(email)) VIRTUAL,
+  len INTEGER AS (length(email)) STORED
+);
+INSERT INTO g (email) VALUES ('Ada@Example.com');
+"""
+
+
+def test_generated_columns_are_pulled_and_kept_by_later_migrations(example_project: ExampleProject) -> None:
+    project = example_project
+    _pulled(project, _made_by_hand(project, GENERATED))
+    models = (project.root / "app" / "models.py").read_text(encoding="utf-8")
+    assert """.generated(sql('LENGTH("email")'), stored=True)""" in models, models
+
+    project.edit("app/models.py", '"email": t.string(),', '"email": t.string(),\n    "note": t.string().optional(),')
+    proc = project.nanoka("generate", "--apply")
+    assert proc.returncode == 0, shown(proc)
+    migration = (project.migrations_dir / project.migrations()[-1]).read_text(encoding="utf-8")
+    assert migration.strip() == "ALTER TABLE `g` ADD `note` text;", migration  # nothing else differs
+    rows = project.d1_local("SELECT lower_email, len, note FROM g")[0]
+    assert rows == [{"lower_email": "ada@example.com", "len": 15, "note": None}]
+
+
+def test_a_refused_pull_leaves_nothing_behind_and_runs_again(example_project: ExampleProject) -> None:
+    project = example_project
+    _made_by_hand(project, "CREATE TABLE s (id INTEGER PRIMARY KEY, n INTEGER NOT NULL) STRICT;\n")
+
+    def files() -> dict[str, bytes]:
+        return {name: content for name, (content, _) in project.snapshot(project.root).items()
+                if name.startswith(("app/", "drizzle/", "nanoka.toml"))}
+
+    before = files()
+
+    def refused(*args: str) -> str:
+        proc = project.nanoka("pull", "--output", "app/models.py", "--force", *args)
+        assert proc.returncode == 1, shown(proc)
+        assert files() == before, "models, schema, migrations or snapshot left behind"
+        ledger = "SELECT count(*) AS n FROM sqlite_master WHERE name = 'd1_migrations'"
+        assert project.d1_local(ledger)[0] == [{"n": 0}]
+        return proc.stderr
+
+    assert "s: STRICT (nanoka cannot declare a STRICT table" in refused("--local")
+    assert "s: STRICT True in the database, False in the baseline" in refused("--partial")
+    assert "s: STRICT True in the database" in refused("--partial")  # the same, not "already exists"
+
+    project.d1_local("DROP TABLE s")
+    project.d1_local("CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT)",
+                     "CREATE TABLE q (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES p(code))")
+    stderr = refused()
+    assert "`nanoka generate` refused the models written for" in stderr and "q" in stderr, stderr
