@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from nanoka_core.migrations.live_schema import create_statements, describe, differences, read_back
+from nanoka_core.migrations.live_schema import (
+    create_statements,
+    describe,
+    differences,
+    read_back,
+    unique_rebuilds,
+)
 
 DUMP = """PRAGMA defer_foreign_keys=TRUE;
 CREATE TABLE d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);
@@ -177,15 +183,58 @@ def test_read_back_compares_what_nanoka_cannot_declare() -> None:
     ]
 
 
-def test_a_unique_declared_in_create_table_is_named_and_told_from_a_unique_index() -> None:
-    inline = ["CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE)"]
-    assert [line.split(" declared")[0] for line in _named(inline)] == ["u: UNIQUE (email)"]
-    drizzle = ["CREATE TABLE u (id integer PRIMARY KEY NOT NULL, email text NOT NULL)",
-               "CREATE UNIQUE INDEX u_email_unique ON u (email)"]
+def test_a_unique_declared_in_create_table_is_told_from_a_unique_index_and_rebuilt_into_one() -> None:
+    inline = [
+        "CREATE TABLE u (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL UNIQUE, a TEXT, b TEXT, "
+        "g TEXT GENERATED ALWAYS AS (lower(email)), UNIQUE (a, b))",
+        "CREATE INDEX u_g ON u (g)",
+        "CREATE TABLE plain (id INTEGER PRIMARY KEY, n TEXT)",
+    ]
+    (table,) = describe(inline)["tables"][:1]
+    assert table["uniqueConstraints"] == [{"name": "u_a_b_unique", "columns": ["a", "b"]}]
+    assert [column["name"] for column in table["columns"] if column["isUnique"]] == ["email"]
+    assert describe(inline)["unsupported"] == []
+    drizzle = [
+        "CREATE TABLE `u` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `email` text NOT NULL, `a` text, "
+        "`b` text, `g` text GENERATED ALWAYS AS (lower(\"email\")) VIRTUAL)",
+        "CREATE INDEX `u_g` ON `u` (`g`)",
+        "CREATE UNIQUE INDEX `u_email_unique` ON `u` (`email`)",
+        "CREATE UNIQUE INDEX `u_a_b_unique` ON `u` (`a`,`b`)",
+        "CREATE TABLE `plain` (`id` integer PRIMARY KEY NOT NULL, `n` text)",
+    ]
     assert differences(read_back(inline), read_back(drizzle)) == [
+        "u: indexes: ('CREATE TABLE', 'unique', (('a', False, 'BINARY'), ('b', False, 'BINARY')), None) "
+        "only in the database",
         "u: indexes: ('CREATE TABLE', 'unique', (('email', False, 'BINARY'),), None) only in the database",
+        "u: indexes: ('CREATE INDEX', 'unique', (('a', False, 'BINARY'), ('b', False, 'BINARY')), None) "
+        "only in the baseline",
         "u: indexes: ('CREATE INDEX', 'unique', (('email', False, 'BINARY'),), None) only in the baseline",
     ]
+    rebuilds = unique_rebuilds(inline, drizzle)
+    assert [s.split("(")[0].strip() for s in rebuilds] == [
+        "PRAGMA foreign_keys=OFF;", "CREATE TABLE `__new_u`",
+        'CREATE UNIQUE INDEX `u_email_unique` ON "__new_u"', 'CREATE UNIQUE INDEX `u_a_b_unique` ON "__new_u"',
+        "INSERT INTO `__new_u`", "DROP TABLE `u`;", "ALTER TABLE `__new_u` RENAME TO `u`;",
+        "PRAGMA foreign_keys=ON;", "CREATE INDEX `u_g` ON `u`",  # the database has u_g: made after the drop
+    ]
+    assert rebuilds[4] == 'INSERT INTO `__new_u`("id", "email", "a", "b") SELECT "id", "email", "a", "b" FROM `u`;'
+    assert differences(read_back(inline + rebuilds), read_back(drizzle)) == []
+    assert unique_rebuilds(drizzle, drizzle) == []
+
+
+def test_unique_rebuilds_keep_every_row_in_sqlite() -> None:
+    import sqlite3
+
+    inline = ['CREATE TABLE "Odd `name" (id INTEGER PRIMARY KEY, "e""mail" TEXT UNIQUE)']
+    drizzle = ['CREATE TABLE `Odd ``name` (`id` integer PRIMARY KEY NOT NULL, `e"mail` text)',
+               'CREATE UNIQUE INDEX `Odd ``name_e"mail_unique` ON `Odd ``name` (`e"mail`)']
+    db = sqlite3.connect(":memory:")
+    db.execute(inline[0])
+    db.executemany('INSERT INTO "Odd `name" VALUES (?, ?)', [(1, "a"), (2, None), (3, None)])
+    for statement in unique_rebuilds(inline, drizzle):
+        db.execute(statement)
+    assert db.execute('SELECT * FROM "Odd `name" ORDER BY id').fetchall() == [(1, "a"), (2, None), (3, None)]
+    assert [row[1] for row in db.execute("PRAGMA index_list('Odd `name')")] == ['Odd `name_e"mail_unique']
 
 
 def test_defaults_compare_as_the_values_sqlite_stores() -> None:

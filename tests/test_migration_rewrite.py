@@ -36,6 +36,10 @@ ROWS = {
     "self_reference": [
         "INSERT INTO categories VALUES (1, NULL, 'root'), (2, 1, 'child'), (3, 2, 'grandchild')",
     ],
+    "self_reference_with_children": [
+        "INSERT INTO categories VALUES (1, NULL, 'root'), (2, 1, 'child')",
+        "INSERT INTO products VALUES (1, 1, 'a'), (2, 2, 'b')",
+    ],
     "two_recreations": [
         "INSERT INTO users VALUES ('u1', 1), ('u2', 2)",
         "INSERT INTO posts VALUES ('p1', 'u1', 3), ('p2', 'u2', NULL)",
@@ -80,7 +84,14 @@ def _run(scenario: str, rewrite: bool) -> sqlite3.Connection:
 
 
 @pytest.mark.parametrize(
-    "scenario", ["cascade_type_change", "composite_parent_rebuilt", "self_reference", "two_recreations"]
+    "scenario",
+    [
+        "cascade_type_change",
+        "composite_parent_rebuilt",
+        "self_reference",
+        "self_reference_with_children",
+        "two_recreations",
+    ],
 )
 def test_rebuild_of_a_referenced_table_keeps_every_row_of_every_table(scenario: str) -> None:
     reference = _d1_like()

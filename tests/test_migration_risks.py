@@ -38,6 +38,7 @@ EXPECTED = {
     "not_null_without_default": [("MF104", "things", "size")],
     "recreation_drops_column": [("DS110", "users", "nickname")],
     "self_reference": [("DS111", "categories", None)],
+    "self_reference_with_children": [("DS111", "products", None), ("DS111", "categories", None)],
     "two_recreations": [
         ("DS111", "likes", None),
         ("DS112", "likes", "userId"),

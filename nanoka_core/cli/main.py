@@ -759,11 +759,14 @@ def pull(
     """Write models for a live D1 that has no Drizzle schema, and a baseline migration.
 
     The baseline (the models' first migration, `NNNN_baseline.sql`) is
-    recorded as applied on that database without running it.
+    recorded as applied on that database without running it. Where a CREATE
+    TABLE declares UNIQUE, a pending `NNNN_unique_indexes.sql` rebuilds that
+    table so it has the named unique index drizzle-kit declares.
     """
     from nanoka_core.cli import pull as pulling
     from nanoka_core.drizzle.cache import CACHE_DIR
     from nanoka_core.log import get_logger
+    from nanoka_core.migrations.live_schema import inline_unique_tables
 
     check_local(local, remote)
     run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "pull")
@@ -780,10 +783,22 @@ def pull(
             raise NanokaError(
                 f"`nanoka generate` refused the models written for {name}, so nothing was written:\n  {e}"
             ) from e
-        baseline = pulling.check_baseline(folder, statements, name)
+        baseline, rebuilds = pulling.check_baseline(folder, statements, name)
+        if rebuilds:
+            ctx.invoke(generate, config_path=config_path, custom="unique_indexes")
+            follow_up = pulling.write_unique_rebuilds(folder, baseline, rebuilds)
         pulling.record(run_ctx, name, remote, baseline, database.migrations_table)
     where = "remote" if remote else "local"
-    get_logger().info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
+    log = get_logger()
+    log.info(f"baseline {baseline} recorded as applied on {name} ({where}) without running it")
+    if rebuilds:
+        tables = ", ".join(inline_unique_tables(statements))
+        log.warning(
+            f"{follow_up} is pending: it rebuilds {tables}, whose CREATE TABLE declares UNIQUE, so that "
+            "each becomes the named unique index drizzle-kit writes for unique() (a later migration that "
+            f"drops or renames one needs it); run `nanoka generate --apply{' --remote' if remote else ''}`, "
+            "which rehearses it on a copy of the database first"
+        )
 
 
 def _write_models(

@@ -102,9 +102,11 @@ def read_database(
     return result, statements
 
 
-def check_baseline(folder: Path, statements: list[str], database: str) -> str:
-    """The one migration generate wrote, which must build the database's schema exactly."""
-    from nanoka_core.migrations.live_schema import differences, read_back
+def check_baseline(folder: Path, statements: list[str], database: str) -> tuple[str, list[str]]:
+    """The one migration generate wrote, which must build the database's schema exactly, and
+    what the database must run to match it where a ``CREATE TABLE`` declares a UNIQUE
+    (``live_schema.unique_rebuilds``; empty when nothing)."""
+    from nanoka_core.migrations.live_schema import differences, read_back, unique_rebuilds
 
     written = sorted(folder.glob("*.sql"))
     if len(written) != 1:
@@ -113,13 +115,30 @@ def check_baseline(folder: Path, statements: list[str], database: str) -> str:
         )
     text = written[0].read_text(encoding="utf-8")
     migration = [s.strip() for s in text.split("--> statement-breakpoint") if s.strip()]
-    found = differences(read_back(statements), read_back(migration))
+    rebuilds = unique_rebuilds(statements, migration)
+    found = differences(read_back(statements + rebuilds), read_back(migration))
     if found:
         raise NanokaError(
             f"{written[0].name} would not build the schema of {database}, so it was not recorded as "
             "applied, and nothing was written:\n" + "\n".join(f"  {line}" for line in found)
         )
-    return written[0].name
+    return written[0].name, rebuilds
+
+
+def write_unique_rebuilds(folder: Path, baseline: str, rebuilds: list[str]) -> str:
+    """Fill the empty migration ``generate --custom`` made after ``baseline`` with ``rebuilds``,
+    rewritten by preserve-rows like any new rebuild, so the rows that reference a rebuilt
+    table stay; its file name."""
+    from nanoka_core.files import write_text_atomic
+    from nanoka_core.migrations.reader import BREAKPOINT, read_migrations
+    from nanoka_core.migrations.rewrite import preserve_rows
+
+    (path,) = [p for p in sorted(folder.glob("*.sql")) if p.name != baseline]
+    text = f"{BREAKPOINT}\n".join(f"{statement}\n" for statement in rebuilds)
+    write_text_atomic(path, text)
+    (migration,) = [m for m in read_migrations(folder) if m.path.name == path.name]
+    write_text_atomic(path, preserve_rows(migration, text) or text)
+    return path.name
 
 
 def record(ctx: Context, database: str, remote: bool, name: str, migrations_table: str) -> None:

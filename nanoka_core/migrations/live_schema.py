@@ -230,6 +230,7 @@ def _describe_table(
     _name_table_options(db, table, read, name)
     collations = read.collations
     unique_constraints, indexes = [], []
+    unique_columns: set[str] = set()
     for _, index, unique, origin, partial in _pragma(db, "index_list", table):
         if origin == "pk":
             continue
@@ -245,15 +246,12 @@ def _describe_table(
                 what = f"column {key[2]}" if key[1] >= 0 else "an expression"
                 name(table, f"index {index}: COLLATE {key[4]} on {what} (nanoka cannot declare an index "
                             f"key's collation; {_REBUILT}, and what it makes unique or finds would change)")
-        if origin == "u":
+        if origin == "u":  # drizzle-kit's name; ``unique_rebuilds`` gives the database that index
             covered = [text for _, text, _ in parts]
-            named, listed = "_".join([table, *covered, "unique"]), ", ".join(covered)
-            name(table, f"UNIQUE ({listed}) declared in CREATE TABLE (SQLite's index {index}): "
-                        f"drizzle-kit writes unique() as CREATE UNIQUE INDEX {named}, which this database "
-                        "would then lack, so a later migration that drops it would fail; make it that "
-                        f"index in the database first (rebuild {table} without the UNIQUE, then CREATE "
-                        f"UNIQUE INDEX {named} ON {table} ({listed}))")
-            unique_constraints.append({"name": named, "columns": covered})
+            if len(covered) == 1:
+                unique_columns.add(covered[0].lower())  # .unique() on the column
+            else:
+                unique_constraints.append({"name": "_".join([table, *covered, "unique"]), "columns": covered})
         else:
             indexes.append({
                 "name": index,
@@ -285,7 +283,7 @@ def _describe_table(
         columns.append({
             "key": column, "name": column, "columnType": column_type, "notNull": bool(notnull) or primary,
             "primary": primary, "autoIncrement": primary and autoincrement, "mode": None, "length": length,
-            "enumValues": None, "isUnique": False, "uniqueName": None,
+            "enumValues": None, "isUnique": column.lower() in unique_columns, "uniqueName": None,
             "default": _default(default, column_type), "generated": generated,
         })
     foreign_keys = []
@@ -646,6 +644,68 @@ def differences(database: dict[str, Any], baseline: dict[str, Any]) -> list[str]
                 shown = f"{_shown(value)} in the database, {_shown(other)} in the baseline"
                 lines.append(f"{table}: {facet} {shown}")
     return lines
+
+
+def inline_unique_tables(statements: list[str]) -> list[str]:
+    """The tables with a UNIQUE declared in their ``CREATE TABLE`` (an index no DROP INDEX removes)."""
+    db = _database(statements)
+    return [table for table, _ in _tables(db)
+            if any(origin == "u" for _, _, _, origin, _ in _pragma(db, "index_list", table))]
+
+
+def unique_rebuilds(database: list[str], baseline: list[str]) -> list[str]:
+    """Statements that rebuild each table of ``database`` that declares a UNIQUE in its
+    ``CREATE TABLE`` as the ``baseline`` declares it: the UNIQUE becomes the named unique
+    index drizzle-kit writes for ``unique()``, so a later migration that drops or renames
+    that index finds it. Written as drizzle-kit writes a rebuild (``__new_<table>``, the
+    rows copied, the old table dropped, the new one renamed), so preserve-rows, the guard
+    and the rehearsal read it like any other. The indexes the database lacks are made on
+    the new table before the rows go in: a foreign key to a UNIQUE column needs its index
+    when preserve-rows puts the referencing rows back, right after the rename (D1 checks
+    foreign keys inside a migration). Empty when no table needs it."""
+    from nanoka_core.migrations.reader import RECREATED_PREFIX
+
+    tables = inline_unique_tables(database)
+    if not tables:
+        return []
+    have = _database(database)
+    indexed = have.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    existing = {name.lower() for (name,) in indexed}
+    out, after = ["PRAGMA foreign_keys=OFF;"], ["PRAGMA foreign_keys=ON;"]
+    for table in tables:
+        wanted = _database(baseline)
+        (create,) = wanted.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", (table,)
+        ).fetchone()
+        head = re.match(r"CREATE\s+TABLE\s+(`(?:[^`]|``)+`|\"(?:[^\"]|\"\")+\"|\[[^\]]+\]|[^\s(]+)\s*",
+                        create, re.IGNORECASE)
+        assert head is not None, create
+        new = _backticked(RECREATED_PREFIX + table)
+        out.append(f"CREATE TABLE {new} {create[head.end():]};")
+        indexes = wanted.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? COLLATE NOCASE "
+            "AND sql IS NOT NULL ORDER BY rowid", (table,)
+        ).fetchall()
+        after.extend(f"{sql};" for name, sql in indexes if name.lower() in existing)
+        wanted.execute(f"ALTER TABLE {_backticked(table)} RENAME TO {new}")  # SQLite rewrites each ON clause
+        out.extend(
+            f"{sql};" for name, sql in wanted.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL ORDER BY rowid", (RECREATED_PREFIX + table,)
+            ) if name.lower() not in existing
+        )
+        copied = ", ".join(
+            '"' + column.replace('"', '""') + '"'
+            for _, column, _, _, _, _, hidden in _pragma(have, "table_xinfo", table) if hidden not in (2, 3)
+        )
+        out.append(f"INSERT INTO {new}({copied}) SELECT {copied} FROM {_backticked(table)};")
+        out.append(f"DROP TABLE {_backticked(table)};")
+        out.append(f"ALTER TABLE {new} RENAME TO {_backticked(table)};")
+    return out + after
+
+
+def _backticked(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _shown(value: Any) -> str:

@@ -58,6 +58,9 @@ def preserve_rows(migration: Migration, text: str) -> str | None:
             chunks[rebuild.copy.index] = f"\n{fixed_copy}"
             changed = True
         kept = _referencing_closure(rebuild.drop.schema, rebuild.table)
+        # A self-referencing table's new copy references the old one, so it is kept too; renamed,
+        # it is the parent of every other kept table, so its rows go back first.
+        kept.sort(key=lambda table: table.name != rebuild.create.table)
         if kept:
             before.setdefault(rebuild.drop.index, []).extend(_set_aside(rebuild, kept))
             after.setdefault(rebuild.rename.index, []).extend(_put_back(rebuild, kept))

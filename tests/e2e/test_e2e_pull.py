@@ -223,3 +223,63 @@ def test_a_refused_pull_leaves_nothing_behind_and_runs_again(example_project: Ex
                      "CREATE TABLE q (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES p(code))")
     stderr = refused()
     assert "`nanoka generate` refused the models written for" in stderr and "q" in stderr, stderr
+
+
+INLINE_UNIQUE = """
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  email TEXT NOT NULL UNIQUE,
+  org TEXT,
+  handle TEXT,
+  invited_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  UNIQUE (org, handle)
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token TEXT NOT NULL
+);
+CREATE TABLE invites (id INTEGER PRIMARY KEY, email TEXT NOT NULL REFERENCES users(email) ON DELETE CASCADE);
+INSERT INTO users (email, org, handle) VALUES ('ada@example.com', 'acme', 'ada');
+INSERT INTO users (email, org, handle, invited_by) VALUES ('bob@example.com', 'acme', 'bob', 1);
+INSERT INTO sessions (user_id, token) VALUES (1, 't1'), (2, 't2'), (2, 't3');
+INSERT INTO invites (email) VALUES ('bob@example.com');
+"""
+
+
+def test_a_unique_in_create_table_becomes_drizzle_kits_named_index_by_a_rehearsed_rebuild(
+    example_project: ExampleProject,
+) -> None:
+    project = example_project
+    before = _made_by_hand(project, INLINE_UNIQUE)
+    rows = ["SELECT * FROM users ORDER BY id", "SELECT * FROM sessions ORDER BY id", "SELECT * FROM invites"]
+    kept = project.d1_local(*rows)
+    proc = project.nanoka("pull", "--output", "app/models.py", "--force")
+    assert proc.returncode == 0, shown(proc)
+    assert project.migrations() == ["0000_baseline.sql", "0001_unique_indexes.sql"]
+    assert "0001_unique_indexes.sql is pending: it rebuilds users, whose CREATE TABLE declares UNIQUE" in (
+        proc.stderr
+    ), shown(proc)
+    assert _schema(project) == before  # nothing ran yet
+    rebuild = (project.migrations_dir / "0001_unique_indexes.sql").read_text(encoding="utf-8")
+    assert "CREATE TABLE `__new_users`" in rebuild and "-- nanoka:" in rebuild, rebuild  # sessions set aside
+    proc = project.nanoka("status")
+    assert "1 applied, 1 pending" in proc.stdout, shown(proc)
+
+    proc = project.nanoka("generate", "--apply")
+    assert proc.returncode == 0, shown(proc)
+    assert project.d1_local(*rows) == kept  # every user, session and invite (ON DELETE CASCADE, SET NULL) kept
+    baseline = (project.migrations_dir / "0000_baseline.sql").read_text(encoding="utf-8")
+    assert _schema(project) == read_back([s for s in baseline.split("--> statement-breakpoint") if s.strip()])
+    indexes = {row["name"] for row in project.d1_local("PRAGMA index_list(users)")[0]}
+    assert indexes == {"users_email_unique", "users_org_handle_unique"}, indexes
+    assert "2 applied, 0 pending" in project.nanoka("status").stdout
+
+    # The first later change that drops one of them, as drizzle-kit writes it, now applies.
+    project.edit("app/models.py", 'name="users_org_handle_unique"', 'name="users_org_handle_key"')
+    proc = project.nanoka("generate", "--apply")
+    assert proc.returncode == 0, shown(proc)
+    migration = (project.migrations_dir / project.migrations()[-1]).read_text(encoding="utf-8")
+    assert "DROP INDEX `users_org_handle_unique`;" in migration, migration
+    indexes = {row["name"] for row in project.d1_local("PRAGMA index_list(users)")[0]}
+    assert indexes == {"users_email_unique", "users_org_handle_key"}, indexes
