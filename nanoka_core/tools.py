@@ -1,14 +1,21 @@
-"""Running Node tools (drizzle-kit, wrangler) through the package manager.
+"""Running Node tools (drizzle-kit, wrangler): the project's own copy, never a download.
 
-Always an argument list, never a shell. Always the project's own copy of the
-tool: ``npx --no-install`` and ``npm exec --no`` fail instead of downloading
-whatever version is newest. The user's terminal is passed through unless the
-caller needs to read the output, which is then relayed as it arrives.
+Always an argument list, never a shell. When the project (or a parent
+folder) has ``node_modules/.bin/<tool>``, that is run directly, with that
+folder first on PATH: it is what ``npx --no-install``, ``npm exec``, ``pnpm
+exec`` and ``bunx`` would start, without the package manager's own start-up
+(about 0.3 s of CPU per call, several calls per apply). Otherwise the tool
+goes through the package manager (``npx --no-install`` and ``npm exec --no``
+fail instead of downloading whatever version is newest); always through it
+under yarn, whose Plug'n'Play needs its own loader. The user's terminal is
+passed through unless the caller needs to read the output, which is then
+relayed as it arrives.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shlex
 import shutil
 import signal
@@ -17,7 +24,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import ToolError, UsageError
@@ -63,6 +70,33 @@ def tool_command(package_manager: str, args: Sequence[str]) -> list[str]:
             f"unknown package manager {package_manager!r}; use one of: {', '.join(PACKAGE_MANAGERS)}"
         )
     return [*_PREFIXES[package_manager], *args]
+
+
+class ToolCommand(NamedTuple):
+    """How a tool runs: ``argv`` (its first item a full path), the command as shown to the user,
+    and the environment (None: ours)."""
+
+    argv: list[str]
+    shown: list[str]
+    env: dict[str, str] | None
+
+
+def resolve_tool(package_manager: str, args: Sequence[str], cwd: Path) -> ToolCommand:
+    """The project's ``node_modules/.bin/<tool>`` when there is one (see the module docstring),
+    else ``package_manager``'s exec; a ToolError when what it needs is not on PATH."""
+    through = tool_command(package_manager, args)
+    if package_manager != "yarn":
+        for folder in (cwd, *cwd.parents):
+            bin_dir = folder / "node_modules" / ".bin"
+            found = shutil.which(args[0], path=str(bin_dir)) if bin_dir.is_dir() else None
+            if found is None:
+                continue
+            if shutil.which("node") is None:
+                raise ToolError(f"node not found on PATH, which {found} needs: install Node.js (>= 20)")
+            shown = os.path.relpath(found, cwd) if folder == cwd else found
+            env = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
+            return ToolCommand([found, *args[1:]], [shown, *args[1:]], env)
+    return ToolCommand([require_package_manager(package_manager), *through[1:]], through, None)
 
 
 def require_package_manager(package_manager: str) -> str:
@@ -124,13 +158,13 @@ def run_tool(
     ended after a grace period it is terminated, then KeyboardInterrupt
     propagates so the CLI can exit 130.
     """
-    argv = tool_command(package_manager, args)
-    argv[0] = require_package_manager(package_manager)
-    shown = shlex.join(tool_command(package_manager, args))
+    argv, shown_argv, env = resolve_tool(package_manager, args, cwd)
+    shown = shlex.join(shown_argv)
     try:
         proc = subprocess.Popen(
             argv,
             cwd=cwd,
+            env=env,
             stdin=subprocess.DEVNULL if capture else None,
             stdout=subprocess.PIPE if capture else None,
             stderr=subprocess.PIPE if capture else None,

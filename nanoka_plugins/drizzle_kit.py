@@ -190,18 +190,17 @@ def _answering_prompts(ctx: Context, args: list[str], plan: RenamePlan, interact
 
     from nanoka_core.drizzle.prompts import Prompt, PromptSession
     from nanoka_core.migrations.renames import CREATE
-    from nanoka_core.tools import require_package_manager, tool_command
+    from nanoka_core.tools import resolve_tool
 
     def on_answer(prompt: Prompt, answer: str) -> None:
         where = f"{prompt.table}.{prompt.name}" if prompt.kind == "column" else prompt.name
         said = "created" if answer == CREATE else f"renamed from {answer}"
         ctx.log.info(f"drizzle-kit asked about {prompt.kind} {where}: answered {said}")
 
-    shown = tool_command(ctx.package_manager, args)
-    argv = [require_package_manager(ctx.package_manager), *shown[1:]]
+    argv, shown, env = resolve_tool(ctx.package_manager, args, ctx.project_dir)
     ctx.log.info(f"running {shlex.join(shown)} (rename questions answered from renamed_from)")
     session = PromptSession(
-        argv, cwd=ctx.project_dir, plan=plan, interactive=interactive, on_answer=on_answer
+        argv, cwd=ctx.project_dir, plan=plan, interactive=interactive, on_answer=on_answer, env=env
     )
     code, output = session.run()
     sys.stdout.write(output)

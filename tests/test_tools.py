@@ -47,10 +47,10 @@ MODELS = "from nanoka_core import define_model, t\nUser = define_model('users', 
 FAKE_TOOL = """\
 #!{python}
 import json, os, signal, sys, time
-tool = next((a for a in sys.argv[1:] if a in ("drizzle-kit", "wrangler")), "")
+tool = next((a for a in [os.path.basename(sys.argv[0]), *sys.argv[1:]] if a in ("drizzle-kit", "wrangler")), "")
 with open({log!r}, "a", encoding="utf-8") as f:
     f.write(json.dumps({{"argv": [os.path.basename(sys.argv[0]), *sys.argv[1:]], "cwd": os.getcwd(),
-                        "pid": os.getpid()}}) + "\\n")
+                        "pid": os.getpid(), "exe": sys.argv[0], "PATH": os.environ["PATH"]}}) + "\\n")
 action = os.environ.get("FAKE_" + tool.upper().replace("-", "_"), "ok")
 if action == "ok" and "time-travel" in sys.argv:
     print(json.dumps({{"bookmark": "00000001-fake"}}))
@@ -164,6 +164,53 @@ def test_each_package_manager_runs_both_tools_with_the_documented_argv(
     # The log line shows the same command the tool received.
     assert f"running {' '.join([*PREFIX[manager], *DRIZZLE_KIT])}\n" in result.stderr
     assert f"running {' '.join([*PREFIX[manager], *WRANGLER_LOCAL])}\n" in result.stderr
+
+
+def _install_bins(node_modules: Path, project: Project) -> Path:
+    """Recording stand-ins as ``node_modules/.bin/drizzle-kit`` and ``wrangler``; the .bin folder."""
+    bin_dir = node_modules / ".bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("drizzle-kit", "wrangler"):
+        (bin_dir / name).write_text(FAKE_TOOL.format(python=sys.executable, log=str(project.log)), encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    return bin_dir
+
+
+def test_the_projects_own_bin_runs_directly_with_its_folder_first_on_path(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = _install_bins(project.root / "node_modules", project)
+    result = generate(project, monkeypatch, "--apply")
+    assert result.exit_code == 0, result.output
+    calls = project.calls()
+    assert [call["exe"] for call in calls] == [str(bin_dir / "drizzle-kit"), *[str(bin_dir / "wrangler")] * 2]
+    assert [call["argv"][1:] for call in calls][::2] == [DRIZZLE_KIT[1:], WRANGLER_LOCAL[1:]]  # no npx in between
+    assert all(call["PATH"].split(os.pathsep)[0] == str(bin_dir) for call in calls)
+    assert f"running node_modules/.bin/{' '.join(DRIZZLE_KIT)}\n" in result.stderr
+    assert f"running node_modules/.bin/{' '.join(WRANGLER_LOCAL)}\n" in result.stderr
+
+
+def test_a_parent_folders_bin_is_found_and_shown_whole_and_yarn_always_goes_through_yarn(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = _install_bins(project.root.parent / "node_modules", project)
+    result = generate(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert [call["exe"] for call in project.calls()] == [str(bin_dir / "drizzle-kit")]
+    assert f"running {bin_dir / 'drizzle-kit'} generate" in result.stderr
+    assert generate(project, monkeypatch, "--package-manager", "yarn").exit_code == 0
+    assert project.argvs()[-1] == ["yarn", *DRIZZLE_KIT]  # Plug'n'Play: yarn sets up its own loader
+
+
+def test_a_projects_bin_without_node_on_path_says_to_install_node(project: Project, tmp_path: Path) -> None:
+    _install_bins(project.root / "node_modules", project)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", str(empty))
+        with pytest.raises(ToolError, match=r"node not found on PATH, which .*drizzle-kit needs: install Node.js"):
+            run_tool("npx", ["drizzle-kit", "--version"], cwd=project.root)
+    assert project.calls() == []
 
 
 @pytest.mark.parametrize(

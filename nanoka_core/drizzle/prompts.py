@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,7 @@ class PromptSession:
         plan: RenamePlan,
         interactive: bool,
         on_answer: Callable[[Prompt, str], None],
+        env: Mapping[str, str] | None = None,
     ) -> None:
         if sys.platform == "win32":
             raise NanokaError(
@@ -106,13 +107,14 @@ class PromptSession:
         self.plan = plan
         self.interactive = interactive
         self.on_answer = on_answer
+        self.env = os.environ if env is None else env
         self.raw = ""
 
     def run(self) -> tuple[int, str]:
         """Run to the end; the exit code and what drizzle-kit printed (prompts left out)."""
         import pexpect
 
-        env = {**os.environ, "FORCE_COLOR": "0"}
+        env = {**self.env, "FORCE_COLOR": "0"}
         child = pexpect.spawn(
             self.argv[0], self.argv[1:], cwd=str(self.cwd), env=env,
             encoding="utf-8", codec_errors="replace", dimensions=_SCREEN,

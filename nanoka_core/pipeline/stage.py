@@ -174,7 +174,7 @@ class Context:
         return logger.bind(stage=self._stage) if self._stage else logger
 
     def run_tool(self, args: Sequence[str], *, capture: bool = False, echo: bool = False) -> ToolResult:
-        """Run a Node tool through the package manager, in the project folder.
+        """Run a Node tool in the project folder: the project's own copy (``tools.resolve_tool``).
 
         No shell. Without ``capture`` the tool has the user's terminal; with
         it, the output is kept in the result and shown only with
@@ -184,9 +184,9 @@ class Context:
         """
         import shlex
 
-        from nanoka_core.tools import run_tool, tool_command
+        from nanoka_core.tools import resolve_tool, run_tool
 
-        command = tool_command(self.package_manager, args)
+        command = resolve_tool(self.package_manager, args, self.project_dir).shown
         self.tools_run.append((self._stage, command))
         self.log.info(f"running {shlex.join(command)}")
         if self.options.quiet:

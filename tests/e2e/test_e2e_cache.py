@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 SKIPPED = "nanoka drizzle-kit: skipped, nothing changed since the last run"
-RUNNING = "nanoka drizzle-kit: running npx --no-install drizzle-kit generate"
+RUNNING = "nanoka drizzle-kit: running node_modules/.bin/drizzle-kit generate"
 AFTER_LINE = '    "name": t.string(),\n'
 
 

@@ -274,7 +274,7 @@ def test_wrangler_failing_for_real_names_stage_command_and_exit_code(applied_pro
     assert proc.returncode == 1, _ok(proc)
     assert "Traceback" not in proc.stdout + proc.stderr, _ok(proc)
     assert _error_lines(proc.stderr) == [
-        f"nanoka error: stage 'wrangler' failed: `npx --no-install wrangler d1 migrations apply "
+        f"nanoka error: stage 'wrangler' failed: `node_modules/.bin/wrangler d1 migrations apply "
         f"{p.database_name} --local` exited with code {direct.returncode}"
     ], _ok(proc)
     assert bad in proc.stdout + proc.stderr, "wrangler's own report of the failing migration is not passed through"

@@ -31,8 +31,8 @@ def test_seed_stage_runs_after_the_migrations_are_applied(plugin_venv: Path, exa
     (example_project.root / "seed.sql").write_text(SEED)
     code, output = nanoka(plugin_venv, example_project, "generate", "--apply", disable="sqlite-apply,money,uuid36")
     assert code == 0, output
-    apply_at = output.index("running npx --no-install wrangler d1 migrations apply nanoka-example --local")
-    seed_at = output.index("running npx --no-install wrangler d1 execute nanoka-example --local --file seed.sql")
+    apply_at = output.index("running node_modules/.bin/wrangler d1 migrations apply nanoka-example --local")
+    seed_at = output.index("running node_modules/.bin/wrangler d1 execute nanoka-example --local --file seed.sql")
     assert apply_at < seed_at
     ((row,),) = example_project.d1_local("SELECT email, name FROM users")
     assert row == {"email": "ada@example.com", "name": "Ada"}
