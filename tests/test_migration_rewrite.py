@@ -45,6 +45,7 @@ ROWS = {
         "INSERT INTO posts VALUES ('p1', 'u1', 3), ('p2', 'u2', NULL)",
         "INSERT INTO likes VALUES (1, 'p1', 'u2'), (2, 'p2', 'u1'), (3, 'p1', NULL)",
     ],
+    "autoincrement_rebuilt": ["INSERT INTO tickets (title) VALUES ('a'), ('b'), ('c')", "DELETE FROM tickets WHERE id = 3"],
     "not_null_with_default": ["INSERT INTO things VALUES (1, 'a', 's'), (2, 'b', NULL)"],
     "added_column_and_changed_default": ["INSERT INTO things VALUES (1, 'a', 's'), (2, 'b', 'm')"],
 }
@@ -114,6 +115,25 @@ def test_without_the_rewrite_d1_loses_the_rows() -> None:
     assert _tables(_run("composite_parent_rebuilt", rewrite=False))["posts"] == []  # a key over two columns
 
 
+def test_an_autoincrement_table_never_hands_out_a_deleted_id_again() -> None:
+    kept = _run("autoincrement_rebuilt", rewrite=True)
+    kept.execute("INSERT INTO tickets (title) VALUES ('d')")
+    assert _tables(kept)["tickets"] == [(1, "a"), (2, "b"), (4, "d")]  # 3 was deleted: never again
+    reused = _run("autoincrement_rebuilt", rewrite=False)
+    reused.execute("INSERT INTO tickets (title) VALUES ('d')")
+    assert _tables(reused)["tickets"] == [(1, "a"), (2, "b"), (3, "d")]  # drizzle-kit's rebuild alone
+
+    emptied = _d1_like()  # every row deleted: the rebuilt table has no sequence entry until one is made
+    first, second = read_migrations(CORPUS / "autoincrement_rebuilt" / "migrations")
+    _apply(emptied, first.path.read_text(encoding="utf-8"))
+    emptied.execute("INSERT INTO tickets (title) VALUES ('a'), ('b')")
+    emptied.execute("DELETE FROM tickets")
+    text = second.path.read_text(encoding="utf-8")
+    _apply(emptied, preserve_rows(second, text) or text)
+    emptied.execute("INSERT INTO tickets (title) VALUES ('c')")
+    assert _tables(emptied)["tickets"] == [(3, "c")]
+
+
 def test_nulls_become_the_default_when_a_column_turns_not_null() -> None:
     assert _tables(_run("not_null_with_default", rewrite=True))["things"] == [(1, "a", "s"), (2, "b", "m")]
     with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
@@ -143,8 +163,10 @@ def test_rewrite_is_idempotent_and_leaves_other_migrations_alone() -> None:
 @pytest.mark.parametrize(
     "scenario",
     [
+        "autoincrement_rebuilt",
         "cascade_type_change",
         "self_reference",
+        "self_reference_with_children",
         "two_recreations",
         "not_null_with_default",
         "added_column_and_changed_default",

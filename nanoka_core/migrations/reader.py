@@ -64,6 +64,8 @@ class Table:
     """CHECK expressions as SQL, table names left out of column references."""
     unique: tuple[tuple[str, ...], ...] = ()
     """Column sets under a UNIQUE constraint or unique index."""
+    autoincrement: bool = False
+    """Its key is ``AUTOINCREMENT``: SQLite keeps its highest id ever in ``sqlite_sequence``."""
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -335,13 +337,16 @@ def table_from_create(node: exp.Expression) -> Table:
     foreign_keys: list[ForeignKey] = []
     checks: list[str] = []
     unique: list[tuple[str, ...]] = []
+    autoincrement = False
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
             column = _column(item)
             columns.append(column)
             for constraint in item.args.get("constraints") or []:
                 kind = constraint.args.get("kind")
-                if isinstance(kind, exp.UniqueColumnConstraint):
+                if isinstance(kind, exp.AutoIncrementColumnConstraint):
+                    autoincrement = True
+                elif isinstance(kind, exp.UniqueColumnConstraint):
                     unique.append((column.name,))
                 elif isinstance(kind, exp.CheckColumnConstraint):
                     checks.append(_check_sql(kind.this))
@@ -358,7 +363,7 @@ def table_from_create(node: exp.Expression) -> Table:
                     unique.append(tuple(i.name for i in part.this.expressions))
         elif isinstance(item, exp.CheckColumnConstraint):
             checks.append(_check_sql(item.this))
-    return Table(name, tuple(columns), tuple(foreign_keys), tuple(checks), tuple(unique))
+    return Table(name, tuple(columns), tuple(foreign_keys), tuple(checks), tuple(unique), autoincrement)
 
 
 def _table_from_select(node: exp.Expression, tables: Mapping[str, Table]) -> Table:
@@ -490,7 +495,8 @@ def schema_from_snapshot(data: Mapping[str, Any]) -> dict[str, Table]:
         unique = tuple(
             tuple(ix["columns"]) for ix in (table.get("indexes") or {}).values() if ix.get("isUnique")
         ) + tuple(tuple(u["columns"]) for u in (table.get("uniqueConstraints") or {}).values())
-        tables[name] = Table(name, columns, foreign_keys, checks, unique)
+        autoincrement = any(c.get("autoincrement") for c in (table.get("columns") or {}).values())
+        tables[name] = Table(name, columns, foreign_keys, checks, unique, autoincrement)
     return tables
 
 

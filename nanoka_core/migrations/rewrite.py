@@ -8,8 +8,11 @@ tables), empties the referencing tables leaves first so the drop touches
 nothing, and puts every row back after the rename, parents first, with its
 original keys. It also repairs the copy into the new table: a column the old
 table lacks is never selected from it, and a NULL bound for a NOT NULL
-column with a default gets the default. Every added or changed statement is
-preceded by a ``-- nanoka:`` comment; a migration that has one is left alone.
+column with a default gets the default. An ``AUTOINCREMENT`` table keeps its
+highest id ever (``sqlite_sequence``), which the copy would lower to the
+largest id left, handing deleted ids out again. Every added or changed
+statement is preceded by a ``-- nanoka:`` comment; a migration that has one
+is left alone.
 
 A rebuilt table in a foreign-key cycle (it references a table that
 references it) has no leaves to empty first: whichever table is emptied
@@ -43,6 +46,11 @@ def preserve_rows(migration: Migration, text: str) -> str | None:
     after: dict[int, list[str]] = {}
     changed = False
     for rebuild in migration.recreations:
+        sequence = _keep_sequence(rebuild)
+        if sequence:
+            before.setdefault(rebuild.drop.index, []).append(sequence[0])
+            after.setdefault(rebuild.rename.index, []).extend(sequence[1:])
+            changed = True
         cycle = _cycle(rebuild)
         if cycle and rebuild.copy is not None:
             source = KEEP_PREFIX + rebuild.table
@@ -133,6 +141,31 @@ def _copy_from(rebuild: Recreation, source: str) -> str:
         if table.name == rebuild.table:
             table.set("this", exp.to_identifier(source, quoted=True))
     return f"{MARK} the copy reads the rows set aside before the rebuild.\n{node.sql(dialect='sqlite')};"
+
+
+def _keep_sequence(rebuild: Recreation) -> list[str]:
+    """Save the old table's ``sqlite_sequence`` entry before the drop, and after the rename
+    raise the new table's to it (or make it, when the copy left the table empty), when both
+    tables are ``AUTOINCREMENT``; [] otherwise."""
+    old = rebuild.drop.schema.get(rebuild.table)
+    new = rebuild.rename.schema.get(rebuild.create.table or "")
+    if old is None or new is None or not (old.autoincrement and new.autoincrement):
+        return []
+    kept, name = _q(f"{KEEP_PREFIX}sequence_{rebuild.table}"), _literal(rebuild.table)
+    return [
+        f"{MARK} keep {rebuild.table}'s AUTOINCREMENT high-water mark: the copy leaves it at the largest\n"
+        f"{MARK} id left, and ids of deleted rows would be handed out again.\n"
+        f"CREATE TABLE {kept} AS SELECT seq FROM sqlite_sequence WHERE name = {name};",
+        f"UPDATE sqlite_sequence SET seq = (SELECT seq FROM {kept}) WHERE name = {name} "
+        f"AND seq < (SELECT seq FROM {kept});",
+        f"INSERT INTO sqlite_sequence (name, seq) SELECT {name}, seq FROM {kept} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {name});",
+        f"DROP TABLE {kept};",
+    ]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _cycle(rebuild: Recreation) -> list[Table]:

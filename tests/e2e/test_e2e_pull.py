@@ -244,6 +244,8 @@ INSERT INTO users (email, org, handle) VALUES ('ada@example.com', 'acme', 'ada')
 INSERT INTO users (email, org, handle, invited_by) VALUES ('bob@example.com', 'acme', 'bob', 1);
 INSERT INTO sessions (user_id, token) VALUES (1, 't1'), (2, 't2'), (2, 't3');
 INSERT INTO invites (email) VALUES ('bob@example.com');
+INSERT INTO users (email) VALUES ('gone@example.com');
+DELETE FROM users WHERE email = 'gone@example.com';
 """
 
 
@@ -269,6 +271,8 @@ def test_a_unique_in_create_table_becomes_drizzle_kits_named_index_by_a_rehearse
     proc = project.nanoka("generate", "--apply")
     assert proc.returncode == 0, shown(proc)
     assert project.d1_local(*rows) == kept  # every user, session and invite (ON DELETE CASCADE, SET NULL) kept
+    sequence = "SELECT seq FROM sqlite_sequence WHERE name = 'users'"
+    assert project.d1_local(sequence) == [[{"seq": 3}]]  # user 3 was deleted: its id is never handed out again
     baseline = (project.migrations_dir / "0000_baseline.sql").read_text(encoding="utf-8")
     assert _schema(project) == read_back([s for s in baseline.split("--> statement-breakpoint") if s.strip()])
     indexes = {row["name"] for row in project.d1_local("PRAGMA index_list(users)")[0]}
