@@ -212,7 +212,7 @@ def test_a_unique_declared_in_create_table_is_told_from_a_unique_index_and_rebui
     ]
     rebuilds = unique_rebuilds(inline, drizzle)
     assert [s.split("(")[0].strip() for s in rebuilds] == [
-        "PRAGMA foreign_keys=OFF;", "CREATE TABLE `__new_u`",
+        "PRAGMA foreign_keys=OFF;", 'CREATE TABLE "__new_u"',
         'CREATE UNIQUE INDEX `u_email_unique` ON "__new_u"', 'CREATE UNIQUE INDEX `u_a_b_unique` ON "__new_u"',
         "INSERT INTO `__new_u`", "DROP TABLE `u`;", "ALTER TABLE `__new_u` RENAME TO `u`;",
         "PRAGMA foreign_keys=ON;", "CREATE INDEX `u_g` ON `u`",  # the database has u_g: made after the drop
@@ -220,6 +220,40 @@ def test_a_unique_declared_in_create_table_is_told_from_a_unique_index_and_rebui
     assert rebuilds[4] == 'INSERT INTO `__new_u`("id", "email", "a", "b") SELECT "id", "email", "a", "b" FROM `u`;'
     assert differences(read_back(inline + rebuilds), read_back(drizzle)) == []
     assert unique_rebuilds(drizzle, drizzle) == []
+
+
+def test_unique_rebuilds_keep_checks_self_references_views_and_triggers_working() -> None:
+    import sqlite3
+
+    database = [
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE, n INTEGER CHECK (n > 0), "
+        "up INTEGER REFERENCES users(id))",
+        "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT)",
+        "CREATE VIEW emails AS SELECT email FROM users",
+        "CREATE TRIGGER users_in AFTER INSERT ON users BEGIN INSERT INTO log (what) VALUES (new.email); END",
+    ]
+    baseline = [  # as drizzle-kit writes them: the CHECK names the table
+        "CREATE TABLE `users` (`id` integer PRIMARY KEY NOT NULL, `email` text, `n` integer, `up` integer, "
+        "FOREIGN KEY (`up`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action, "
+        'CONSTRAINT "users_check_1" CHECK("users"."n" > 0))',
+        "CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`)",
+        "CREATE TABLE `log` (`id` integer PRIMARY KEY NOT NULL, `what` text)",
+    ]
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.execute("PRAGMA foreign_keys=ON")
+    for statement in database:
+        db.execute(statement)
+    db.execute("INSERT INTO users VALUES (1, 'a', 1, NULL), (2, 'b', 2, 1)")
+    rows = db.execute("SELECT * FROM users").fetchall()
+    rebuilds = unique_rebuilds(database, baseline)
+    db.executescript("BEGIN;\n" + "\n".join(rebuilds) + "\nCOMMIT;")  # as D1 runs a migration
+    assert db.execute("SELECT * FROM users").fetchall() == rows
+    assert db.execute("SELECT * FROM emails").fetchall() == [("a",), ("b",)]
+    db.execute("INSERT INTO users VALUES (3, 'c', 3, 2)")
+    assert db.execute("SELECT what FROM log").fetchall() == [("a",), ("b",), ("c",)]  # the trigger fires
+    assert differences(read_back(database + rebuilds), read_back(baseline)) == []
+    foreign_keys = db.execute("SELECT \"table\" FROM pragma_foreign_key_list('users')").fetchall()
+    assert foreign_keys == [("users",)]
 
 
 def test_unique_rebuilds_keep_every_row_in_sqlite() -> None:

@@ -82,6 +82,7 @@ def read_database(
             "a virtual table either: copy its rows and CREATE VIRTUAL TABLE aside, drop it, pull, then "
             "recreate it in a migration of your own (`nanoka generate --custom NAME`)"
         ) from e
+    _refuse_a_migration_history(ctx, database, remote, migrations_table, dump)
     statements = create_statements(dump, skip=(migrations_table,))
     schema = describe(statements)
     if not schema["tables"]:
@@ -100,6 +101,24 @@ def read_database(
         exports=False,
     )
     return result, statements
+
+
+def _refuse_a_migration_history(ctx: Context, database: str, remote: bool, table: str, dump: str) -> None:
+    """A database whose ledger lists migrations was made by migrations: it needs none of pull."""
+    import re
+
+    from nanoka_core.d1.ledger import applied_migrations
+
+    if not re.search(rf"CREATE TABLE\s+[`\"\[]?{re.escape(table)}\b", dump, re.IGNORECASE):
+        return
+    applied = applied_migrations(ctx.run_tool, database, remote, ctx.wrangler_flags, table)
+    if applied:
+        raise NanokaError(
+            f"D1 database {database} ({'remote' if remote else 'local'}) already records {len(applied)} "
+            f"applied migration(s) in {table} (the last: {applied[-1]}), so it has a migration history and "
+            "needs no baseline; nothing was written. Put back the migrations folder those came from (from "
+            "version control), then `nanoka status`"
+        )
 
 
 def check_baseline(folder: Path, statements: list[str], database: str) -> tuple[str, list[str]]:

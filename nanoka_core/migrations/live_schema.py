@@ -659,10 +659,14 @@ def unique_rebuilds(database: list[str], baseline: list[str]) -> list[str]:
     index drizzle-kit writes for ``unique()``, so a later migration that drops or renames
     that index finds it. Written as drizzle-kit writes a rebuild (``__new_<table>``, the
     rows copied, the old table dropped, the new one renamed), so preserve-rows, the guard
-    and the rehearsal read it like any other. The indexes the database lacks are made on
-    the new table before the rows go in: a foreign key to a UNIQUE column needs its index
-    when preserve-rows puts the referencing rows back, right after the rename (D1 checks
-    foreign keys inside a migration). Empty when no table needs it."""
+    and the rehearsal read it like any other. The new table is the baseline's, renamed by
+    SQLite itself, so its CHECKs, generated columns and a key to itself name it, not the
+    old one. The indexes the database lacks are made on the new table before the rows go
+    in: a foreign key to a UNIQUE column needs its index when preserve-rows puts the
+    referencing rows back, right after the rename (D1 checks foreign keys inside a
+    migration). The database's views and triggers (``pull --partial`` keeps them) would
+    name a table that is gone for a moment, and a table's triggers go with it: all are
+    dropped first and made again at the end, as written. Empty when no table needs it."""
     from nanoka_core.migrations.reader import RECREATED_PREFIX
 
     tables = inline_unique_tables(database)
@@ -671,37 +675,39 @@ def unique_rebuilds(database: list[str], baseline: list[str]) -> list[str]:
     have = _database(database)
     indexed = have.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
     existing = {name.lower() for (name,) in indexed}
-    out, after = ["PRAGMA foreign_keys=OFF;"], ["PRAGMA foreign_keys=ON;"]
+    others = have.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY rowid"
+    ).fetchall()
+    out = [f"DROP {kind.upper()} {_backticked(name)};" for kind, name, _ in reversed(others)]
+    out.append("PRAGMA foreign_keys=OFF;")
+    after = ["PRAGMA foreign_keys=ON;"]
     for table in tables:
         wanted = _database(baseline)
-        (create,) = wanted.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", (table,)
-        ).fetchone()
-        head = re.match(r"CREATE\s+TABLE\s+(`(?:[^`]|``)+`|\"(?:[^\"]|\"\")+\"|\[[^\]]+\]|[^\s(]+)\s*",
-                        create, re.IGNORECASE)
-        assert head is not None, create
-        new = _backticked(RECREATED_PREFIX + table)
-        out.append(f"CREATE TABLE {new} {create[head.end():]};")
-        indexes = wanted.execute(
+        old_indexes = wanted.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? COLLATE NOCASE "
             "AND sql IS NOT NULL ORDER BY rowid", (table,)
         ).fetchall()
-        after.extend(f"{sql};" for name, sql in indexes if name.lower() in existing)
-        wanted.execute(f"ALTER TABLE {_backticked(table)} RENAME TO {new}")  # SQLite rewrites each ON clause
+        after.extend(f"{sql};" for name, sql in old_indexes if name.lower() in existing)
+        new = RECREATED_PREFIX + table
+        wanted.execute(f"ALTER TABLE {_backticked(table)} RENAME TO {_backticked(new)}")
+        (create,) = wanted.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (new,)
+        ).fetchone()
+        out.append(f"{create};")
         out.extend(
             f"{sql};" for name, sql in wanted.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL ORDER BY rowid", (RECREATED_PREFIX + table,)
+                "AND sql IS NOT NULL ORDER BY rowid", (new,)
             ) if name.lower() not in existing
         )
         copied = ", ".join(
             '"' + column.replace('"', '""') + '"'
             for _, column, _, _, _, _, hidden in _pragma(have, "table_xinfo", table) if hidden not in (2, 3)
         )
-        out.append(f"INSERT INTO {new}({copied}) SELECT {copied} FROM {_backticked(table)};")
+        out.append(f"INSERT INTO {_backticked(new)}({copied}) SELECT {copied} FROM {_backticked(table)};")
         out.append(f"DROP TABLE {_backticked(table)};")
-        out.append(f"ALTER TABLE {new} RENAME TO {_backticked(table)};")
-    return out + after
+        out.append(f"ALTER TABLE {_backticked(new)} RENAME TO {_backticked(table)};")
+    return out + after + [f"{sql};" for _, _, sql in others]
 
 
 def _backticked(name: str) -> str:

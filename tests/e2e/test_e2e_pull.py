@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pytest
@@ -264,7 +265,7 @@ def test_a_unique_in_create_table_becomes_drizzle_kits_named_index_by_a_rehearse
     ), shown(proc)
     assert _schema(project) == before  # nothing ran yet
     rebuild = (project.migrations_dir / "0001_unique_indexes.sql").read_text(encoding="utf-8")
-    assert "CREATE TABLE `__new_users`" in rebuild and "-- nanoka:" in rebuild, rebuild  # sessions set aside
+    assert "CREATE TABLE \"__new_users\"" in rebuild and "-- nanoka:" in rebuild, rebuild  # sessions set aside
     proc = project.nanoka("status")
     assert "1 applied, 1 pending" in proc.stdout, shown(proc)
 
@@ -287,3 +288,9 @@ def test_a_unique_in_create_table_becomes_drizzle_kits_named_index_by_a_rehearse
     assert "DROP INDEX `users_org_handle_unique`;" in migration, migration
     indexes = {row["name"] for row in project.d1_local("PRAGMA index_list(users)")[0]}
     assert indexes == {"users_email_unique", "users_org_handle_key"}, indexes
+
+    # The folder lost, the database keeps its history: pull says so rather than record a second one.
+    shutil.rmtree(project.migrations_dir)
+    proc = project.nanoka("pull", "--output", "app/models.py", "--force")
+    assert proc.returncode == 1, shown(proc)
+    assert "already records 3 applied migration(s) in d1_migrations (the last: 0002_" in proc.stderr, shown(proc)
