@@ -333,3 +333,18 @@ def test_a_primary_key_that_may_be_null_is_named_and_compared() -> None:
     assert differences(read_back(database), read_back(drizzle)) == [
         "w2.id: NOT NULL False in the database, True in the baseline"
     ]
+
+
+def test_a_unique_whose_drizzle_name_is_taken_gets_the_next_free_one() -> None:
+    schema = describe([
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b_c INTEGER, a_b INTEGER, c INTEGER, "
+        "UNIQUE (a, b_c), UNIQUE (a_b, c))",
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE, n TEXT UNIQUE)",
+        "CREATE TABLE v (id INTEGER PRIMARY KEY, x TEXT)",
+        "CREATE INDEX u_email_unique ON v (x)",  # an index of another table holds u's drizzle name
+    ])
+    t, u, _ = schema["tables"]
+    assert [c["name"] for c in t["uniqueConstraints"]] == ["t_a_b_c_unique", "t_a_b_c_unique_2"]
+    assert [(c["name"], c["uniqueName"]) for c in u["columns"] if c["isUnique"]] == [
+        ("email", "u_email_unique_2"), ("n", None)  # None: drizzle-kit's own name, u_n_unique
+    ]

@@ -206,8 +206,11 @@ def describe(statements: list[str]) -> dict[str, Any]:
     for kind, name in db.execute("SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')"):
         unsupported.append({"where": name, "construct": f"a {kind}"})
     names = {table.lower(): table for table, _ in _tables(db)}
+    taken = {index.lower() for (index,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    )}
     for table, sql in _tables(db):
-        tables.append(_describe_table(db, table, sql, names, unsupported))
+        tables.append(_describe_table(db, table, sql, names, unsupported, taken))
     return {"tables": tables, "relations": [], "unsupported": unsupported}
 
 
@@ -215,8 +218,9 @@ _REBUILT = "a table rebuild (which drizzle-kit writes for many changes) would dr
 
 
 def _describe_table(
-    db: Any, table: str, sql: str, names: dict[str, str], unsupported: list[dict[str, str]]
+    db: Any, table: str, sql: str, names: dict[str, str], unsupported: list[dict[str, str]], taken: set[str]
 ) -> dict[str, Any]:
+    """One table; ``taken``: the index names in use, lower-cased (a UNIQUE's name is added)."""
     def name(where: str, construct: str) -> None:
         unsupported.append({"where": where, "construct": construct})
 
@@ -230,7 +234,8 @@ def _describe_table(
     _name_table_options(db, table, read, name)
     collations = read.collations
     unique_constraints, indexes = [], []
-    unique_columns: set[str] = set()
+    unique_columns: dict[str, str | None] = {}
+    """lower-cased column -> the name of its UNIQUE, None for drizzle-kit's own."""
     for _, index, unique, origin, partial in _pragma(db, "index_list", table):
         if origin == "pk":
             continue
@@ -246,12 +251,16 @@ def _describe_table(
                 what = f"column {key[2]}" if key[1] >= 0 else "an expression"
                 name(table, f"index {index}: COLLATE {key[4]} on {what} (nanoka cannot declare an index "
                             f"key's collation; {_REBUILT}, and what it makes unique or finds would change)")
-        if origin == "u":  # drizzle-kit's name; ``unique_rebuilds`` gives the database that index
+        if origin == "u":  # ``unique_rebuilds`` gives the database this index
             covered = [text for _, text, _ in parts]
+            named = default = "_".join([table, *covered, "unique"])  # drizzle-kit's name
+            while named.lower() in taken:  # index names are one namespace: UNIQUE (a, b_c), UNIQUE (a_b, c)
+                named = f"{default}_{int(named.rsplit('_', 1)[1]) + 1 if named != default else 2}"
+            taken.add(named.lower())
             if len(covered) == 1:
-                unique_columns.add(covered[0].lower())  # .unique() on the column
+                unique_columns[covered[0].lower()] = None if named == default else named  # .unique()
             else:
-                unique_constraints.append({"name": "_".join([table, *covered, "unique"]), "columns": covered})
+                unique_constraints.append({"name": named, "columns": covered})
         else:
             indexes.append({
                 "name": index,
@@ -283,7 +292,8 @@ def _describe_table(
         columns.append({
             "key": column, "name": column, "columnType": column_type, "notNull": bool(notnull) or primary,
             "primary": primary, "autoIncrement": primary and autoincrement, "mode": None, "length": length,
-            "enumValues": None, "isUnique": column.lower() in unique_columns, "uniqueName": None,
+            "enumValues": None, "isUnique": column.lower() in unique_columns,
+            "uniqueName": unique_columns.get(column.lower()),
             "default": _default(default, column_type), "generated": generated,
         })
     foreign_keys = []
