@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 EXAMPLE = ROOT / "examples" / "basic"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-# Most of the suite's time is spent waiting on node (drizzle-kit, wrangler, tsc), so more workers than cores.
+# A worker often waits on a node process it started (drizzle-kit, wrangler, tsc): two per core keep every core busy.
 WORKERS_PER_CORE = 2
 NO_TESTS_COLLECTED = 5
 
