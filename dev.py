@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 EXAMPLE = ROOT / "examples" / "basic"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-# A worker often waits on a node process it started (drizzle-kit, wrangler, tsc): two per core keep every core busy.
+# A worker often waits on a node process it started (drizzle-kit, wrangler, tsc):
+# two per core keep every core busy.
 WORKERS_PER_CORE = 2
 NO_TESTS_COLLECTED = 5
 
