@@ -147,18 +147,25 @@ def require_node_package(project_dir: Path, name: str, package_manager: str) -> 
 
 
 def run_tool(
-    package_manager: str, args: Sequence[str], *, cwd: Path, capture: bool = False, echo: bool = True
+    package_manager: str,
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    capture: bool = False,
+    echo: bool = True,
+    command: ToolCommand | None = None,
 ) -> ToolResult:
     """Run a tool to completion; non-zero exit or a signal is a ToolError.
 
     ``capture`` reads the output (stdin is then not the terminal); ``echo``
-    relays captured output to ours as it arrives.
+    relays captured output to ours as it arrives; ``command``: ``resolve_tool``'s
+    answer when the caller already has it (it showed the command).
 
     Ctrl-C reaches the tool as it would in a terminal; if the tool has not
     ended after a grace period it is terminated, then KeyboardInterrupt
     propagates so the CLI can exit 130.
     """
-    argv, shown_argv, env = resolve_tool(package_manager, args, cwd)
+    argv, shown_argv, env = command or resolve_tool(package_manager, args, cwd)
     shown = shlex.join(shown_argv)
     try:
         proc = subprocess.Popen(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from nanoka_core.errors import ToolError
+from nanoka_core.migrations.reader import sql_string
 
 if TYPE_CHECKING:
     from nanoka_core.tools import ToolResult
@@ -104,16 +105,12 @@ def record_applied_sql(migrations_table: str, name: str) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS {migrations_table}(id INTEGER PRIMARY KEY AUTOINCREMENT, "
         "name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL); "
-        f"INSERT INTO {migrations_table} (name) VALUES ({_literal(name)})"
+        f"INSERT INTO {migrations_table} (name) VALUES ({sql_string(name)})"
     )
 
 
 def remove_record_sql(migrations_table: str, name: str) -> str:
-    return f"DELETE FROM {migrations_table} WHERE name = {_literal(name)}"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return f"DELETE FROM {migrations_table} WHERE name = {sql_string(name)}"
 
 
 def export_schema(run_tool: RunTool, database: str, remote: bool, wrangler_flags: Sequence[str] = ()) -> str:

@@ -30,6 +30,11 @@ RECREATED_PREFIX = "__new_"
 """drizzle-kit recreates a table X as ``__new_X``, copies the rows, drops X, renames."""
 
 
+def sql_string(text: str) -> str:
+    """``text`` as an SQL string literal, quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 class MigrationReadError(NanokaError):
     """A migration or snapshot nanoka cannot read."""
 

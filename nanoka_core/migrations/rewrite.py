@@ -24,7 +24,15 @@ checks the keys once, at the end, so the rows go back in any order.
 
 from __future__ import annotations
 
-from nanoka_core.migrations.reader import BREAKPOINT, RECREATED_PREFIX, Migration, Recreation, Schema, Table
+from nanoka_core.migrations.reader import (
+    BREAKPOINT,
+    RECREATED_PREFIX,
+    Migration,
+    Recreation,
+    Schema,
+    Table,
+    sql_string,
+)
 
 MARK = "-- nanoka:"
 KEEP_PREFIX = "__nanoka_keep_"
@@ -151,7 +159,7 @@ def _keep_sequence(rebuild: Recreation) -> list[str]:
     new = rebuild.rename.schema.get(rebuild.create.table or "")
     if old is None or new is None or not (old.autoincrement and new.autoincrement):
         return []
-    kept, name = _q(f"{KEEP_PREFIX}sequence_{rebuild.table}"), _literal(rebuild.table)
+    kept, name = _q(f"{KEEP_PREFIX}sequence_{rebuild.table}"), sql_string(rebuild.table)
     return [
         f"{MARK} keep {rebuild.table}'s AUTOINCREMENT high-water mark: the copy leaves it at the largest\n"
         f"{MARK} id left, and ids of deleted rows would be handed out again.\n"
@@ -162,10 +170,6 @@ def _keep_sequence(rebuild: Recreation) -> list[str]:
         f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {name});",
         f"DROP TABLE {kept};",
     ]
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _cycle(rebuild: Recreation) -> list[Table]:

@@ -186,9 +186,11 @@ class Context:
 
         from nanoka_core.tools import resolve_tool, run_tool
 
-        command = resolve_tool(self.package_manager, args, self.project_dir).shown
-        self.tools_run.append((self._stage, command))
-        self.log.info(f"running {shlex.join(command)}")
+        command = resolve_tool(self.package_manager, args, self.project_dir)
+        self.tools_run.append((self._stage, command.shown))
+        self.log.info(f"running {shlex.join(command.shown)}")
         if self.options.quiet:
             capture, echo = True, False
-        return run_tool(self.package_manager, args, cwd=self.project_dir, capture=capture, echo=echo)
+        return run_tool(
+            self.package_manager, args, cwd=self.project_dir, capture=capture, echo=echo, command=command
+        )
