@@ -55,6 +55,10 @@ def setup() -> None:
             "editable_mode=compat",
         ]
     )
+    # An editable install is not byte-compiled, and where PYTHONDONTWRITEBYTECODE is set (CI
+    # machines, many containers) Python never caches it: each of the suite's hundreds of nanoka
+    # processes would compile what it imports again (40 ms of a 100 ms `generate --no-migrate`).
+    run([str(BIN / "python"), "-m", "compileall", "-q", "nanoka_core", "nanoka_plugins"])
     if not (EXAMPLE / "node_modules" / ".package-lock.json").exists():
         run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EXAMPLE)
 

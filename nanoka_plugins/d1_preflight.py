@@ -39,7 +39,12 @@ def preflight(ctx: Context) -> list[dict[str, object]]:
     if not any(findings.values()):
         return []
     applied = applied_migrations(
-        ctx.run_tool, ctx.database, ctx.options.remote, ctx.wrangler_flags, database.migrations_table
+        ctx.run_tool,
+        ctx.database,
+        ctx.options.remote,
+        ctx.wrangler_flags,
+        database.migrations_table,
+        entry=database,
     )
     pending = pending_up_to(files, applied, ctx.options.to)
     reported = [f for name in pending for f in findings[name]]

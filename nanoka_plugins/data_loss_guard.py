@@ -81,13 +81,17 @@ def safe_way(ctx: Context, migration: Migration, risk: Risk) -> str:
 
 def refuse_destructive_pending(ctx: Context, destroying: list[tuple[Migration, Risk]]) -> None:
     """Refuse when a migration that destroys data is not applied yet (D1 is asked only then)."""
-    from nanoka_core.d1.ledger import applied_migrations
-    from nanoka_core.d1.wrangler_config import migrations_table
+    from nanoka_core.d1.ledger import MIGRATIONS_TABLE, applied_migrations
+    from nanoka_core.d1.wrangler_config import wrangler_database
 
     assert ctx.database is not None
-    table = migrations_table(ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database)
-    remote = ctx.options.remote
-    applied = set(applied_migrations(ctx.run_tool, ctx.database, remote, ctx.wrangler_flags, table))
+    found = wrangler_database(
+        ctx.project_dir, ctx.wrangler_config, ctx.wrangler_env, ctx.database, required=False
+    )
+    entry = found[1] if found is not None else None
+    table = entry.migrations_table if entry is not None else MIGRATIONS_TABLE
+    remote, wrangler_flags = ctx.options.remote, ctx.wrangler_flags
+    applied = set(applied_migrations(ctx.run_tool, ctx.database, remote, wrangler_flags, table, entry=entry))
     pending = [(m, r) for m, r in destroying if m.path.name not in applied]
     if not pending:
         return

@@ -41,6 +41,7 @@ def rehearse(ctx: Context) -> Rehearsal:
         migrations_table=found[1].migrations_table,
         with_data=ctx.options.rehearse_with_data,
         to=ctx.options.to,
+        entry=found[1],
     )
 
 

@@ -139,7 +139,12 @@ def test_search_order_is_wranglers(tmp_path: Path) -> None:
 
 
 def test_a_custom_migrations_table_is_read_and_must_be_a_plain_name(tmp_path: Path) -> None:
-    from nanoka_core.d1.wrangler_config import migrations_table
+    from nanoka_core.d1.wrangler_config import wrangler_database
+
+    def migrations_table(project: Path, config: Path | None, env: str | None, name: str) -> str:
+        found = wrangler_database(project, config, env, name, required=True)
+        assert found is not None
+        return found[1].migrations_table
 
     path = _write(tmp_path, "wrangler.toml", TOML.replace('database_id = "id-top"', 'database_id = "id-top"\nmigrations_table = "schema_log"'))
     [top] = d1_databases(path, read_wrangler_config(path), None)

@@ -30,6 +30,7 @@ from nanoka_core.version import __version__
 
 if TYPE_CHECKING:
     from nanoka_core.config import Config
+    from nanoka_core.d1.wrangler_config import D1Database
     from nanoka_core.pipeline.stage import Context
 
 EXIT_INTERRUPTED = 130
@@ -478,18 +479,16 @@ def status(
     run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "status")
     assert run_ctx.database is not None
     applied = applied_migrations(
-        run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, database.migrations_table
+        run_ctx.run_tool,
+        run_ctx.database,
+        remote,
+        run_ctx.wrangler_flags,
+        database.migrations_table,
+        entry=database,
     )
     rehearsed = None
     if not no_rehearsal and config.migrate.rehearsal:
-        rehearsed = _rehearsed(
-            run_ctx,
-            run_ctx.database,
-            remote=remote,
-            folder=database.migrations_dir,
-            table=database.migrations_table,
-            applied=applied,
-        )
+        rehearsed = _rehearsed(run_ctx, database, remote=remote, applied=applied)
     report = migration_status(
         migrations_dir(drizzle_config, run_ctx.project_dir),
         run_ctx.database,
@@ -504,21 +503,24 @@ def status(
 
 
 def _rehearsed(
-    run_ctx: Context, database: str, *, remote: bool, folder: Path, table: str, applied: list[str]
+    run_ctx: Context, database: D1Database, *, remote: bool, applied: list[str]
 ) -> dict[str, dict[str, Any]]:
     """For ``status``: what rehearsing each pending migration found, or why it could not be rehearsed."""
     from nanoka_core.d1.rehearse import rehearse_pending
 
+    assert run_ctx.database is not None
+    folder = database.migrations_dir
     pending = [p.name for p in sorted(folder.glob("*.sql")) if p.name not in set(applied)]
     try:
         result = rehearse_pending(
             run_ctx.run_tool,
-            database,
+            run_ctx.database,
             remote=remote,
             wrangler_flags=run_ctx.wrangler_flags,
             folder=folder,
-            migrations_table=table,
+            migrations_table=database.migrations_table,
             applied=applied,
+            entry=database,
         )
     except NanokaError as e:
         why = str(e).splitlines()[0]
@@ -772,7 +774,7 @@ def pull(
     run_ctx, database = open_target(ctx, config_path, db, remote, env, wrangler_config, "pull")
     folder = pulling.empty_migrations_folder(run_ctx.config)
     name = pulling.check_target(run_ctx, output, force)
-    result, statements = pulling.read_database(run_ctx, name, remote, database.migrations_table)
+    result, statements = pulling.read_database(run_ctx, name, remote, database)
     target = output if output.is_absolute() else Path.cwd() / output
     cache = run_ctx.config.path.parent / CACHE_DIR
     with pulling.all_or_nothing([target, run_ctx.config.output], [folder, cache]):

@@ -87,7 +87,8 @@ def resolve(
     assert run_ctx.database is not None
     where = f"{run_ctx.database} ({'remote' if remote else 'local'})"
     table = database.migrations_table
-    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags, table)
+    flags = run_ctx.wrangler_flags
+    applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, flags, table, entry=database)
     folder = database.migrations_dir
     if applied_name is not None:
         if name not in migration_files(folder):
@@ -166,11 +167,11 @@ def drift_report(run_ctx: Context, database: D1Database) -> dict[str, object]:
     folder = database.migrations_dir
     try:
         flags = run_ctx.wrangler_flags
-        applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, flags, table)
+        applied = applied_migrations(run_ctx.run_tool, run_ctx.database, remote, flags, table, entry=database)
         missing = [name for name in applied if not (folder / name).is_file()]
         if missing:
             raise CannotTell(f"applied migrations not in {folder}: {', '.join(missing)} (restore them)")
-        live = export_schema(run_ctx.run_tool, run_ctx.database, remote, run_ctx.wrangler_flags)
+        live = export_schema(run_ctx.run_tool, run_ctx.database, remote, flags, entry=database)
         promised = replayed((name, (folder / name).read_text(encoding="utf-8")) for name in applied)
         actual = replayed([("the exported schema", live)])
         found = differences(describe(promised, [table]), describe(actual, [table]))

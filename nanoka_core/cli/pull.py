@@ -20,6 +20,7 @@ from nanoka_core.errors import NanokaError, ToolError
 if TYPE_CHECKING:
     from nanoka_core.cli.importer import ImportResult
     from nanoka_core.config import Config
+    from nanoka_core.d1.wrangler_config import D1Database
     from nanoka_core.pipeline.stage import Context
 
 
@@ -63,7 +64,7 @@ def check_target(ctx: Context, output: Path, force: bool) -> str:
 
 
 def read_database(
-    ctx: Context, database: str, remote: bool, migrations_table: str
+    ctx: Context, database: str, remote: bool, entry: D1Database
 ) -> tuple[ImportResult, list[str]]:
     """The database's models, and the ``CREATE`` statements they were read from."""
     from nanoka_core.cli.importer import models_source
@@ -72,7 +73,7 @@ def read_database(
 
     where = "remote" if remote else "local"
     try:
-        dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags)
+        dump = export_schema(ctx.run_tool, database, remote, ctx.wrangler_flags, entry=entry)
     except ToolError as e:
         if "virtual table" not in str(e).lower():
             raise
@@ -82,8 +83,8 @@ def read_database(
             "a virtual table either: copy its rows and CREATE VIRTUAL TABLE aside, drop it, pull, then "
             "recreate it in a migration of your own (`nanoka generate --custom NAME`)"
         ) from e
-    _refuse_a_migration_history(ctx, database, remote, migrations_table, dump)
-    statements = create_statements(dump, skip=(migrations_table,))
+    _refuse_a_migration_history(ctx, database, remote, entry, dump)
+    statements = create_statements(dump, skip=(entry.migrations_table,))
     schema = describe(statements)
     if not schema["tables"]:
         raise NanokaError(
@@ -103,15 +104,18 @@ def read_database(
     return result, statements
 
 
-def _refuse_a_migration_history(ctx: Context, database: str, remote: bool, table: str, dump: str) -> None:
+def _refuse_a_migration_history(
+    ctx: Context, database: str, remote: bool, entry: D1Database, dump: str
+) -> None:
     """A database whose ledger lists migrations was made by migrations: it needs none of pull."""
     import re
 
     from nanoka_core.d1.ledger import applied_migrations
 
+    table = entry.migrations_table
     if not re.search(rf"CREATE TABLE\s+[`\"\[]?{re.escape(table)}\b", dump, re.IGNORECASE):
         return
-    applied = applied_migrations(ctx.run_tool, database, remote, ctx.wrangler_flags, table)
+    applied = applied_migrations(ctx.run_tool, database, remote, ctx.wrangler_flags, table, entry=entry)
     if applied:
         raise NanokaError(
             f"D1 database {database} ({'remote' if remote else 'local'}) already records {len(applied)} "

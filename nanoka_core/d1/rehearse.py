@@ -1,8 +1,9 @@
 """Rehearse what ``wrangler d1 migrations apply`` would apply now, on a copy of the database.
 
-The copy: ``wrangler d1 export`` of the local D1 (or of the remote one, on
-request), or, for the remote D1 by default, a shadow built from the folder
-(``nanoka_core.migrations.shadow``). The rows are accounted for by
+The copy: SQLite's own copy of the local D1's file (``d1.local_file``), else
+``wrangler d1 export`` of the local D1; ``wrangler d1 export`` of the remote
+one, on request; or, for the remote D1 by default, a shadow built from the
+folder (``nanoka_core.migrations.shadow``). The rows are accounted for by
 ``nanoka_core.migrations.rehearsal``. Used by the ``rehearsal`` stage and by
 ``nanoka status``.
 """
@@ -20,8 +21,10 @@ from nanoka_core.errors import NanokaError, ToolError
 if TYPE_CHECKING:
     import sqlite3
 
+    from nanoka_core.d1.wrangler_config import D1Database
     from nanoka_core.migrations.rehearsal import MigrationRehearsal
 
+LOCAL_COPY = "local copy"
 LOCAL_EXPORT = "local export"
 REMOTE_EXPORT = "remote export"
 SHADOW = "shadow (generated rows)"
@@ -34,7 +37,7 @@ class RehearsalError(NanokaError):
 @dataclasses.dataclass(frozen=True)
 class Rehearsal:
     copy: str
-    """What the migrations ran on: ``LOCAL_EXPORT``, ``REMOTE_EXPORT`` or ``SHADOW``."""
+    """What the migrations ran on: ``LOCAL_COPY``, ``LOCAL_EXPORT``, ``REMOTE_EXPORT`` or ``SHADOW``."""
     pending: tuple[str, ...]
     reports: tuple[MigrationRehearsal, ...]
     not_rehearsed: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -93,12 +96,13 @@ def rehearse_pending(
     with_data: bool = False,
     applied: Sequence[str] | None = None,
     to: str | None = None,
+    entry: D1Database | None = None,
 ) -> Rehearsal:
     """Rehearse the folder's migrations that ``database`` has not applied (up to ``to``, with ``--to``).
 
-    Local: on an export of the database. Remote: on a shadow, or with
-    ``with_data`` on an export. ``applied``: what the remote has applied,
-    when the caller already asked.
+    Local: on a copy of its file (with its wrangler config ``entry``), else on
+    an export. Remote: on a shadow, or with ``with_data`` on an export.
+    ``applied``: what the remote has applied, when the caller already asked.
     """
     from nanoka_core.d1.ledger import pending_up_to
     from nanoka_core.migrations.checksum import migration_files
@@ -111,9 +115,15 @@ def rehearse_pending(
         conn, not_rehearsed = _shadow(database, folder, migrations_table, applied)
         copy = SHADOW
     else:
-        conn = load_dump(export(run_tool, database, remote=remote, wrangler_flags=wrangler_flags))
+        from nanoka_core.d1.local_file import local_copy
+
+        local = local_copy(entry) if entry is not None and not remote else None
+        copy = LOCAL_COPY
+        if local is None:
+            local = load_dump(export(run_tool, database, remote=remote, wrangler_flags=wrangler_flags))
+            copy = REMOTE_EXPORT if remote else LOCAL_EXPORT
+        conn = local
         applied = applied_names(conn, migrations_table)
-        copy = REMOTE_EXPORT if remote else LOCAL_EXPORT
     pending = pending_up_to(migration_files(folder), applied, to)
     try:
         texts = [(name, (folder / name).read_text(encoding="utf-8")) for name in pending]

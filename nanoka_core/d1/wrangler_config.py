@@ -38,6 +38,9 @@ class D1Database:
     migrations_dir: Path
     migrations_table: str = "d1_migrations"
     """Where wrangler records applied migrations (``migrations_table``)."""
+    preview_database_id: str | None = None
+    local_state: Path = Path(".wrangler", "state")
+    """Where wrangler keeps local state for this config: ``.wrangler/state`` next to the config file."""
 
 
 def find_wrangler_config(project_dir: Path) -> Path | None:
@@ -71,12 +74,6 @@ def wrangler_database(
             "with a d1_databases entry (see examples/basic/wrangler.jsonc), or pass --wrangler-config PATH"
         )
     return path, select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
-
-
-def migrations_table(project_dir: Path, config: Path | None, env: str | None, name: str) -> str:
-    """The table database ``name`` records applied migrations in (wrangler's default without a config)."""
-    found = wrangler_database(project_dir, config, env, name, required=False)
-    return found[1].migrations_table if found is not None else "d1_migrations"
 
 
 def check_migrations_dir(
@@ -156,6 +153,8 @@ def d1_databases(path: Path, data: dict[str, Any], env: str | None) -> list[D1Da
                 database_id=_text(entry.get("database_id")),
                 migrations_dir=Path(os.path.normpath(path.parent / migrations)),
                 migrations_table=table,
+                preview_database_id=_text(entry.get("preview_database_id")),
+                local_state=path.parent / ".wrangler" / "state",
             )
         )
     return found

@@ -197,7 +197,7 @@ def test_the_rehearsal_is_one_json_event_and_can_be_switched_off(family_project:
     for line in proc.stderr.splitlines():
         json.loads(line)  # stderr stays JSON lines
     event = _rehearsal_event(proc.stderr)
-    assert event["copy"] == "local export" and event["ok"] is True
+    assert event["copy"] == "local copy" and event["ok"] is True
     assert [m["rows"] for m in event["migrations"]] == [7]
 
     p.edit("app/models.py", "    note = t.string().optional()\n", "    note = t.string().optional()\n    x = t.integer().optional()\n")

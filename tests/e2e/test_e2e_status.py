@@ -31,7 +31,7 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
     assert nothing_applied.returncode == 0, _ok(nothing_applied)
     assert nothing_applied.stdout.splitlines()[1:] == [
         f"  pending  {first}",
-        "           rehearsal: rehearsed on the local export: it runs (no rows yet, so none at stake)",
+        "           rehearsal: rehearsed on the local copy: it runs (no rows yet, so none at stake)",
     ]
 
     assert p.nanoka("generate", "--apply").returncode == 0
@@ -47,7 +47,7 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
         f"  applied  {first}",
         f"  pending  {second}",
         "           DS103 posts.body: ALTER TABLE posts DROP COLUMN body deletes its values",
-        "           rehearsal: rehearsed on the local export: it runs (no rows yet, so none at stake)",
+        "           rehearsal: rehearsed on the local copy: it runs (no rows yet, so none at stake)",
     ]
     as_json = p.nanoka("--log-format", "json", "status")
     assert as_json.returncode == 0, _ok(as_json)
@@ -55,7 +55,7 @@ def test_status_lists_applied_and_pending_migrations_with_risk_lines(example_pro
     assert [(m["name"], m["state"]) for m in report["migrations"]] == [(first, "applied"), (second, "pending")]
     assert [(r["code"], r["table"], r["column"]) for r in report["migrations"][1]["risks"]] == [("DS103", "posts", "body")]
     assert report["migrations"][1]["rehearsal"]["ok"] is True
-    assert report["migrations"][1]["rehearsal"]["copy"] == "local export"
+    assert report["migrations"][1]["rehearsal"]["copy"] == "local copy"
     assert "rehearsal" not in report["migrations"][0]  # applied: nothing to rehearse
 
 

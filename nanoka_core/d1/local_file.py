@@ -1,0 +1,142 @@
+"""The local D1, read straight from the SQLite file wrangler keeps it in.
+
+``wrangler d1 export --local`` and ``d1 execute --local`` start Node and
+workerd to read one file: 1-2 s for what SQLite reads in milliseconds. wrangler
+4 (miniflare) keeps a local D1 in ``.wrangler/state/v3/d1/miniflare-D1DatabaseObject/``
+next to the wrangler config, in ``<id>.sqlite``, where ``<id>`` is the Durable
+Object id workerd derives from the database's ``preview_database_id``, else its
+``database_id``, else its ``binding`` (``idFromName``). nanoka only reads it,
+read-only, and only when no wrangler runs in the same nanoka run at that moment;
+wrangler still does every write.
+
+When the file is not where this says (a wrangler with another layout), callers
+go through wrangler as before: ``None`` here means "ask wrangler", never "empty".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from nanoka_core.d1.wrangler_config import D1Database
+
+T = TypeVar("T")
+OBJECT_CLASS = "miniflare-D1DatabaseObject"
+"""The Durable Object namespace's ``uniqueKey``, which is also the folder's name."""
+
+
+def durable_object_id(unique_key: str, name: str) -> str:
+    """workerd's ``idFromName``: 16 bytes of HMAC-SHA256 of the name, then 16 of their MAC, in hex.
+
+    The key is SHA-256 of the namespace's ``uniqueKey`` (workerd's ``ActorIdFactoryImpl``).
+    """
+    key = hashlib.sha256(unique_key.encode()).digest()
+    base = hmac.new(key, name.encode(), hashlib.sha256).digest()[:16]
+    return (base + hmac.new(key, base, hashlib.sha256).digest()[:16]).hex()
+
+
+def local_database_file(database: D1Database) -> Path | None:
+    """The file holding ``database``'s local D1, if it is there; else None (ask wrangler)."""
+    name = database.preview_database_id or database.database_id or database.binding
+    if name is None:
+        return None
+    folder = database.local_state / "v3" / "d1" / OBJECT_CLASS
+    path = folder / f"{durable_object_id(OBJECT_CLASS, name)}.sqlite"
+    return path if path.is_file() else None
+
+
+def read_local(database: D1Database, read: Callable[[sqlite3.Connection], T]) -> T | None:
+    """``read`` on ``database``'s local D1 file, opened read-only; None when the file is not
+    there or SQLite cannot read it (then ask wrangler). The file may be in WAL mode: SQLite
+    reads its -wal too."""
+    path = local_database_file(database)
+    if path is None:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            return read(conn)
+    except sqlite3.Error:
+        return None
+
+
+def local_copy(database: D1Database) -> sqlite3.Connection | None:
+    """An in-memory copy of ``database``'s local D1, as ``wrangler d1 export`` would give it, or None.
+
+    The copy is SQLite's own backup of the file, so its values are the
+    database's exactly (an export writes integers through JavaScript numbers).
+    D1's internal ``_cf_`` tables are left out, as an export leaves them out.
+    Foreign keys are enforced from then on, as in D1.
+    """
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        if not read_local(database, lambda source: _backup(source, copy)):
+            copy.close()
+            return None
+        internal = [name for (name,) in copy.execute(_INTERNAL_TABLES)]
+        for name in internal:
+            copy.execute(f'DROP TABLE "{name}"')
+    except sqlite3.Error:
+        copy.close()
+        return None
+    copy.execute("PRAGMA foreign_keys=ON")
+    return copy
+
+
+def _backup(source: sqlite3.Connection, copy: sqlite3.Connection) -> bool:
+    source.backup(copy)
+    return True
+
+
+_QUOTED_TABLE = re.compile("CREATE TABLE ['\"]")
+"""miniflare's test, unanchored as there: a quoted table name, which ``.dump`` writes with IF NOT EXISTS."""
+_INTERNAL_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_cf\\_%' ESCAPE '\\'"
+
+
+def schema_dump(conn: sqlite3.Connection) -> str:
+    """What ``wrangler d1 export --no-data`` prints for the database ``conn`` holds.
+
+    The order and the quirks of miniflare's ``dumpSql`` (itself SQLite's
+    shell ``.dump``): tables by rowid, ``sqlite_sequence`` last as a DELETE,
+    a quoted table name gets ``IF NOT EXISTS``, then indexes, triggers and
+    views by type. A virtual table fails, as the export fails.
+    """
+    lines = ["PRAGMA defer_foreign_keys=TRUE;"]
+    tables = conn.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type == 'table' AND sql NOT NULL "
+        "ORDER BY tbl_name = 'sqlite_sequence', rowid"
+    ).fetchall()
+    for name, sql in tables:
+        if name == "sqlite_sequence":
+            lines.append("DELETE FROM sqlite_sequence;")
+        elif name.startswith("sqlite_stat"):
+            lines.append("ANALYZE sqlite_schema;")
+        elif sql.startswith("CREATE VIRTUAL TABLE"):
+            raise VirtualTableError("D1 Export error: cannot export databases with Virtual Tables (fts5)")
+        elif name.startswith(("_cf_", "sqlite_")):
+            continue
+        elif _QUOTED_TABLE.search(sql):
+            lines.append(f"CREATE TABLE IF NOT EXISTS {sql[13:]};")
+        else:
+            lines.append(f"{sql};")
+    rest = conn.execute(
+        "SELECT sql FROM sqlite_schema WHERE sql NOT NULL AND type IN ('index', 'trigger', 'view') "
+        "ORDER BY type COLLATE NOCASE"
+    )
+    lines += [f"{sql};" for (sql,) in rest]
+    return "\n".join(lines)
+
+
+def local_schema_dump(database: D1Database) -> str | None:
+    """``schema_dump`` of ``database``'s local D1 file, or None (ask wrangler)."""
+    return read_local(database, schema_dump)
+
+
+class VirtualTableError(ValueError):
+    """A virtual table, which ``wrangler d1 export`` refuses, and so does ``schema_dump``."""

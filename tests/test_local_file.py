@@ -1,0 +1,184 @@
+"""Reading the local D1 from its file (the real wrangler's file: tests/e2e/test_e2e_local_file.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from nanoka_core.d1.local_file import (
+    OBJECT_CLASS,
+    VirtualTableError,
+    durable_object_id,
+    local_copy,
+    local_database_file,
+    schema_dump,
+)
+from nanoka_core.d1.wrangler_config import D1Database
+from nanoka_core.errors import ToolError
+from nanoka_core.tools import ToolResult
+
+EXAMPLE_ID = "6f1c2a3e-0b7d-4c8e-9a51-2d4e6f8a0b1c"  # examples/basic/wrangler.jsonc
+
+
+def _entry(root: Path, **ids: str | None) -> D1Database:
+    return D1Database(
+        binding=ids.get("binding", "DB"),
+        database_name="db",
+        database_id=ids.get("database_id", EXAMPLE_ID),
+        migrations_dir=root / "migrations",
+        preview_database_id=ids.get("preview_database_id"),
+        local_state=root / ".wrangler" / "state",
+    )
+
+
+def _make_file(entry: D1Database, name: str, script: str) -> Path:
+    folder = entry.local_state / "v3" / "d1" / OBJECT_CLASS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{durable_object_id(OBJECT_CLASS, name)}.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(script)
+    conn.close()
+    return path
+
+
+def _no_wrangler(args: list[str], capture: bool = False, echo: bool = False) -> ToolResult:
+    raise AssertionError(f"wrangler ran: {args}")
+
+
+def test_the_file_name_is_the_id_workerd_derives_from_the_database_id() -> None:
+    # The name wrangler 4.85's workerd gave the example's local D1 on this project's machine.
+    expected = "da67642499061d33258368bb31d9467aa7da70eaafa4fadfc9b575f6f0c7312c"
+    assert durable_object_id(OBJECT_CLASS, EXAMPLE_ID) == expected
+
+
+def test_the_id_is_wranglers_choice_preview_id_then_database_id_then_binding(tmp_path: Path) -> None:
+    preview = _entry(tmp_path, preview_database_id="preview-id")
+    assert local_database_file(preview) is None  # nothing there yet: ask wrangler
+    made = _make_file(preview, "preview-id", "CREATE TABLE t (x)")
+    assert local_database_file(preview) == made
+    assert local_database_file(_entry(tmp_path)) is None  # the database_id's file is another one
+    by_binding = _entry(tmp_path, database_id=None, binding="LOCAL_ONLY")
+    assert local_database_file(by_binding) is None
+    by_binding_file = _make_file(by_binding, "LOCAL_ONLY", "CREATE TABLE t (x)")
+    assert local_database_file(by_binding) == by_binding_file != made
+
+
+def test_the_copy_is_the_databases_rows_without_d1s_own_tables(tmp_path: Path) -> None:
+    entry = _entry(tmp_path)
+    _make_file(
+        entry,
+        EXAMPLE_ID,
+        "CREATE TABLE _cf_METADATA (key INTEGER PRIMARY KEY, value BLOB);"
+        "INSERT INTO _cf_METADATA VALUES (2, x'00');"
+        "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, score REAL, big INTEGER);"
+        "INSERT INTO users (score, big) VALUES (1.0, 9007199254740993);"
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id));",
+    )
+    copy = local_copy(entry)
+    assert copy is not None
+    tables = {name for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"users", "sqlite_sequence", "posts"}
+    # Exactly the stored values: a REAL stays REAL, an integer beyond 2**53 stays exact.
+    assert copy.execute("SELECT typeof(score), big FROM users").fetchall() == [("real", 9007199254740993)]
+    assert copy.execute("SELECT seq FROM sqlite_sequence").fetchall() == [(1,)]
+    with pytest.raises(sqlite3.IntegrityError):  # foreign keys enforced, as in D1
+        copy.execute("INSERT INTO posts VALUES (1, 42)")
+    copy.close()
+
+
+def test_a_file_sqlite_cannot_read_means_ask_wrangler(tmp_path: Path) -> None:
+    entry = _entry(tmp_path)
+    path = _make_file(entry, EXAMPLE_ID, "")
+    path.write_bytes(b"not a database, whatever wrangler's next layout is" * 100)
+    assert local_copy(entry) is None
+
+    from nanoka_core.d1.ledger import applied_migrations
+
+    calls = []
+
+    def run_tool(args: list[str], capture: bool = False, echo: bool = False) -> ToolResult:
+        calls.append(args)
+        return ToolResult(list(args), 0, '[{"results": [{"name": "0000_a.sql"}], "success": true}]', "")
+
+    assert applied_migrations(run_tool, "db", False, (), entry=entry) == ["0000_a.sql"]
+    assert calls and calls[0][:3] == ["wrangler", "d1", "execute"]
+
+
+def test_the_ledger_is_read_from_the_file_without_wrangler(tmp_path: Path) -> None:
+    from nanoka_core.d1.ledger import applied_migrations
+
+    entry = _entry(tmp_path)
+    path = _make_file(entry, EXAMPLE_ID, "CREATE TABLE users (id INTEGER PRIMARY KEY)")
+    assert applied_migrations(_no_wrangler, "db", False, (), "ledger", entry=entry) == []  # no ledger yet
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE);"
+            "INSERT INTO ledger (name) VALUES ('0001_b.sql'), ('0000_a.sql');"
+        )
+    conn.close()
+    assert applied_migrations(_no_wrangler, "db", False, (), "ledger", entry=entry) == ["0001_b.sql", "0000_a.sql"]
+    with pytest.raises(ToolError):  # remote: always wrangler, whatever file is here
+        applied_migrations(_raising, "db", True, (), "ledger", entry=entry)
+
+
+def _raising(args: list[str], capture: bool = False, echo: bool = False) -> ToolResult:
+    raise ToolError("wrangler was asked")
+
+
+def test_the_schema_dump_follows_d1_exports_order_and_quirks() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        'CREATE TABLE "Quoted" (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT);'
+        "CREATE TABLE _cf_METADATA (key INTEGER PRIMARY KEY);"
+        "CREATE VIEW recent AS SELECT id FROM Quoted;"
+        "CREATE TABLE `plain` (id INTEGER PRIMARY KEY, q INTEGER REFERENCES Quoted(id));"
+        "CREATE TRIGGER touch AFTER INSERT ON plain BEGIN SELECT 1; END;"
+        "CREATE INDEX plain_q ON plain (q);"
+    )
+    assert schema_dump(conn).splitlines() == [
+        "PRAGMA defer_foreign_keys=TRUE;",
+        'CREATE TABLE IF NOT EXISTS "Quoted" (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT);',
+        "CREATE TABLE `plain` (id INTEGER PRIMARY KEY, q INTEGER REFERENCES Quoted(id));",
+        "DELETE FROM sqlite_sequence;",
+        "CREATE INDEX plain_q ON plain (q);",
+        "CREATE TRIGGER touch AFTER INSERT ON plain BEGIN SELECT 1; END;",
+        "CREATE VIEW recent AS SELECT id FROM Quoted;",
+    ]
+    conn.execute("CREATE VIRTUAL TABLE search USING fts5(body)")
+    with pytest.raises(VirtualTableError, match="Virtual Tables"):
+        schema_dump(conn)
+    conn.close()
+
+
+def test_the_rehearsal_copies_the_file_and_falls_back_to_an_export(tmp_path: Path) -> None:
+    from nanoka_core.d1.rehearse import LOCAL_COPY, LOCAL_EXPORT, rehearse_pending
+
+    entry = _entry(tmp_path)
+    folder = entry.migrations_dir
+    folder.mkdir()
+    (folder / "0000_a.sql").write_text("CREATE TABLE users (id INTEGER PRIMARY KEY);", encoding="utf-8")
+    (folder / "0001_b.sql").write_text("ALTER TABLE users ADD COLUMN name TEXT;", encoding="utf-8")
+    exported = []
+
+    def export(args: list[str], capture: bool = False, echo: bool = False) -> ToolResult:
+        exported.append(args)
+        output = Path(next(a for a in args if a.startswith("--output=")).split("=", 1)[1])
+        output.write_text("PRAGMA defer_foreign_keys=TRUE;", encoding="utf-8")
+        return ToolResult(list(args), 0, "", "")
+
+    options = {"remote": False, "wrangler_flags": [], "folder": folder, "migrations_table": "d1_migrations"}
+    result = rehearse_pending(export, "db", **options, entry=entry)  # type: ignore[arg-type]
+    assert (result.copy, result.pending, len(exported)) == (LOCAL_EXPORT, ("0000_a.sql", "0001_b.sql"), 1)
+
+    _make_file(
+        entry,
+        EXAMPLE_ID,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY); INSERT INTO users VALUES (1), (2);"
+        "CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TEXT);"
+        "INSERT INTO d1_migrations (name) VALUES ('0000_a.sql');",
+    )
+    result = rehearse_pending(_no_wrangler, "db", **options, entry=entry)  # type: ignore[arg-type]
+    assert (result.copy, result.pending, result.ok) == (LOCAL_COPY, ("0001_b.sql",), True)
+    assert result.reports[0].rows == 2
