@@ -22,7 +22,10 @@ from nanoka_core.tools import ToolResult
 EXAMPLE_ID = "6f1c2a3e-0b7d-4c8e-9a51-2d4e6f8a0b1c"  # examples/basic/wrangler.jsonc
 
 
-def _entry(root: Path, **ids: str | None) -> D1Database:
+def _entry(root: Path, wrangler: str | None = "4.85.0", **ids: str | None) -> D1Database:
+    if wrangler is not None:
+        (root / "node_modules" / "wrangler").mkdir(parents=True, exist_ok=True)
+        (root / "node_modules" / "wrangler" / "package.json").write_text(f'{{"version": "{wrangler}"}}')
     return D1Database(
         binding=ids.get("binding", "DB"),
         database_name="db",
@@ -86,6 +89,23 @@ def test_the_copy_is_the_databases_rows_without_d1s_own_tables(tmp_path: Path) -
     with pytest.raises(sqlite3.IntegrityError):  # foreign keys enforced, as in D1
         copy.execute("INSERT INTO posts VALUES (1, 42)")
     copy.close()
+
+
+@pytest.mark.parametrize("wrangler", [None, "5.0.0", "2.20.0", "not a version"])
+def test_a_wrangler_of_another_layout_or_none_found_means_ask_wrangler(tmp_path: Path, wrangler: str | None) -> None:
+    made = _make_file(_entry(tmp_path / "project"), EXAMPLE_ID, "CREATE TABLE t (x)")
+    (tmp_path / "project" / "node_modules").rename(tmp_path / "elsewhere")
+    entry = _entry(tmp_path / "project", wrangler=wrangler)
+    assert made.is_file() and local_database_file(entry) is None
+    assert local_copy(entry) is None
+
+
+def test_the_wrangler_next_to_the_config_or_above_it_counts(tmp_path: Path) -> None:
+    _entry(tmp_path)  # node_modules at the root of a monorepo
+    entry = _entry(tmp_path / "packages" / "api", wrangler=None)
+    assert local_database_file(entry) is None
+    made = _make_file(entry, EXAMPLE_ID, "CREATE TABLE t (x)")
+    assert local_database_file(entry) == made
 
 
 def test_a_file_sqlite_cannot_read_means_ask_wrangler(tmp_path: Path) -> None:

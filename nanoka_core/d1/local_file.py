@@ -9,8 +9,10 @@ Object id workerd derives from the database's ``preview_database_id``, else its
 read-only, and only when no wrangler runs in the same nanoka run at that moment;
 wrangler still does every write.
 
-When the file is not where this says (a wrangler with another layout), callers
-go through wrangler as before: ``None`` here means "ask wrangler", never "empty".
+When the file is not where this says, or the wrangler installed next to the
+config is not one whose layout this is (3 and 4, miniflare 3's ``v3`` state),
+callers go through wrangler as before: ``None`` here means "ask wrangler",
+never "empty", and a file another wrangler left behind is never read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import re
 import sqlite3
 from collections.abc import Callable
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from nanoka_core.d1.wrangler_config import D1Database
 
 T = TypeVar("T")
+KNOWN_LAYOUT = (3, 4)
+"""wrangler majors that keep a local D1 as this module says (4.85.0 checked by the e2e tests)."""
 OBJECT_CLASS = "miniflare-D1DatabaseObject"
 """The Durable Object namespace's ``uniqueKey``, which is also the folder's name."""
 
@@ -45,11 +50,23 @@ def durable_object_id(unique_key: str, name: str) -> str:
 def local_database_file(database: D1Database) -> Path | None:
     """The file holding ``database``'s local D1, if it is there; else None (ask wrangler)."""
     name = database.preview_database_id or database.database_id or database.binding
-    if name is None:
+    if name is None or wrangler_major(database.local_state.parent.parent) not in KNOWN_LAYOUT:
         return None
     folder = database.local_state / "v3" / "d1" / OBJECT_CLASS
     path = folder / f"{durable_object_id(OBJECT_CLASS, name)}.sqlite"
     return path if path.is_file() else None
+
+
+def wrangler_major(config_dir: Path) -> int | None:
+    """The major version of the wrangler package Node finds from ``config_dir``, if any."""
+    for folder in (config_dir, *config_dir.parents):
+        manifest = folder / "node_modules" / "wrangler" / "package.json"
+        if manifest.is_file():
+            try:
+                return int(str(json.loads(manifest.read_text(encoding="utf-8"))["version"]).split(".")[0])
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
+    return None
 
 
 def read_local(database: D1Database, read: Callable[[sqlite3.Connection], T]) -> T | None:
