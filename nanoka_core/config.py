@@ -60,6 +60,10 @@ class Config(NamedTuple):
         return f"tool.nanoka.{name}" if self.path.name == "pyproject.toml" else name
 
 
+_WINDOWS_ONLY = ("msvcrt", "_winapi", "winreg", "_overlapped", "nt", "winsound", "_msi", "_wmi")
+"""Modules the standard library imports where they exist (subprocess, getpass, mimetypes, ntpath...)."""
+
+
 def extend_sys_path(config: Config) -> None:
     """Make the project's modules (models, config-listed plugins) importable.
 
@@ -70,10 +74,14 @@ def extend_sys_path(config: Config) -> None:
 
     A module Python lacks on this platform is no protection: ``subprocess``
     tries ``import msvcrt`` everywhere, so a project's ``msvcrt.py`` would
-    run in its place. ``subprocess`` is imported before the folders go in.
+    run in its place. Off Windows, the Windows-only modules the standard
+    library tries are marked absent first (``import msvcrt`` then fails as it
+    would anyway), which costs nothing, unlike importing ``subprocess``
+    early on a run that starts no tool.
     """
-    import subprocess  # noqa: F401  # imports msvcrt (absent on POSIX) before a project's own can answer
-
+    if os.name != "nt":
+        for name in _WINDOWS_ONLY:
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # `import name`: ModuleNotFoundError
     folders = [str(f) for f in (config.project_dir, *config.pythonpath) if str(f) not in sys.path]
     at = _after_standard_library(sys.path)
     sys.path[at:at] = folders

@@ -19,7 +19,7 @@ import os
 import shlex
 import shutil
 import signal
-import subprocess  # at import, before a project folder named like it is on sys.path (msvcrt.py)
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence

@@ -43,6 +43,7 @@ def test_generate_no_migrate_imports_nothing_heavy(nanoka_project: Any, tmp_path
     assert "nanoka_core.render.codegen" in modules
     assert heavy(modules) == set()
     assert modules & {"nanoka_core.migrations.reader", "nanoka_core.migrations.risks", "nanoka_core.migrations.rewrite"} == set()
+    assert "subprocess" not in modules  # it starts no tool (and a project's msvcrt.py is kept out without it)
 
 
 def test_rich_installed_is_not_imported_through_structlog(nanoka_project: Any, tmp_path: Path) -> None:
