@@ -334,3 +334,14 @@ def test_fields_compare_hash_and_print_as_dataclasses_do() -> None:
     assert repr(a) == f"Field({values})"
     assert repr(Relation("has_many", target="posts")).startswith("Relation(kind='has_many', ")
     assert dataclasses.replace(a, is_unique=True) == a.unique()
+
+
+def test_field_takes_every_setting_by_keyword_and_refuses_unknown_ones() -> None:
+    field = Field("money", is_optional=True, length=3)
+    assert (field.kind, field.is_optional, field.length, field.timestamp_unit) == ("money", True, 3, "ms")
+    assert list(vars(field)) == [f.name for f in dataclasses.fields(Field)]  # == and hash follow this order
+    relation = Relation("has_many", target="users", foreign_key="userId")
+    assert list(vars(relation)) == [f.name for f in dataclasses.fields(Relation)]
+    assert (relation.foreign_key, relation.on_delete) == ("userId", None)
+    with pytest.raises(TypeError, match="Field\\(\\) got unexpected keyword arguments: bogus, nope"):
+        Field("money", nope=1, bogus=2)

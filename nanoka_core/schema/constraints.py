@@ -2,16 +2,16 @@
 
 ``index(...)`` goes in a model's ``indexes=[...]``, ``check(...)`` (or a
 ``{"name": "SQL"}`` dict) in its ``checks=``, ``foreign_key(...)`` in its
-``foreign_keys=[...]``. They are plain values; the model checks them against
-its fields, the codegen renders them.
+``foreign_keys=[...]``. They are plain values (named tuples: immutable,
+equal by value, and much cheaper than dataclasses to define at start-up);
+the model checks them against its fields, the codegen renders them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.expressions import SQLExpression
@@ -21,8 +21,7 @@ from nanoka_core.schema.expressions import SQLExpression
 _SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[A-Za-z_][A-Za-z0-9_]*|.", re.DOTALL)
 
 
-@dataclasses.dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     """An index over ``fields`` (field names, or ``sql(...)`` expressions, in order);
     ``name`` None: a default name."""
 
@@ -41,8 +40,7 @@ class Index:
         return tuple(field for field in self.fields if isinstance(field, str))
 
 
-@dataclasses.dataclass(frozen=True)
-class ForeignKeyConstraint:
+class ForeignKeyConstraint(NamedTuple):
     """A table-level foreign key: ``fields`` of this model point at ``target_fields`` of ``target``.
 
     ``target`` is a Model or a zero-argument callable returning one;
@@ -58,8 +56,7 @@ class ForeignKeyConstraint:
     on_update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """A CHECK constraint named ``<table>_<name>``; field names in ``expression`` are columns."""
 
     name: str

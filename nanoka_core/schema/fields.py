@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from nanoka_core.errors import ModelError
 from nanoka_core.schema.names import plain_name
@@ -68,8 +68,7 @@ def check_action(modifier: str, which: str, action: object) -> None:
         raise ModelError(f"{modifier}: {which}={action!r} is not one of {choices}")
 
 
-@dataclasses.dataclass(frozen=True)
-class ForeignKey:
+class ForeignKey(NamedTuple):
     """Where a column points: a model (or a callable returning one) and one of its fields.
 
     :param column: the target field's name; None means the target's primary key.
@@ -81,16 +80,18 @@ class ForeignKey:
     on_update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
 class Field:
     """One column of a model: a kind plus the modifiers applied to it.
 
-    Plugins make new kinds with ``Field("money")`` (or a subclass); every
-    common modifier works on them.
+    Plugins make new kinds with ``Field("money")`` (or a subclass, a
+    ``@dataclass(frozen=True)`` one included); every common modifier works on
+    them.
 
-    ``==``, ``hash`` and ``repr`` are dataclasses' own, written once here over
-    the instance's fields instead of generated per class: generating them for
-    this many fields, for each subclass, cost a tenth of ``nanoka``'s start-up.
+    ``__init__``, ``==``, ``hash`` and ``repr`` are dataclasses' own, written
+    once here over the instance's fields instead of generated per class:
+    generating them for this many fields, for each subclass, cost a fifth of
+    ``nanoka``'s own start-up. A plugin's dataclass subclass generates its own.
     """
 
     kind: str
@@ -125,6 +126,19 @@ class Field:
     """``t.blob(mode=...)``; None is the default, ``"buffer"``."""
     declared_type: Any = None
     """A ``ts(...)`` TypeScript type for ``.$type<T>()`` (``.ts_type()``)."""
+
+    def __init__(self, kind: str, **settings: Any) -> None:
+        """``Field(kind, setting=value, ...)``: every setting by keyword, the others their defaults."""
+        cls = type(self)
+        defaults = _DEFAULTS.get(cls)
+        if defaults is None:
+            defaults = _DEFAULTS[cls] = _defaults(cls)
+        unknown = ", ".join(sorted(settings.keys() - defaults.keys()))
+        if unknown:
+            raise TypeError(f"{cls.__name__}() got unexpected keyword arguments: {unknown}")
+        object.__setattr__(self, "__dict__", {"kind": kind, **defaults, **settings})  # in field order
+        if hasattr(self, "__post_init__"):
+            self.__post_init__()
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -330,7 +344,15 @@ class Field:
             raise ModelError(f".{modifier}() takes a number, got {n!r}")
 
 
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+_DEFAULTS: dict[type[Field], dict[str, Any]] = {}
+
+
+def _defaults(cls: type[Field]) -> dict[str, Any]:
+    """The dataclass fields of ``cls`` after ``kind``, in order, with their defaults."""
+    return {f.name: f.default for f in dataclasses.fields(cls) if f.name != "kind"}
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
 class Relation(Field):
     """A has_many or belongs_to link: no column of its own, kept for plugins."""
 
@@ -340,7 +362,7 @@ class Relation(Field):
     on_update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False, init=False)
 class DrizzleRelation(Field):
     """``t.one()`` / ``t.many()``: written into the schema as Drizzle ``relations()``, for ``db.query``."""
 
