@@ -79,3 +79,17 @@ def test_json_defaults_drizzle_kit_writes_wrongly_become_sql_literals(value: Any
 def test_other_kinds_are_never_sql_literals(kind: str) -> None:
     assert not needs_sql_literal(kind, "it's")
     assert not needs_sql_literal(kind, {"a": "'"})
+
+
+@pytest.mark.parametrize("value", [("a", 1), [("a", [1])]])
+def test_a_json_default_takes_tuples_as_arrays(value: Any) -> None:
+    check_models([define_model("things", {"id": t.integer().primary(), "data": t.json().default(value)})])
+
+
+def test_a_table_declaration_is_no_json_default_though_it_is_a_named_tuple() -> None:
+    from nanoka_core import check, index
+
+    for record in (index("id"), [check("positive", "id > 0")]):
+        model = define_model("things", {"id": t.integer().primary(), "data": t.json().default(record)})
+        with pytest.raises(ModelError, match=r"things\.data: a default of type (Index|Check) cannot be written as JSON"):
+            check_models([model])

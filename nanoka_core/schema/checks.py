@@ -139,7 +139,7 @@ def check_json_value(value: Any, where: str) -> None:
         if not math.isfinite(value):
             raise ModelError(f"{where}: default {value!r} cannot be written as JSON; use a finite number")
         return
-    if isinstance(value, (list, tuple)):
+    if type(value) in (list, tuple):  # not a subclass: index(...), check(...) are named tuples, not arrays
         for item in value:
             check_json_value(item, where)
         return
