@@ -10,25 +10,27 @@ fail instead of downloading whatever version is newest); always through it
 under yarn, whose Plug'n'Play needs its own loader. The user's terminal is
 passed through unless the caller needs to read the output, which is then
 relayed as it arrives.
+
+What runs a tool (subprocess, signal, threading) is imported when one runs:
+a run that only checks that the tools are there (a no-op ``generate``) does
+not pay for it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shlex
 import shutil
-import signal
-import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from nanoka_core.config import PACKAGE_MANAGERS
 from nanoka_core.errors import ToolError, UsageError
 from nanoka_core.lock import held_lock_fds
+
+if TYPE_CHECKING:
+    import subprocess
 
 _PREFIXES = {
     "npx": ["npx", "--no-install"],
@@ -54,8 +56,7 @@ _INSTALL_COMMANDS = {
 _INTERRUPT_GRACE_SECONDS = 5
 
 
-@dataclasses.dataclass(frozen=True)
-class ToolResult:
+class ToolResult(NamedTuple):
     argv: list[str]
     returncode: int
     stdout: str = ""
@@ -165,6 +166,10 @@ def run_tool(
     ended after a grace period it is terminated, then KeyboardInterrupt
     propagates so the CLI can exit 130.
     """
+    import shlex
+    import signal
+    import subprocess
+
     argv, shown_argv, env = command or resolve_tool(package_manager, args, cwd)
     shown = shlex.join(shown_argv)
     try:
@@ -211,6 +216,9 @@ def run_tool(
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Pass Ctrl-C on (a terminal sends it to the tool too; a CI runner signalling
     only nanoka does not), then escalate if the tool will not stop."""
+    import signal
+    import subprocess
+
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
@@ -224,16 +232,21 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-class _Relay(threading.Thread):
-    """Copies a tool's output to ours as it comes, keeping a copy."""
+class _Relay:
+    """Copies a tool's output to ours as it comes, keeping a copy (on a thread of its own)."""
 
     def __init__(self, source: IO[bytes], sink: IO[str] | None) -> None:
-        super().__init__(daemon=True)
+        import threading
+
         self.source, self.sink = source, sink
         self.chunks: list[str] = []
-        self.start()
+        self._thread = threading.Thread(target=self._copy, daemon=True)
+        self._thread.start()
 
-    def run(self) -> None:
+    def join(self) -> None:
+        self._thread.join()
+
+    def _copy(self) -> None:
         for raw in iter(self.source.readline, b""):
             line = raw.decode("utf-8", errors="replace")
             self.chunks.append(line)

@@ -31,6 +31,7 @@ def test_a_no_op_generate_imports_nothing_heavy(example_project: ExampleProject,
     assert "nanoka_plugins.data_loss_guard" in modules  # the guard ran, and had nothing to read
     assert heavy(modules) == set()
     assert "nanoka_core.migrations.reader" not in modules
+    assert "subprocess" not in modules  # the tools are checked, none is started
 
 
 def test_a_run_that_writes_a_migration_does_read_it(example_project: ExampleProject, tmp_path: Path) -> None:
@@ -38,4 +39,6 @@ def test_a_run_that_writes_a_migration_does_read_it(example_project: ExampleProj
     record = tmp_path / "modules.json"
     proc = example_project.run(recording_argv(record, "generate"))
     assert proc.returncode == 0, shown(proc)
-    assert "sqlglot" in heavy(loaded_modules(record))
+    modules = loaded_modules(record)
+    assert "sqlglot" in heavy(modules)
+    assert "subprocess" in modules  # the record sees a tool being run
