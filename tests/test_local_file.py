@@ -202,3 +202,11 @@ def test_the_rehearsal_copies_the_file_and_falls_back_to_an_export(tmp_path: Pat
     result = rehearse_pending(_no_wrangler, "db", **options, entry=entry)  # type: ignore[arg-type]
     assert (result.copy, result.pending, result.ok) == (LOCAL_COPY, ("0001_b.sql",), True)
     assert result.reports[0].rows == 2
+
+
+def test_a_project_folder_with_spaces_and_uri_characters_is_read(tmp_path: Path) -> None:
+    entry = _entry(tmp_path / "my app #2 ?x=%20")
+    _make_file(entry, EXAMPLE_ID, "CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+    copy = local_copy(entry)
+    assert copy is not None and copy.execute("SELECT x FROM t").fetchall() == [(1,)]
+    copy.close()

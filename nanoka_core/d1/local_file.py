@@ -77,7 +77,7 @@ def read_local(database: D1Database, read: Callable[[sqlite3.Connection], T]) ->
     if path is None:
         return None
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as conn:
             return read(conn)
     except sqlite3.Error:
         return None
