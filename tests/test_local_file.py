@@ -22,18 +22,22 @@ from nanoka_core.tools import ToolResult
 EXAMPLE_ID = "6f1c2a3e-0b7d-4c8e-9a51-2d4e6f8a0b1c"  # examples/basic/wrangler.jsonc
 
 
-def _entry(root: Path, wrangler: str | None = "4.85.0", **ids: str | None) -> D1Database:
+def _entry(root: Path, wrangler: str | None = "4.85.0", local_id: str | None = EXAMPLE_ID) -> D1Database:
     if wrangler is not None:
-        (root / "node_modules" / "wrangler").mkdir(parents=True, exist_ok=True)
-        (root / "node_modules" / "wrangler" / "package.json").write_text(f'{{"version": "{wrangler}"}}')
+        _install_wrangler(root, wrangler)
     return D1Database(
-        binding=ids.get("binding", "DB"),
+        binding="DB",
         database_name="db",
-        database_id=ids.get("database_id", EXAMPLE_ID),
+        database_id=EXAMPLE_ID,
         migrations_dir=root / "migrations",
-        preview_database_id=ids.get("preview_database_id"),
+        local_id=local_id,
         local_state=root / ".wrangler" / "state",
     )
+
+
+def _install_wrangler(root: Path, version: str) -> None:
+    (root / "node_modules" / "wrangler").mkdir(parents=True, exist_ok=True)
+    (root / "node_modules" / "wrangler" / "package.json").write_text(f'{{"version": "{version}"}}')
 
 
 def _make_file(entry: D1Database, name: str, script: str) -> Path:
@@ -56,16 +60,47 @@ def test_the_file_name_is_the_id_workerd_derives_from_the_database_id() -> None:
     assert durable_object_id(OBJECT_CLASS, EXAMPLE_ID) == expected
 
 
-def test_the_id_is_wranglers_choice_preview_id_then_database_id_then_binding(tmp_path: Path) -> None:
-    preview = _entry(tmp_path, preview_database_id="preview-id")
-    assert local_database_file(preview) is None  # nothing there yet: ask wrangler
-    made = _make_file(preview, "preview-id", "CREATE TABLE t (x)")
-    assert local_database_file(preview) == made
-    assert local_database_file(_entry(tmp_path)) is None  # the database_id's file is another one
-    by_binding = _entry(tmp_path, database_id=None, binding="LOCAL_ONLY")
-    assert local_database_file(by_binding) is None
-    by_binding_file = _make_file(by_binding, "LOCAL_ONLY", "CREATE TABLE t (x)")
-    assert local_database_file(by_binding) == by_binding_file != made
+CONFIG = """{
+  "d1_databases": [
+    {"binding": "A", "database_name": "a", "database_id": "id-a", "preview_database_id": "preview-a"},
+    {"binding": "B", "database_name": "b", "database_id": ""},
+    {"binding": "C", "database_name": "c"},
+    {"binding": "D", "database_name": "d", "database_id": null, "preview_database_id": ""}
+  ],
+  "env": {"staging": {"d1_databases": [{"binding": "A", "database_name": "a", "database_id": "id-staging"}]}}
+}"""
+
+
+@pytest.mark.parametrize(("name", "local_id"), [("a", "preview-a"), ("b", ""), ("c", "C"), ("d", "")])
+def test_the_name_is_wranglers_preview_id_then_database_id_then_binding_as_javascripts_nullish_or(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, local_id: str
+) -> None:
+    from nanoka_core.d1.wrangler_config import wrangler_database
+
+    monkeypatch.delenv("CLOUDFLARE_ENV", raising=False)
+    (tmp_path / "wrangler.jsonc").write_text(CONFIG, encoding="utf-8")
+    found = wrangler_database(tmp_path, None, None, name, required=True)
+    assert found is not None and found[1].local_id == local_id  # an empty id is a name too, as wrangler has it
+    _install_wrangler(tmp_path, "4.85.0")
+    made = _make_file(found[1], local_id, "CREATE TABLE t (x)")
+    assert local_database_file(found[1]) == made
+
+
+def test_when_cloudflare_env_may_choose_another_entry_wrangler_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nanoka_core.d1.wrangler_config import wrangler_database
+
+    (tmp_path / "wrangler.jsonc").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.setenv("CLOUDFLARE_ENV", "staging")
+    assert wrangler_database(tmp_path, None, None, "a", required=True)[1].local_id is None  # type: ignore[index]
+    found = wrangler_database(tmp_path, None, "staging", "a", required=True)  # --env wins over it
+    assert found is not None and found[1].local_id == "id-staging"
+    monkeypatch.delenv("CLOUDFLARE_ENV")
+    (tmp_path / ".env.local").write_text("CLOUDFLARE_API_TOKEN=x\nCLOUDFLARE_ENV=staging\n", encoding="utf-8")
+    assert wrangler_database(tmp_path, None, None, "a", required=True)[1].local_id is None  # type: ignore[index]
+    (tmp_path / ".env.local").unlink()
+    assert wrangler_database(tmp_path, None, None, "a", required=True)[1].local_id == "preview-a"  # type: ignore[index]
 
 
 def test_the_copy_is_the_databases_rows_without_d1s_own_tables(tmp_path: Path) -> None:
@@ -75,6 +110,8 @@ def test_the_copy_is_the_databases_rows_without_d1s_own_tables(tmp_path: Path) -
         EXAMPLE_ID,
         "CREATE TABLE _cf_METADATA (key INTEGER PRIMARY KEY, value BLOB);"
         "INSERT INTO _cf_METADATA VALUES (2, x'00');"
+        "CREATE TABLE _CF_tagged (id INTEGER PRIMARY KEY);"  # D1 reserves _cf_ in lower case only
+        "INSERT INTO _CF_tagged VALUES (1);"
         "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, score REAL, big INTEGER);"
         "INSERT INTO users (score, big) VALUES (1.0, 9007199254740993);"
         "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id));",
@@ -82,7 +119,7 @@ def test_the_copy_is_the_databases_rows_without_d1s_own_tables(tmp_path: Path) -
     copy = local_copy(entry)
     assert copy is not None
     tables = {name for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"users", "sqlite_sequence", "posts"}
+    assert tables == {"users", "sqlite_sequence", "posts", "_CF_tagged"}
     # Exactly the stored values: a REAL stays REAL, an integer beyond 2**53 stays exact.
     assert copy.execute("SELECT typeof(score), big FROM users").fetchall() == [("real", 9007199254740993)]
     assert copy.execute("SELECT seq FROM sqlite_sequence").fetchall() == [(1,)]
@@ -106,6 +143,26 @@ def test_the_wrangler_next_to_the_config_or_above_it_counts(tmp_path: Path) -> N
     assert local_database_file(entry) is None
     made = _make_file(entry, EXAMPLE_ID, "CREATE TABLE t (x)")
     assert local_database_file(entry) == made
+
+
+def test_a_link_or_a_virtual_table_means_ask_wrangler(tmp_path: Path) -> None:
+    entry = _entry(tmp_path)
+    path = _make_file(entry, EXAMPLE_ID, "CREATE VIRTUAL TABLE search USING fts5(body)")
+    assert local_database_file(entry) == path and local_copy(entry) is None  # the export refuses it: say so
+    real = path.rename(tmp_path / "elsewhere.sqlite")
+    path.symlink_to(real)
+    assert local_database_file(entry) is None  # workerd will not open a link
+
+
+def test_the_wrangler_that_runs_is_the_one_checked(tmp_path: Path) -> None:
+    import dataclasses
+
+    entry = _entry(tmp_path)  # config and node_modules (wrangler 4) at the root of a monorepo
+    made = _make_file(entry, EXAMPLE_ID, "CREATE TABLE t (x)")
+    app = tmp_path / "app"
+    assert local_database_file(dataclasses.replace(entry, project_dir=app)) == made
+    _install_wrangler(app, "5.0.0")  # the app's own wrangler is the one nanoka runs
+    assert local_database_file(dataclasses.replace(entry, project_dir=app)) is None
 
 
 def test_a_file_sqlite_cannot_read_means_ask_wrangler(tmp_path: Path) -> None:

@@ -4,15 +4,16 @@
 workerd to read one file: 1-2 s for what SQLite reads in milliseconds. wrangler
 4 (miniflare) keeps a local D1 in ``.wrangler/state/v3/d1/miniflare-D1DatabaseObject/``
 next to the wrangler config, in ``<id>.sqlite``, where ``<id>`` is the Durable
-Object id workerd derives from the database's ``preview_database_id``, else its
-``database_id``, else its ``binding`` (``idFromName``). nanoka only reads it,
-read-only, and only when no wrangler runs in the same nanoka run at that moment;
+Object id workerd derives (``idFromName``) from the name wrangler gives it:
+``preview_database_id ?? database_id ?? binding`` (``D1Database.local_id``; an
+empty string counts, as in JavaScript). nanoka only reads it, read-only;
 wrangler still does every write.
 
-When the file is not where this says, or the wrangler installed next to the
-config is not one whose layout this is (3 and 4, miniflare 3's ``v3`` state),
-callers go through wrangler as before: ``None`` here means "ask wrangler",
-never "empty", and a file another wrangler left behind is never read.
+None here means "ask wrangler", never "empty": when the file is not there, is
+a link, SQLite cannot read it, holds a virtual table (which an export refuses),
+when the wrangler nanoka runs (``node_modules/wrangler`` from the project
+folder) is not one whose layout this is (3 and 4, miniflare 3's ``v3`` state),
+or when ``CLOUDFLARE_ENV`` may make wrangler pick another entry.
 """
 
 from __future__ import annotations
@@ -48,13 +49,18 @@ def durable_object_id(unique_key: str, name: str) -> str:
 
 
 def local_database_file(database: D1Database) -> Path | None:
-    """The file holding ``database``'s local D1, if it is there; else None (ask wrangler)."""
-    name = database.preview_database_id or database.database_id or database.binding
-    if name is None or wrangler_major(database.local_state.parent.parent) not in KNOWN_LAYOUT:
+    """The file holding ``database``'s local D1, if it is there; else None (ask wrangler).
+
+    The wrangler checked is the one nanoka runs: found from the project folder
+    (else from the config's). A link is not followed: workerd will not open one.
+    """
+    name = database.local_id
+    where = database.project_dir or database.local_state.parent.parent
+    if name is None or wrangler_major(where) not in KNOWN_LAYOUT:
         return None
     folder = database.local_state / "v3" / "d1" / OBJECT_CLASS
     path = folder / f"{durable_object_id(OBJECT_CLASS, name)}.sqlite"
-    return path if path.is_file() else None
+    return path if path.is_file() and not path.is_symlink() else None
 
 
 def wrangler_major(config_dir: Path) -> int | None:
@@ -93,17 +99,25 @@ def local_copy(database: D1Database) -> sqlite3.Connection | None:
     """
     copy = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        if not read_local(database, lambda source: _backup(source, copy)):
+        if not read_local(database, lambda source: _backup(source, copy)) or _has_virtual_table(copy):
             copy.close()
             return None
-        internal = [name for (name,) in copy.execute(_INTERNAL_TABLES)]
-        for name in internal:
-            copy.execute(f'DROP TABLE "{name}"')
+        tables = [name for (name,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for name in tables:
+            if name.startswith("_cf_"):  # as dumpSql: case-sensitive, so a user's _CF_x stays
+                copy.execute(f'DROP TABLE "{name}"')
     except sqlite3.Error:
         copy.close()
         return None
     copy.execute("PRAGMA foreign_keys=ON")
     return copy
+
+
+def _has_virtual_table(conn: sqlite3.Connection) -> bool:
+    """An export refuses such a database (FTS5...); its shadow tables would also count as rows
+    changed by every write, so the rehearsal asks wrangler, which says so."""
+    virtual = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+    return conn.execute(virtual).fetchone() is not None
 
 
 def _backup(source: sqlite3.Connection, copy: sqlite3.Connection) -> bool:
@@ -113,7 +127,6 @@ def _backup(source: sqlite3.Connection, copy: sqlite3.Connection) -> bool:
 
 _QUOTED_TABLE = re.compile("CREATE TABLE ['\"]")
 """miniflare's test, unanchored as there: a quoted table name, which ``.dump`` writes with IF NOT EXISTS."""
-_INTERNAL_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_cf\\_%' ESCAPE '\\'"
 
 
 def schema_dump(conn: sqlite3.Connection) -> str:

@@ -38,9 +38,13 @@ class D1Database:
     migrations_dir: Path
     migrations_table: str = "d1_migrations"
     """Where wrangler records applied migrations (``migrations_table``)."""
-    preview_database_id: str | None = None
+    local_id: str | None = None
+    """The name wrangler gives the local D1 (``preview_database_id ?? database_id ?? binding``, an
+    empty string included); None when wrangler may pick another entry (``CLOUDFLARE_ENV``)."""
     local_state: Path = Path(".wrangler", "state")
     """Where wrangler keeps local state for this config: ``.wrangler/state`` next to the config file."""
+    project_dir: Path | None = None
+    """Where nanoka runs wrangler (its ``node_modules`` say which wrangler that is)."""
 
 
 def find_wrangler_config(project_dir: Path) -> Path | None:
@@ -73,7 +77,9 @@ def wrangler_database(
             f"no {', '.join(WRANGLER_CONFIG_NAMES)} in {project_dir} or a parent folder: create one "
             "with a d1_databases entry (see examples/basic/wrangler.jsonc), or pass --wrangler-config PATH"
         )
-    return path, select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+    database = select_database(path, d1_databases(path, read_wrangler_config(path), env), name, env)
+    local_id = database.local_id if _environment_settled(project_dir, env) else None
+    return path, dataclasses.replace(database, local_id=local_id, project_dir=project_dir)
 
 
 def check_migrations_dir(
@@ -153,7 +159,7 @@ def d1_databases(path: Path, data: dict[str, Any], env: str | None) -> list[D1Da
                 database_id=_text(entry.get("database_id")),
                 migrations_dir=Path(os.path.normpath(path.parent / migrations)),
                 migrations_table=table,
-                preview_database_id=_text(entry.get("preview_database_id")),
+                local_id=_wrangler_id(entry),
                 local_state=path.parent / ".wrangler" / "state",
             )
         )
@@ -174,6 +180,31 @@ def select_database(path: Path, databases: list[D1Database], name: str, env: str
         f"database {name!r} is not in {where}: its d1_databases are {existing}; "
         "pass one of them with --db (or migrate.database)"
     )
+
+
+def _wrangler_id(entry: dict[str, Any]) -> str | None:
+    """What wrangler names the local D1 by: the first of these that is set at all, as its ``??``."""
+    for key in ("preview_database_id", "database_id", "binding"):
+        value = entry.get(key)
+        if value is not None:
+            return value if isinstance(value, str) else None
+    return None
+
+
+def _environment_settled(project_dir: Path, env: str | None) -> bool:
+    """Whether wrangler run in ``project_dir`` uses environment ``env``: ``--env`` wins; without it
+    wrangler reads ``CLOUDFLARE_ENV``, also from the ``.env`` files it loads there."""
+    if env is not None:
+        return True
+    if "CLOUDFLARE_ENV" in os.environ:
+        return False
+    for name in (".env", ".env.local"):
+        try:
+            if "CLOUDFLARE_ENV" in (project_dir / name).read_text(encoding="utf-8", errors="replace"):
+                return False
+        except OSError:
+            continue
+    return True
 
 
 def _text(value: object) -> str | None:
